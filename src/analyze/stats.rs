@@ -1,0 +1,149 @@
+//! Small robust statistics: nearest-rank percentiles, medians, and a Theil–Sen trend
+//! over time-binned medians (robust to warm-up spikes and forced cycles, and O(bins²)
+//! whatever the number of cycles).
+
+use serde::Serialize;
+
+/// Nearest-rank percentile of sorted data.
+pub fn percentile_sorted<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+pub fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// A straight-line trend `y = intercept + slope · x`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Trend {
+    /// Units of y per unit of x.
+    pub slope: f64,
+    pub intercept: f64,
+    /// Fit quality of the robust line, 1 − SS_res/SS_tot, clamped to [0, 1].
+    pub r2: f64,
+    /// How many (binned) points the fit used.
+    pub points: usize,
+    /// y of the line at the first and last x.
+    pub start: f64,
+    pub end: f64,
+}
+
+/// Most points a trend is fitted on; longer series are reduced to per-bin medians.
+pub const MAX_BINS: usize = 240;
+
+/// Reduces `(x, y)` (x ascending) to at most `bins` points: the median x and y of each
+/// equal-width x bin.
+pub fn bin_medians(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
+    if points.len() <= bins {
+        return points.to_vec();
+    }
+    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
+    let width = (x1 - x0) / bins as f64;
+    let mut out = Vec::with_capacity(bins);
+    let mut k = 0;
+    for b in 0..bins {
+        let hi = if b + 1 == bins {
+            f64::INFINITY
+        } else {
+            x0 + width * (b + 1) as f64
+        };
+        let mut xs = vec![];
+        let mut ys = vec![];
+        while k < points.len() && points[k].0 < hi {
+            xs.push(points[k].0);
+            ys.push(points[k].1);
+            k += 1;
+        }
+        if let (Some(x), Some(y)) = (median(&mut xs), median(&mut ys)) {
+            out.push((x, y));
+        }
+    }
+    out
+}
+
+/// Theil–Sen slope over binned medians, with the median intercept.
+pub fn theil_sen(points: &[(f64, f64)]) -> Option<Trend> {
+    let p = bin_medians(points, MAX_BINS);
+    if p.len() < 3 {
+        return None;
+    }
+    let mut slopes = Vec::with_capacity(p.len() * (p.len() - 1) / 2);
+    for i in 0..p.len() {
+        for j in i + 1..p.len() {
+            let dx = p[j].0 - p[i].0;
+            if dx > 0.0 {
+                slopes.push((p[j].1 - p[i].1) / dx);
+            }
+        }
+    }
+    let slope = median(&mut slopes)?;
+    let mut icpts: Vec<f64> = p.iter().map(|(x, y)| y - slope * x).collect();
+    let intercept = median(&mut icpts)?;
+    let mean = p.iter().map(|q| q.1).sum::<f64>() / p.len() as f64;
+    let ss_tot: f64 = p.iter().map(|q| (q.1 - mean).powi(2)).sum();
+    let ss_res: f64 = p
+        .iter()
+        .map(|(x, y)| (y - (intercept + slope * x)).powi(2))
+        .sum();
+    let r2 = if ss_tot > 0.0 {
+        (1.0 - ss_res / ss_tot).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (xa, xb) = (points[0].0, points[points.len() - 1].0);
+    Some(Trend {
+        slope,
+        intercept,
+        r2,
+        points: p.len(),
+        start: intercept + slope * xa,
+        end: intercept + slope * xb,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_nearest_rank() {
+        let v: Vec<u32> = (1..=100).collect();
+        assert_eq!(percentile_sorted(&v, 50.0), Some(50));
+        assert_eq!(percentile_sorted(&v, 99.0), Some(99));
+        assert_eq!(percentile_sorted(&v, 100.0), Some(100));
+        assert_eq!(percentile_sorted::<u32>(&[], 50.0), None);
+    }
+
+    #[test]
+    fn theil_sen_ignores_outliers() {
+        let mut pts: Vec<(f64, f64)> = (0..50).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
+        pts[10].1 = 1000.0;
+        pts[20].1 = -500.0;
+        let t = theil_sen(&pts).unwrap();
+        assert!((t.slope - 2.0).abs() < 1e-9, "{t:?}");
+        assert!((t.intercept - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn flat_series_has_no_slope() {
+        let pts: Vec<(f64, f64)> = (0..1000)
+            .map(|i| (i as f64, 32.0 + (i % 3) as f64))
+            .collect();
+        let t = theil_sen(&pts).unwrap();
+        assert!(t.slope.abs() < 0.01, "{t:?}");
+        assert!(t.points <= MAX_BINS);
+    }
+}

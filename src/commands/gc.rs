@@ -1,0 +1,129 @@
+//! `gclens gc`: read every input into one timeline, analyze it, write the report.
+
+use crate::analyze::Report;
+use crate::cli::{GcArgs, GcFormatArg};
+use crate::commands::Status;
+use crate::export::{Exporter, csv::Csv, json::Json};
+use crate::input::scan_path;
+use crate::model::Timeline;
+use crate::parse::Scanner;
+use anyhow::Context;
+use std::io::{self, IsTerminal, Write};
+
+/// Files bigger than this get a progress bar on a terminal.
+const PROGRESS_MIN: u64 = 64 << 20;
+
+/// Reads `files` (`-` is stdin; none means stdin) into one timeline.
+pub fn load(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
+    let stdin = ["-".to_string()];
+    let files = if files.is_empty() { &stdin[..] } else { files };
+    let scanner = Scanner::new();
+    let mut t = Timeline::default();
+    for (k, path) in files.iter().enumerate() {
+        let size = if path == "-" {
+            0
+        } else {
+            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        };
+        let bar = (progress && size >= PROGRESS_MIN && io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(size);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.set_message(path.clone());
+            b
+        });
+        let tick = |n: u64| {
+            if let Some(b) = &bar {
+                b.set_position(n);
+            }
+        };
+        let builder = scan_path(&scanner, k as u32, path, &tick)
+            .with_context(|| format!("cannot read {}", if path == "-" { "stdin" } else { path }))?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        t.sources.push(path.clone());
+        builder.finish_into(&mut t);
+    }
+    Ok(t)
+}
+
+pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
+    let t = load(&args.files, !args.no_progress)?;
+    if t.cycles.is_empty() {
+        let what = if t.skipped.malformed > 0 {
+            format!(
+                "; {} line(s) looked like gc lines but did not parse, first at line {}: {}",
+                t.skipped.malformed, t.skipped.examples[0].line, t.skipped.examples[0].text
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "gclens: no gc line found in {} ({} lines read{what}); capture one with GODEBUG=gctrace=1",
+            t.sources.join(", "),
+            t.lines
+        );
+        return Ok(Status::NothingFound);
+    }
+    let report = Report::new(t);
+    write_out(args.output.as_deref(), |out| match args.format {
+        GcFormatArg::Text => {
+            let mut buf = Vec::new();
+            crate::render::text::write_report(
+                &mut buf,
+                &report.timeline,
+                &report.summary,
+                &report.findings,
+            )?;
+            write_styled(out, &buf, args.output.is_none())
+        }
+        GcFormatArg::Json => Json.export(&report, out),
+        GcFormatArg::Csv => Csv.export(&report, out),
+    })?;
+    Ok(Status::Ok)
+}
+
+/// Runs `f` on a buffered stdout or on the named file, and flushes.
+pub fn write_out(
+    path: Option<&str>,
+    f: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match path {
+        None | Some("-") => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            f(&mut w)?;
+            w.flush()?;
+        }
+        Some(p) => {
+            let file = std::fs::File::create(p).with_context(|| format!("cannot write {p}"))?;
+            let mut w = io::BufWriter::with_capacity(1 << 16, file);
+            f(&mut w).with_context(|| format!("cannot write {p}"))?;
+            w.flush().with_context(|| format!("cannot write {p}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes text that may hold ANSI styles: kept only for a terminal stdout without
+/// `NO_COLOR` (anstream decides), stripped for files and pipes.
+fn write_styled(out: &mut dyn Write, text: &[u8], to_stdout: bool) -> anyhow::Result<()> {
+    let choice = if to_stdout {
+        anstream::AutoStream::choice(&io::stdout())
+    } else {
+        anstream::ColorChoice::Never
+    };
+    if choice == anstream::ColorChoice::Never {
+        for chunk in anstream::adapter::strip_bytes(text) {
+            out.write_all(chunk)?;
+        }
+    } else {
+        out.write_all(text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! The `gclens` binary: parse the command line, run the subcommand, map errors to exit codes.
+
+use clap::{CommandFactory, Parser};
+use gclens::cli::{Cli, Command};
+use gclens::commands::{self, Status};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Gc(args) => commands::gc::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "gclens",
+                &mut std::io::stdout(),
+            );
+            Ok(Status::Ok)
+        }
+    };
+    match result {
+        Ok(s) => ExitCode::from(s as u8),
+        Err(e) if commands::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gclens: {e:#}");
+            ExitCode::from(Status::Error as u8)
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Builds a [`Timeline`] from scanned buffers. Several builders can run on separate
+//! blocks of one input (one per thread) and be merged in order; `finish` then assigns
+//! segments and ties events to cycles in one pass.
+
+use super::{Cycle, Event, EventKind, Malformed, Segment, Skipped, Timeline};
+use crate::parse::{Record, Scanner};
+
+/// How many malformed lines are kept to show.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// Accumulates records of one input (or one block of it).
+#[derive(Debug, Default)]
+pub struct Builder {
+    source: u32,
+    cycles: Vec<Cycle>,
+    events: Vec<Event>,
+    malformed: u64,
+    examples: Vec<Malformed>,
+    records: u64,
+    lines: u64,
+}
+
+fn example(source: u32, line: u64, text: &[u8]) -> Malformed {
+    let mut text = String::from_utf8_lossy(text).into_owned();
+    if let Some((cut, _)) = text.char_indices().nth(160) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    Malformed { source, line, text }
+}
+
+impl Builder {
+    pub fn new(source: u32) -> Self {
+        Builder {
+            source,
+            ..Default::default()
+        }
+    }
+
+    /// Lines fed so far.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    pub fn cycles(&self) -> usize {
+        self.cycles.len()
+    }
+
+    /// Scans `buf` (whole lines; a last line without `\n` is a line) as the lines that
+    /// follow the ones already fed.
+    pub fn feed(&mut self, scanner: &Scanner, buf: &[u8]) {
+        let base = self.lines;
+        let source = self.source;
+        let n = scanner.scan(buf, |hit| {
+            let line = base + hit.line_index + 1;
+            self.records += 1;
+            match hit.record {
+                None => {
+                    self.malformed += 1;
+                    if self.examples.len() < MAX_EXAMPLES {
+                        self.examples.push(example(
+                            source,
+                            line,
+                            &buf[hit.line_start..hit.line_end],
+                        ));
+                    }
+                }
+                Some(r) => self.push(line, r),
+            }
+        });
+        self.lines += n;
+    }
+
+    /// Counts `n` foreign lines that were not scanned (e.g. overlong lines).
+    pub fn skip_lines(&mut self, n: u64) {
+        self.lines += n;
+    }
+
+    fn push(&mut self, line: u64, r: Record) {
+        let source = self.source;
+        let ev = |kind| Event {
+            source,
+            line,
+            segment: 0,
+            after_cycle: None,
+            kind,
+        };
+        match r {
+            Record::Gc(gc) => self.cycles.push(Cycle {
+                segment: 0,
+                source,
+                line,
+                gc,
+            }),
+            Record::GcForced => self.events.push(ev(EventKind::GcForced)),
+            Record::Scavenge(s) => self.events.push(ev(EventKind::Scavenge(s))),
+            Record::Pacer(p) => self.events.push(ev(EventKind::Pacer(p))),
+            Record::Scan(s) => {
+                if s.class_bytes.is_some() {
+                    if let Some(Event {
+                        kind: EventKind::Scan { class_lines, .. },
+                        ..
+                    }) = self.events.last_mut()
+                    {
+                        *class_lines += 1;
+                        return;
+                    }
+                    self.events.push(ev(EventKind::Scan {
+                        total_objs: None,
+                        total_spans: None,
+                        class_lines: 1,
+                    }));
+                } else {
+                    self.events.push(ev(EventKind::Scan {
+                        total_objs: Some(s.objs),
+                        total_spans: s.spans,
+                        class_lines: 0,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Appends `next`, a builder of the lines that follow this one's in the same source.
+    pub fn append(&mut self, mut next: Builder) {
+        let off = self.lines;
+        for c in &mut next.cycles {
+            c.line += off;
+        }
+        for e in &mut next.events {
+            e.line += off;
+        }
+        for m in &mut next.examples {
+            m.line += off;
+        }
+        // scan class lines that continue the previous block's scan event
+        if let (
+            Some(Event {
+                kind: EventKind::Scan {
+                    class_lines: prev, ..
+                },
+                ..
+            }),
+            Some(first),
+        ) = (self.events.last_mut(), next.events.first())
+            && let EventKind::Scan {
+                total_objs: None,
+                class_lines,
+                ..
+            } = first.kind
+            && next.cycles.first().is_none_or(|c| c.line > first.line)
+        {
+            *prev += class_lines;
+            next.events.remove(0);
+        }
+        self.cycles.append(&mut next.cycles);
+        self.events.append(&mut next.events);
+        self.malformed += next.malformed;
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(next.examples.into_iter().take(room));
+        self.records += next.records;
+        self.lines += next.lines;
+    }
+
+    /// Adds this source's results to `t` and assigns segments.
+    pub fn finish_into(self, t: &mut Timeline) {
+        let Builder {
+            cycles,
+            events,
+            malformed,
+            examples,
+            records,
+            lines,
+            ..
+        } = self;
+        t.skipped.malformed += malformed;
+        t.skipped.foreign += lines.saturating_sub(records);
+        let room = MAX_EXAMPLES.saturating_sub(t.skipped.examples.len());
+        t.skipped.examples.extend(examples.into_iter().take(room));
+        t.lines += lines;
+        let first_new = t.cycles.len();
+        t.cycles.extend(cycles);
+        segment(t, first_new);
+        attach_events(t, first_new, events);
+    }
+}
+
+/// Starts a new segment where the gc number or the time goes back, and at the start of
+/// every source that does not continue the previous one's numbering.
+fn segment(t: &mut Timeline, first_new: usize) {
+    for i in first_new..t.cycles.len() {
+        let c = t.cycles[i];
+        let continues = i > 0 && {
+            let p = &t.cycles[i - 1];
+            let num_ok = c.gc.cycle > p.gc.cycle;
+            let time_ok = match (c.gc.t_ms, p.gc.t_ms) {
+                (Some(a), Some(b)) => a >= b,
+                _ => true,
+            };
+            num_ok && time_ok
+        };
+        if !continues {
+            t.segments.push(Segment {
+                source: c.source,
+                first: i,
+                end: i,
+            });
+        }
+        let s = t.segments.len() - 1;
+        t.segments[s].end = i + 1;
+        t.cycles[i].segment = s as u32;
+    }
+}
+
+fn attach_events(t: &mut Timeline, first_new: usize, events: Vec<Event>) {
+    let mut k = first_new; // next cycle not yet before the event
+    for mut e in events {
+        while k < t.cycles.len() && t.cycles[k].line < e.line {
+            k += 1;
+        }
+        if k > first_new {
+            e.after_cycle = Some(k - 1);
+            e.segment = t.cycles[k - 1].segment;
+        } else {
+            // before the source's first cycle: belongs to the segment that cycle opens
+            e.segment = t
+                .cycles
+                .get(first_new)
+                .map_or(t.segments.len().saturating_sub(1), |c| c.segment as usize)
+                as u32;
+        }
+        t.events.push(e);
+    }
+}
+
+impl Skipped {
+    pub fn merge(&mut self, other: Skipped) {
+        self.malformed += other.malformed;
+        self.foreign += other.foreign;
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(other.examples.into_iter().take(room));
+    }
+}

@@ -1,0 +1,339 @@
+//! The `gc N @…` line of every Go release, and the `GC forced` line.
+//!
+//! One nom parser covers the ≤1.4 `gc%d(%d): …+… us, … -> … MB, …` form, the 1.5
+//! five-phase form, 1.6–1.17, 1.18+ (stacks and globals), the 1.26+
+//! `(checking for goroutine leaks)` marker and the ` (forced)` suffix. Times are kept
+//! exactly as printed, in integer microseconds (see `num`).
+
+use super::num::{fixed, ms_as_us, u32_};
+use nom::IResult;
+use nom::bytes::complete::tag;
+use nom::combinator::opt;
+use serde::Serialize;
+
+/// Which shape of the gc line a record was printed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GcFormat {
+    /// Go 1.4 and older: `gc12(4): 0+0+1000+0 us, 0 -> 1 MB, …` (a fully stop-the-world collector).
+    #[serde(rename = "go1.4")]
+    Go14,
+    /// Go 1.5: five clock phases, seven cpu figures.
+    #[serde(rename = "go1.5")]
+    Go15,
+    /// Go 1.6 – 1.17: three clock phases, no stacks/globals.
+    #[serde(rename = "go1.6")]
+    Go16,
+    /// Go 1.18+: `# MB stacks, # MB globals`.
+    #[serde(rename = "go1.18")]
+    Go118,
+}
+
+/// Up to N phase times in microseconds, in the order printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phases<const N: usize> {
+    len: u8,
+    us: [u32; N],
+}
+
+impl<const N: usize> Default for Phases<N> {
+    fn default() -> Self {
+        Phases { len: 0, us: [0; N] }
+    }
+}
+
+impl<const N: usize> Phases<N> {
+    pub fn from_slice(v: &[u32]) -> Self {
+        let mut p = Phases {
+            len: v.len().min(N) as u8,
+            us: [0; N],
+        };
+        p.us[..p.len as usize].copy_from_slice(&v[..p.len as usize]);
+        p
+    }
+    pub fn as_slice(&self) -> &[u32] {
+        &self.us[..self.len as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    fn push(&mut self, v: u32) -> bool {
+        if (self.len as usize) < N {
+            self.us[self.len as usize] = v;
+            self.len += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// One gc line, every field it carries; `None` where this Go version does not print it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GcLine {
+    pub format: GcFormat,
+    pub cycle: u32,
+    /// `@#s`: milliseconds since program start.
+    pub t_ms: Option<u64>,
+    /// `#%`: GC CPU since program start (cumulative), integer percent.
+    pub cpu_pct: Option<u16>,
+    pub leak_check: bool,
+    pub forced: bool,
+    /// Wall-clock phases (µs): 3 for 1.6+, 5 for 1.5, 1–5 in µs as printed for ≤1.4.
+    pub clock: Phases<5>,
+    /// CPU phases (µs) flattened in print order: 5 for 1.6+, 7 for 1.5, none for ≤1.4.
+    pub cpu: Phases<7>,
+    pub heap_before_mib: u32,
+    pub heap_after_mib: u32,
+    pub heap_live_mib: Option<u32>,
+    pub goal_mib: Option<u32>,
+    pub stacks_mib: Option<u32>,
+    pub globals_mib: Option<u32>,
+    /// `# P` (GOMAXPROCS), or for ≤1.4 the `(%d)` count of procs that helped.
+    pub procs: u32,
+}
+
+/// Does `i` start like a gc line (`gc N @` or `gcN(`)? Used to tell a broken record from
+/// foreign text that merely contains "gc".
+pub fn looks_like_gc(i: &[u8]) -> bool {
+    let Some(rest) = i.strip_prefix(b"gc") else {
+        return false;
+    };
+    if let Some(r) = rest.strip_prefix(b" ") {
+        let n = r.iter().take_while(|b| b.is_ascii_digit()).count();
+        n > 0 && r.get(n) == Some(&b' ') && r.get(n + 1) == Some(&b'@')
+    } else {
+        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        n > 0 && rest.get(n) == Some(&b'(')
+    }
+}
+
+fn sep_list<'a, const N: usize>(mut i: &'a [u8], seps: &[u8]) -> IResult<&'a [u8], Phases<N>> {
+    let mut p = Phases::default();
+    let (r, v) = ms_as_us(i)?;
+    p.push(v);
+    i = r;
+    for &s in seps {
+        let (r, _) = tag(&[s][..])(i)?;
+        let (r, v) = ms_as_us(r)?;
+        p.push(v);
+        i = r;
+    }
+    Ok((i, p))
+}
+
+fn plus_list(mut i: &[u8]) -> IResult<&[u8], Phases<5>> {
+    let mut p = Phases::default();
+    loop {
+        let (r, v) = ms_as_us(i)?;
+        if !p.push(v) {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::TooLarge,
+            )));
+        }
+        i = r;
+        match i.strip_prefix(b"+") {
+            Some(r) => i = r,
+            None => return Ok((i, p)),
+        }
+    }
+}
+
+fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
+    let (i, _) = tag("gc ")(i)?;
+    let (i, cycle) = u32_(i)?;
+    let (i, _) = tag(" @")(i)?;
+    let (i, t_ms) = fixed(i, 3)?;
+    let (i, _) = tag("s ")(i)?;
+    let (i, pct) = u32_(i)?;
+    let (i, _) = tag("%")(i)?;
+    let (i, leak) = opt(tag(" (checking for goroutine leaks)"))(i)?;
+    let (i, _) = tag(": ")(i)?;
+    let (i, clock) = plus_list(i)?;
+    let (i, _) = tag(" ms clock, ")(i)?;
+    let (i, cpu) = match clock.len() {
+        3 => sep_list::<7>(i, b"+//+")?,
+        5 => sep_list::<7>(i, b"+++//+")?,
+        _ => {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::Count,
+            )));
+        }
+    };
+    let (i, _) = tag(" ms cpu, ")(i)?;
+    let (i, before) = u32_(i)?;
+    let (i, _) = tag("->")(i)?;
+    let (i, after) = u32_(i)?;
+    let (i, _) = tag("->")(i)?;
+    let (i, live) = u32_(i)?;
+    let (i, _) = tag(" MB, ")(i)?;
+    let (i, goal) = u32_(i)?;
+    let (i, _) = tag(" MB goal, ")(i)?;
+    let (i, first) = u32_(i)?;
+    let (i, stacks, globals, procs) = if let Ok((i, _)) = tag::<_, _, ()>(" MB stacks, ")(i) {
+        let (i, globals) = u32_(i)?;
+        let (i, _) = tag(" MB globals, ")(i)?;
+        let (i, procs) = u32_(i)?;
+        (i, Some(first), Some(globals), procs)
+    } else {
+        (i, None, None, first)
+    };
+    let (i, _) = tag(" P")(i)?;
+    let (i, forced) = opt(tag(" (forced)"))(i)?;
+    let format = match (clock.len(), stacks.is_some()) {
+        (5, _) => GcFormat::Go15,
+        (_, true) => GcFormat::Go118,
+        _ => GcFormat::Go16,
+    };
+    Ok((
+        i,
+        GcLine {
+            format,
+            cycle,
+            t_ms: Some(t_ms),
+            cpu_pct: Some(u16::try_from(pct).unwrap_or(u16::MAX)),
+            leak_check: leak.is_some(),
+            forced: forced.is_some(),
+            clock,
+            cpu,
+            heap_before_mib: before,
+            heap_after_mib: after,
+            heap_live_mib: Some(live),
+            goal_mib: Some(goal),
+            stacks_mib: stacks,
+            globals_mib: globals,
+            procs,
+        },
+    ))
+}
+
+/// ≤1.4: `gc6(5): 0+0+0+1000 us, 0 -> 0 MB, 2118 (2655-537) objects, 85 goroutines, …`.
+/// Only the leading fields are modelled; the object/sweep/steal counters that follow are
+/// accepted as printed by 1.1–1.4 (their set changed between releases).
+fn go14(i: &[u8]) -> IResult<&[u8], GcLine> {
+    let (i, _) = tag("gc")(i)?;
+    let (i, cycle) = u32_(i)?;
+    let (i, _) = tag("(")(i)?;
+    let (i, procs) = u32_(i)?;
+    let (i, _) = tag("): ")(i)?;
+    let mut clock = Phases::<5>::default();
+    let mut i = i;
+    loop {
+        let (r, v) = u32_(i)?;
+        if !clock.push(v) {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::TooLarge,
+            )));
+        }
+        i = r;
+        match i.strip_prefix(b"+") {
+            Some(r) => i = r,
+            None => break,
+        }
+    }
+    let (i, unit) = nom::branch::alt((tag(" us, "), tag(" ms, ")))(i)?;
+    if unit == b" ms, " {
+        let n = clock.len();
+        for v in clock.us.iter_mut().take(n) {
+            *v = v.saturating_mul(1000);
+        }
+    }
+    let (i, before) = u32_(i)?;
+    let (i, _) = tag(" -> ")(i)?;
+    let (i, after) = u32_(i)?;
+    let (i, _) = tag(" MB")(i)?;
+    // The counters that follow: keep them only if they look like the runtime's.
+    let rest = if i.is_empty() || i.starts_with(b", ") || i.starts_with(b" ") {
+        &i[i.len()..]
+    } else {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Tag,
+        )));
+    };
+    Ok((
+        rest,
+        GcLine {
+            format: GcFormat::Go14,
+            cycle,
+            t_ms: None,
+            cpu_pct: None,
+            leak_check: false,
+            forced: false,
+            clock,
+            cpu: Phases::default(),
+            heap_before_mib: before,
+            heap_after_mib: after,
+            heap_live_mib: None,
+            goal_mib: None,
+            stacks_mib: None,
+            globals_mib: None,
+            procs,
+        },
+    ))
+}
+
+/// Parses a whole gc line (without its line ending).
+pub fn gc_line(i: &[u8]) -> IResult<&[u8], GcLine> {
+    if i.get(2) == Some(&b' ') {
+        modern(i)
+    } else {
+        go14(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go15_five_phases() {
+        let l = b"gc 73 @9.070s 15%: 1.0+5.0+11+64+2.0 ms clock, 8.0+5.0+0+433/76/0+16 ms cpu, 411->417->214 MB, 422 MB goal, 8 P";
+        let (rest, g) = gc_line(l).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(g.format, GcFormat::Go15);
+        assert_eq!(g.clock.as_slice(), &[1000, 5000, 11000, 64000, 2000]);
+        assert_eq!(g.cpu.as_slice(), &[8000, 5000, 0, 433000, 76000, 0, 16000]);
+        assert_eq!(
+            (g.heap_before_mib, g.heap_after_mib, g.heap_live_mib),
+            (411, 417, Some(214))
+        );
+        assert_eq!(
+            (g.goal_mib, g.procs, g.t_ms, g.cpu_pct),
+            (Some(422), 8, Some(9070), Some(15))
+        );
+    }
+
+    #[test]
+    fn go127_leak_check_forced() {
+        let l = b"gc 25 @5.002s 1% (checking for goroutine leaks): 5.6+45+0.006 ms clock, 11+0/23/54+0.013 ms cpu, 63->63->34 MB, 158 MB goal, 94 MB stacks, 0 MB globals, 2 P (forced)";
+        let (_, g) = gc_line(l).unwrap();
+        assert!(g.leak_check && g.forced);
+        assert_eq!(g.format, GcFormat::Go118);
+        assert_eq!((g.stacks_mib, g.globals_mib), (Some(94), Some(0)));
+        assert_eq!(g.cpu.as_slice(), &[11000, 0, 23000, 54000, 13]);
+    }
+
+    #[test]
+    fn go14_us_line() {
+        let l = b"gc7(3): 0+0+1000+0 us, 0 -> 0 MB, 5640 (7756-2116) objects, 34 goroutines, 208/79/0 sweeps, 0(0) handoff, 7(52) steal, 38/2/0 yields";
+        let (_, g) = gc_line(l).unwrap();
+        assert_eq!(g.format, GcFormat::Go14);
+        assert_eq!((g.cycle, g.procs), (7, 3));
+        assert_eq!(g.clock.as_slice(), &[0, 0, 1000, 0]);
+    }
+
+    #[test]
+    fn lookalikes() {
+        assert!(looks_like_gc(b"gc 1 @0.1s"));
+        assert!(looks_like_gc(b"gc12(1): "));
+        assert!(!looks_like_gc(b"gc done"));
+        assert!(!looks_like_gc(b"gcc -O2"));
+        assert!(gc_line(b"gc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB").is_err());
+    }
+}

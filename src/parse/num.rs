@@ -1,0 +1,147 @@
+//! Number parsers for the runtime's print routines, over bytes.
+//!
+//! The Go runtime does not use `fmt`: it prints integers with `print`, times with
+//! `fmtNSAsMS` (whole ms at or above 10 ms, else two significant digits with at most
+//! three decimals), seconds with `itoaDiv(…, 3)` and floats either as `+9.500000e-001`
+//! (up to Go 1.25) or in shortest decimal form (1.26+). These parsers keep values
+//! exact: milliseconds become integer microseconds, seconds become integer milliseconds.
+
+use nom::IResult;
+use nom::error::{Error, ErrorKind};
+
+fn fail(i: &[u8]) -> nom::Err<Error<&[u8]>> {
+    nom::Err::Error(Error::new(i, ErrorKind::Digit))
+}
+
+/// An unsigned decimal integer (saturating at `u64::MAX`).
+pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
+    let n = i.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 {
+        return Err(fail(i));
+    }
+    let mut v: u64 = 0;
+    for &b in &i[..n] {
+        v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    Ok((&i[n..], v))
+}
+
+/// An unsigned integer narrowed to `u32` (saturating).
+pub fn u32_(i: &[u8]) -> IResult<&[u8], u32> {
+    let (r, v) = uint(i)?;
+    Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
+}
+
+/// A signed decimal integer (`-195560`, `+12`).
+pub fn int(i: &[u8]) -> IResult<&[u8], i64> {
+    let (neg, rest) = match i.first() {
+        Some(b'-') => (true, &i[1..]),
+        Some(b'+') => (false, &i[1..]),
+        _ => (false, i),
+    };
+    let (r, v) = uint(rest)?;
+    let v = i64::try_from(v).unwrap_or(i64::MAX);
+    Ok((r, if neg { -v } else { v }))
+}
+
+/// `digits[.digits]` scaled by 10^`scale`: `1.5` with scale 3 is 1500. Digits beyond
+/// the scale are truncated (the runtime never prints them; other tools might).
+pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
+    let (mut r, whole) = uint(i)?;
+    let mut v = whole.saturating_mul(10u64.pow(scale));
+    if let [b'.', rest @ ..] = r {
+        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(fail(r));
+        }
+        let mut frac: u64 = 0;
+        for (k, &b) in rest[..n].iter().enumerate() {
+            if (k as u32) < scale {
+                frac += u64::from(b - b'0') * 10u64.pow(scale - 1 - k as u32);
+            }
+        }
+        v = v.saturating_add(frac);
+        r = &rest[n..];
+    }
+    Ok((r, v))
+}
+
+/// A `fmtNSAsMS` time in milliseconds, returned as microseconds.
+pub fn ms_as_us(i: &[u8]) -> IResult<&[u8], u32> {
+    let (r, v) = fixed(i, 3)?;
+    Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
+}
+
+/// A float in either of the runtime's styles: `+9.500000e-001`, `-1.158502e-001`,
+/// `2.342437744140625`, `0.25`, `0`, `NaN`, `+Inf`.
+pub fn float(i: &[u8]) -> IResult<&[u8], f64> {
+    for (word, v) in [
+        (&b"NaN"[..], f64::NAN),
+        (b"+Inf", f64::INFINITY),
+        (b"-Inf", f64::NEG_INFINITY),
+    ] {
+        if i.starts_with(word) {
+            return Ok((&i[word.len()..], v));
+        }
+    }
+    let mut n = 0;
+    if matches!(i.first(), Some(b'+' | b'-')) {
+        n = 1;
+    }
+    let digits = |from: usize| i[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let w = digits(n);
+    n += w;
+    let mut f = 0;
+    if i.get(n) == Some(&b'.') {
+        f = digits(n + 1);
+        n += 1 + f;
+    }
+    if w + f == 0 {
+        return Err(fail(i));
+    }
+    if matches!(i.get(n), Some(b'e' | b'E')) {
+        let mut m = n + 1;
+        if matches!(i.get(m), Some(b'+' | b'-')) {
+            m += 1;
+        }
+        let e = digits(m);
+        if e > 0 {
+            n = m + e;
+        }
+    }
+    // The slice is ASCII digits, signs, '.', 'e': valid UTF-8 and a valid Rust float.
+    let text = std::str::from_utf8(&i[..n]).map_err(|_| fail(i))?;
+    let v: f64 = text.parse().map_err(|_| fail(i))?;
+    Ok((&i[n..], v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point() {
+        assert_eq!(ms_as_us(b"0.031+").unwrap(), (&b"+"[..], 31));
+        assert_eq!(ms_as_us(b"1.5 ").unwrap(), (&b" "[..], 1500));
+        assert_eq!(ms_as_us(b"87").unwrap(), (&b""[..], 87_000));
+        assert_eq!(fixed(b"9.070s", 3).unwrap(), (&b"s"[..], 9070));
+        assert!(ms_as_us(b"1.+").is_err());
+        assert!(ms_as_us(b"x").is_err());
+    }
+
+    #[test]
+    fn floats_both_styles() {
+        assert_eq!(float(b"+9.500000e-001 ").unwrap().1, 0.95);
+        assert_eq!(float(b"-1.158502e-001").unwrap().1, -0.1158502);
+        assert_eq!(float(b"2.342437744140625,").unwrap().1, 2.342437744140625);
+        assert_eq!(float(b"0++2.5e-001").unwrap(), (&b"++2.5e-001"[..], 0.0));
+        assert!(float(b"NaN").unwrap().1.is_nan());
+        assert!(float(b"+").is_err());
+    }
+
+    #[test]
+    fn integers_saturate() {
+        assert_eq!(uint(b"99999999999999999999999").unwrap().1, u64::MAX);
+        assert_eq!(int(b"-195560)").unwrap(), (&b")"[..], -195560));
+    }
+}

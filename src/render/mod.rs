@@ -1,0 +1,3 @@
+//! Terminal output, kept apart from the machine formats in `export`.
+
+pub mod text;

@@ -1,0 +1,191 @@
+//! The `gclens gc` text report: a KPI table in the spirit of GCViewer/GCeasy, then the
+//! findings. Colour comes from `anstream`, which drops it when the output is not a
+//! terminal or `NO_COLOR` is set.
+
+use crate::analyze::{Finding, Severity, Summary};
+use crate::model::Timeline;
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn sev_style(s: Severity) -> (Style, &'static str) {
+    match s {
+        Severity::Alert => (
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            "ALERT",
+        ),
+        Severity::Warn => (
+            Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+            "warn ",
+        ),
+        Severity::Info => (Style::new().fg_color(Some(AnsiColor::Cyan.into())), "info "),
+    }
+}
+
+/// `12.3`, `0.052`, `1234`: enough digits to read, no more.
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map_or("n/a".into(), |x| format!("{}{unit}", num(x)))
+}
+
+fn format_name(s: &Summary) -> &'static str {
+    use crate::parse::GcFormat::*;
+    match s.format {
+        Some(Go14) => "Go ≤1.4 (stop-the-world collector)",
+        Some(Go15) => "Go 1.5 (five phases)",
+        Some(Go16) => "Go 1.6–1.17",
+        Some(Go118) => "Go 1.18+ (stacks and globals)",
+        None => "none",
+    }
+}
+
+/// Writes the report.
+pub fn write_report(
+    out: &mut dyn Write,
+    t: &Timeline,
+    s: &Summary,
+    fs: &[Finding],
+) -> io::Result<()> {
+    let names = t.sources.join(", ");
+    writeln!(out, "{BOLD}gclens gc{BOLD:#} {names}")?;
+    writeln!(
+        out,
+        "{DIM}{} cycles in {} segment(s) over {}, {} format{DIM:#}",
+        s.cycles,
+        s.segments,
+        opt(s.duration_s, " s"),
+        format_name(s)
+    )?;
+    writeln!(out)?;
+    let mut rows: Vec<(&str, String)> = vec![];
+    rows.push((
+        "Throughput",
+        match (s.throughput_pct, s.gc_cpu_pct, s.gc_cpu_pct_printed) {
+            (Some(tp), Some(c), p) => format!(
+                "{} %  (GC CPU {} % from cpu phases{})",
+                num(tp),
+                num(c),
+                p.map_or(String::new(), |p| format!("; {p} % printed, cumulative"))
+            ),
+            (Some(tp), None, Some(p)) => format!("{} %  (GC CPU {p} % as printed)", num(tp)),
+            _ => "n/a".into(),
+        },
+    ));
+    let p = &s.pause_ms;
+    rows.push((
+        "STW pause p50 / p90 / p99",
+        format!("{} / {} / {} ms", num(p.p50), num(p.p90), num(p.p99)),
+    ));
+    rows.push((
+        "STW pause max / total",
+        format!(
+            "{} ms{} / {} ms",
+            num(p.max),
+            s.worst_pause.as_ref().map_or(String::new(), |w| format!(
+                " (gc {}, {}:{})",
+                w.cycle, w.source, w.line
+            )),
+            num(p.total)
+        ),
+    ));
+    if let Some(m) = &s.mark_ms {
+        rows.push((
+            "Concurrent mark p50 / max",
+            format!("{} / {} ms", num(m.p50), num(m.max)),
+        ));
+    }
+    rows.push((
+        "Peak heap / peak goal",
+        format!(
+            "{} / {} MiB",
+            s.peak_heap_mib,
+            s.peak_goal_mib.map_or("n/a".into(), |g| g.to_string())
+        ),
+    ));
+    let l = &s.live_heap_mib;
+    rows.push((
+        "Live heap min / median / max",
+        format!("{} / {} / {} MiB", num(l.min), num(l.median), num(l.max)),
+    ));
+    rows.push((
+        "Allocation",
+        format!(
+            "{} MiB, {}",
+            s.allocated_mib,
+            opt(s.alloc_rate_mib_s, " MiB/s")
+        ),
+    ));
+    rows.push((
+        "GC frequency",
+        match (s.gc_per_s, s.mean_interval_s) {
+            (Some(f), Some(i)) => format!("{} GC/s (every {} s)", num(f), num(i)),
+            _ => "n/a".into(),
+        },
+    ));
+    if let Some(g) = s.effective_gogc {
+        rows.push(("Effective GOGC (median)", format!("≈ {g:.0}")));
+    }
+    rows.push((
+        "Heap over goal",
+        format!(
+            "{} cycles (max {})",
+            s.cycles_over_goal,
+            opt(s.max_overshoot_pct, " %")
+        ),
+    ));
+    rows.push((
+        "Forced cycles",
+        format!(
+            "{} forced, {} periodic (GC forced), {} leak checks",
+            s.forced_cycles, s.periodic_gcs, s.leak_check_cycles
+        ),
+    ));
+    if let Some(g) = &s.stacks_mib {
+        rows.push((
+            "Stacks first → last (max)",
+            format!("{} → {} MiB ({})", g.first, g.last, g.max),
+        ));
+    }
+    if let Some(g) = &s.globals_mib {
+        rows.push((
+            "Globals first → last (max)",
+            format!("{} → {} MiB ({})", g.first, g.last, g.max),
+        ));
+    }
+    rows.push(("Live-heap trend", s.leak.evidence.clone()));
+    rows.push((
+        "Lines skipped",
+        format!("{} foreign, {} malformed", s.foreign, s.malformed),
+    ));
+    let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (k, v) in rows {
+        writeln!(out, "  {k:<w$}  {v}")?;
+    }
+    writeln!(out)?;
+    if fs.is_empty() {
+        writeln!(out, "{BOLD}Findings{BOLD:#}: none")?;
+    } else {
+        writeln!(out, "{BOLD}Findings{BOLD:#}")?;
+        for f in fs {
+            let (st, label) = sev_style(f.severity);
+            writeln!(out, "  {st}{label}{st:#}  {}", f.message)?;
+        }
+    }
+    Ok(())
+}
