@@ -2,7 +2,7 @@
 
 use crate::analyze::Report;
 use crate::cli::{GcArgs, GcFormatArg};
-use crate::commands::Status;
+use crate::commands::{PipeWatch, Status};
 use crate::export::{Exporter, csv::Csv, json::Json};
 use crate::input::scan_path;
 use crate::model::Timeline;
@@ -95,10 +95,16 @@ pub fn write_out(
 ) -> anyhow::Result<()> {
     match path {
         None | Some("-") => {
-            let stdout = io::stdout();
-            let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            f(&mut w)?;
-            w.flush()?;
+            let stdout = PipeWatch {
+                inner: io::stdout().lock(),
+                broken: false,
+            };
+            let mut w = io::BufWriter::with_capacity(1 << 16, stdout);
+            let res = f(&mut w).and_then(|()| Ok(w.flush()?));
+            if w.get_ref().broken {
+                return Err(io::Error::from(io::ErrorKind::BrokenPipe).into());
+            }
+            res?;
         }
         Some(p) => {
             let file = std::fs::File::create(p).with_context(|| format!("cannot write {p}"))?;

@@ -21,3 +21,23 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// A writer that remembers whether the reader went away, whatever layer (serde_json,
+/// csv) later wraps the error.
+pub struct PipeWatch<W> {
+    pub inner: W,
+    pub broken: bool,
+}
+
+impl<W: io::Write> io::Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner
+            .write(buf)
+            .inspect_err(|e| self.broken |= e.kind() == io::ErrorKind::BrokenPipe)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner
+            .flush()
+            .inspect_err(|e| self.broken |= e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}

@@ -1,0 +1,296 @@
+//! The binary from the outside: files and stdin, formats, exit codes, bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const LEAK: &str = "fixtures/gctrace/go1.21/leak.log";
+
+fn gclens() -> Command {
+    let mut c = Command::cargo_bin("gclens").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn text_report_of_a_file() {
+    gclens()
+        .args(["gc", LEAK])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Throughput"))
+        .stdout(predicate::str::contains("likely leak"))
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn stdin_and_dash_give_the_same_json_as_the_file() {
+    let input = std::fs::read(format!("{}/{LEAK}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let from_file = gclens()
+        .args(["gc", LEAK, "--format", "json"])
+        .output()
+        .unwrap();
+    let dash = gclens()
+        .args(["gc", "-", "--format", "json"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    let none = gclens()
+        .args(["gc", "--format", "json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let cycles = |o: &std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["schema"], "gclens.gc/v1");
+        let mut summary = v["summary"].clone();
+        summary["worst_pause"]["source"] = serde_json::Value::Null; // names the input
+        (summary, v["cycles"].clone())
+    };
+    assert_eq!(cycles(&from_file), cycles(&dash));
+    assert_eq!(cycles(&dash), cycles(&none));
+}
+
+#[test]
+fn json_cycle_keys() {
+    let o = gclens()
+        .args([
+            "gc",
+            "fixtures/gctrace/public/go1.5-issue12228-pacer.log",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = &v["cycles"][0];
+    for k in [
+        "segment",
+        "cycle",
+        "line",
+        "t_s",
+        "cpu_pct",
+        "forced",
+        "leak_check",
+        "clock_ms",
+        "cpu_ms",
+        "heap_before_mib",
+        "heap_after_mib",
+        "heap_live_mib",
+        "goal_mib",
+        "stacks_mib",
+        "globals_mib",
+        "procs",
+    ] {
+        assert!(c.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(
+        c["clock_ms"],
+        serde_json::json!([1.0, 5.0, 11.0, 64.0, 2.0])
+    );
+    assert_eq!(
+        c["cpu_ms"],
+        serde_json::json!([8.0, 5.0, 0.0, 433.0, 76.0, 0.0, 16.0])
+    );
+    assert_eq!(c["stacks_mib"], serde_json::Value::Null);
+    assert_eq!(
+        (c["cycle"].as_u64(), c["line"].as_u64()),
+        (Some(73), Some(2))
+    );
+    assert_eq!(v["events"].as_array().unwrap().len(), 6);
+    assert_eq!(v["events"][0]["type"], "pacer");
+    assert_eq!(
+        v["skipped"],
+        serde_json::json!({"malformed": 0, "foreign": 0, "examples": []})
+    );
+}
+
+#[test]
+fn csv_has_a_row_per_cycle_with_named_phases() {
+    let o = gclens()
+        .args([
+            "gc",
+            "fixtures/gctrace/public/go1.9-issue14812.log",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let mut r = csv::Reader::from_reader(&o.stdout[..]);
+    let h = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    assert_eq!(&rows[5][col("cycle")], "295");
+    assert_eq!(&rows[5][col("clock_mark_term_ms")], "3.2");
+    assert_eq!(&rows[5][col("cpu_assist_ms")], "214");
+    assert_eq!(&rows[5][col("stacks_mib")], "");
+    assert_eq!(&rows[5][col("pause_ms")], "3.34");
+}
+
+#[test]
+fn several_files_make_segments() {
+    let o = gclens()
+        .args([
+            "gc",
+            "fixtures/gctrace/go1.21/steady.log",
+            "fixtures/gctrace/go1.23/steady.log",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["segments"], 2);
+    assert_eq!(
+        v["segments"][1]["source"],
+        "fixtures/gctrace/go1.23/steady.log"
+    );
+}
+
+#[test]
+fn missing_file_is_exit_2_naming_it() {
+    gclens()
+        .args(["gc", "no/such/trace.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read no/such/trace.log"));
+}
+
+#[test]
+fn a_directory_is_exit_2() {
+    gclens()
+        .args(["gc", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fixtures"));
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    gclens().args(["gc", "--format", "yaml"]).assert().code(2);
+    gclens().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn empty_and_foreign_input_is_exit_1() {
+    gclens()
+        .args(["gc"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no gc line"));
+    gclens()
+        .args(["gc", "-"])
+        .write_stdin(b"hello\x00\xff\xfe world\r\nno trace here".to_vec())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("2 lines read"));
+}
+
+#[test]
+fn truncated_gc_line_is_reported_with_its_line_number() {
+    let input = "app start\ngc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\ngc 2 @0.031s 2%: 0.076+22+0.28 ms clock, 0.83+14/9.4/15+3.1 ms cpu, 31->31->31 MB, 32 MB\n";
+    gclens()
+        .args(["gc"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 line(s) looked like runtime trace lines but did not parse; first at -:3",
+        ))
+        .stdout(predicate::str::contains("1 foreign, 1 malformed"));
+}
+
+#[test]
+fn crlf_nul_and_invalid_utf8_around_records() {
+    let input = b"\xff\xfe\x00garbage\r\ngc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\r\n\x00\x00\ngc 2 @0.031s 2%: 0.076+22+0.28 ms clock, 0.83+14/9.4/15+3.1 ms cpu, 31->31->31 MB, 32 MB goal, 40 P";
+    let o = gclens()
+        .args(["gc", "-f", "json"])
+        .write_stdin(input.to_vec())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["cycles"], 2);
+    assert_eq!(v["cycles"][1]["line"], 4);
+    assert_eq!(v["skipped"]["foreign"], 2);
+}
+
+#[test]
+fn output_file_and_unwritable_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.csv");
+    gclens()
+        .args(["gc", LEAK, "-f", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("source,segment,line,cycle")
+    );
+    gclens()
+        .args(["gc", LEAK, "-o", "/nonexistent-dir/x.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot write /nonexistent-dir/x.txt",
+        ));
+}
+
+#[test]
+fn broken_pipe_is_quiet_success() {
+    use std::io::Read;
+    use std::process::{Command as P, Stdio};
+    let mut child = P::new(assert_cmd::cargo::cargo_bin("gclens"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["gc", LEAK, "-f", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn version_help_and_completions() {
+    gclens()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("gclens "));
+    gclens()
+        .args(["gc", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+    gclens()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("gclens"));
+}
