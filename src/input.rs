@@ -46,6 +46,7 @@ pub fn scan_bytes(scanner: &Scanner, source: u32, data: &[u8], progress: Progres
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&(a, e)) = bounds.get(k) else { break };
                     let mut b = Builder::new(source);
+                    b.reserve((e - a) / 128);
                     b.feed(scanner, &data[a..e]);
                     *results[k].lock().unwrap_or_else(|p| p.into_inner()) = Some(b);
                     let d = done.fetch_add(e - a, Ordering::Relaxed) + (e - a);
@@ -55,10 +56,13 @@ pub fn scan_bytes(scanner: &Scanner, source: u32, data: &[u8], progress: Progres
         }
     });
     let mut all = Builder::new(source);
-    for r in results {
-        if let Some(b) = r.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            all.append(b);
-        }
+    let results: Vec<Builder> = results
+        .into_iter()
+        .filter_map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    all.reserve(results.iter().map(Builder::cycles).sum());
+    for b in results {
+        all.append(b);
     }
     all
 }
@@ -157,7 +161,7 @@ pub fn scan_path(
     if meta.is_file() && meta.len() > 0 {
         // SAFETY: the map is read-only and dropped before we return; a file truncated
         // by another process while we read it is the only risk, as with any mmap reader.
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&f) } {
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&f) } {
             return Ok(scan_bytes(scanner, source, &map, progress));
         }
     }

@@ -1,5 +1,5 @@
 //! Small robust statistics: nearest-rank percentiles, medians, and a Theil–Sen trend
-//! over time-binned medians (robust to warm-up spikes and forced cycles, and O(bins²)
+//! over time-binned floors (robust to warm-up spikes and forced cycles, and O(bins²)
 //! whatever the number of cycles).
 
 use serde::Serialize;
@@ -13,17 +13,33 @@ pub fn percentile_sorted<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
+/// Median in O(n) (reorders `v`).
 pub fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
+    let (left, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let mid = *mid;
+    if n % 2 == 1 {
+        return Some(mid);
+    }
+    let below = left.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+    Some((below + mid) / 2.0)
+}
+
+/// Nearest-rank percentiles of unsorted data, O(n) each (reorders `v`).
+pub fn percentiles<T: Copy + Ord>(v: &mut [T], ps: &[f64]) -> Vec<Option<T>> {
+    ps.iter()
+        .map(|&p| {
+            if v.is_empty() {
+                return None;
+            }
+            let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+            let k = rank.clamp(1, v.len()) - 1;
+            Some(*v.select_nth_unstable(k).1)
+        })
+        .collect()
 }
 
 /// A straight-line trend `y = intercept + slope · x`.
@@ -41,13 +57,16 @@ pub struct Trend {
     pub end: f64,
 }
 
-/// Most points a trend is fitted on; longer series are reduced to per-bin medians.
-pub const MAX_BINS: usize = 240;
+/// Most points a trend is fitted on.
+pub const MAX_BINS: usize = 60;
 
-/// Reduces `(x, y)` (x ascending) to at most `bins` points: the median x and y of each
-/// equal-width x bin.
-pub fn bin_medians(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
-    if points.len() <= bins {
+/// Reduces `(x, y)` (x ascending) to at most `bins` points, each bin holding at least
+/// four: the median x and the *lowest* y of each equal-width x bin. The floor is what a
+/// leak raises: the live heap a GC reports also counts what was allocated during its
+/// mark, which swings with load, but it never drops below what is really retained.
+pub fn bin_floors(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
+    let bins = bins.min(points.len() / 4);
+    if bins < 3 {
         return points.to_vec();
     }
     let (x0, x1) = (points[0].0, points[points.len() - 1].0);
@@ -67,16 +86,16 @@ pub fn bin_medians(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
             ys.push(points[k].1);
             k += 1;
         }
-        if let (Some(x), Some(y)) = (median(&mut xs), median(&mut ys)) {
+        if let (Some(x), Some(y)) = (median(&mut xs), ys.iter().copied().min_by(f64::total_cmp)) {
             out.push((x, y));
         }
     }
     out
 }
 
-/// Theil–Sen slope over binned medians, with the median intercept.
+/// Theil–Sen slope over the binned floors, with the median intercept.
 pub fn theil_sen(points: &[(f64, f64)]) -> Option<Trend> {
-    let p = bin_medians(points, MAX_BINS);
+    let p = bin_floors(points, MAX_BINS);
     if p.len() < 3 {
         return None;
     }
@@ -128,13 +147,25 @@ mod tests {
     }
 
     #[test]
+    fn selection_matches_sorting() {
+        let mut v: Vec<u32> = (1..=100).rev().collect();
+        assert_eq!(
+            percentiles(&mut v, &[50.0, 90.0, 99.0, 100.0]),
+            vec![Some(50), Some(90), Some(99), Some(100)]
+        );
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
+    }
+
+    #[test]
     fn theil_sen_ignores_outliers() {
         let mut pts: Vec<(f64, f64)> = (0..50).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
         pts[10].1 = 1000.0;
         pts[20].1 = -500.0;
         let t = theil_sen(&pts).unwrap();
-        assert!((t.slope - 2.0).abs() < 1e-9, "{t:?}");
-        assert!((t.intercept - 1.0).abs() < 1e-9);
+        assert!((t.slope - 2.0).abs() < 0.1, "{t:?}");
+        // floors sit below the bin median x: the intercept moves by about half a bin
+        assert!((t.intercept - 1.0).abs() < 4.0, "{t:?}");
     }
 
     #[test]

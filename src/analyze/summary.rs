@@ -1,8 +1,8 @@
 //! The KPI summary of a timeline, and the live-heap trend behind the leak verdict.
 
 use super::cycle::{alloc_mib, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
-use super::stats::{Trend, median, percentile_sorted, theil_sen};
-use crate::model::{EventKind, Timeline};
+use super::stats::{Trend, median, percentiles, theil_sen};
+use crate::model::{Cycle, EventKind, Timeline};
 use crate::parse::GcFormat;
 use serde::Serialize;
 
@@ -22,7 +22,7 @@ pub struct Range {
     pub max: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Growth {
     pub first: u32,
     pub last: u32,
@@ -105,15 +105,32 @@ pub struct Summary {
     pub foreign: u64,
 }
 
-fn dist(mut v: Vec<u64>) -> Dist {
-    v.sort_unstable();
-    let ms = |x: Option<u64>| x.map_or(0.0, |u| u as f64 / 1000.0);
+/// Median of integers in O(n) (reorders `v`).
+fn median_u32(v: &mut [u32]) -> Option<f64> {
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let (left, mid, _) = v.select_nth_unstable(n / 2);
+    let mid = f64::from(*mid);
+    Some(if n % 2 == 1 {
+        mid
+    } else {
+        (f64::from(left.iter().copied().max().unwrap_or(0)) + mid) / 2.0
+    })
+}
+
+fn dist(mut v: Vec<u32>) -> Dist {
+    let ms = |x: Option<u32>| x.map_or(0.0, |u| f64::from(u) / 1000.0);
+    let total = v.iter().map(|&x| u64::from(x)).sum::<u64>() as f64 / 1000.0;
+    let max = ms(v.iter().copied().max());
+    let p = percentiles(&mut v, &[50.0, 90.0, 99.0]);
     Dist {
-        p50: ms(percentile_sorted(&v, 50.0)),
-        p90: ms(percentile_sorted(&v, 90.0)),
-        p99: ms(percentile_sorted(&v, 99.0)),
-        max: ms(v.last().copied()),
-        total: v.iter().sum::<u64>() as f64 / 1000.0,
+        p50: ms(p[0]),
+        p90: ms(p[1]),
+        p99: ms(p[2]),
+        max,
+        total,
     }
 }
 
@@ -155,7 +172,7 @@ fn leak_verdict(trend: Option<&(Trend, f64)>, cycles: usize) -> Leak {
     let growth = t.end - t.start;
     let base = t.start.max(1.0);
     let what = format!(
-        "live heap {} {:.2} MiB/min over {} (R² {:.2}), {:.0} → {:.0} MiB",
+        "live heap floor {} {:.2} MiB/min over {} (R² {:.2}), {:.0} → {:.0} MiB",
         if t.slope >= 0.0 { "grows" } else { "shrinks" },
         t.slope.abs(),
         fmt_minutes(*span),
@@ -179,19 +196,106 @@ fn leak_verdict(trend: Option<&(Trend, f64)>, cycles: usize) -> Leak {
     }
 }
 
+/// Everything gathered in the one pass over the cycles (the cycle array is large:
+/// every extra pass costs as much as reading it again).
+#[derive(Default)]
+struct Acc {
+    formats: [usize; 4],
+    pauses: Vec<u32>,
+    worst: Option<(u32, usize)>,
+    marks: Vec<u32>,
+    lives: Vec<u32>,
+    allocated: u64,
+    over: usize,
+    max_over: Option<f64>,
+    gogc: Vec<f64>,
+    forced: usize,
+    leak_checks: usize,
+    peak_heap: u32,
+    peak_goal: Option<u32>,
+    cpu_us: u64,
+    any_cpu: bool,
+    stacks: Option<Growth>,
+    globals: Option<Growth>,
+}
+
+fn grow(g: &mut Option<Growth>, v: Option<u32>) {
+    if let Some(v) = v {
+        match g {
+            None => {
+                *g = Some(Growth {
+                    first: v,
+                    last: v,
+                    max: v,
+                })
+            }
+            Some(g) => {
+                g.last = v;
+                g.max = g.max.max(v);
+            }
+        }
+    }
+}
+
+fn gather(cs: &[Cycle]) -> Acc {
+    let mut a = Acc {
+        pauses: Vec::with_capacity(cs.len()),
+        lives: Vec::with_capacity(cs.len()),
+        ..Default::default()
+    };
+    for (i, c) in cs.iter().enumerate() {
+        let g = &c.gc;
+        let prev = i
+            .checked_sub(1)
+            .map(|k| &cs[k])
+            .filter(|p| p.segment == c.segment);
+        a.formats[g.format as usize] += 1;
+        let pause = u32::try_from(pause_us(c)).unwrap_or(u32::MAX);
+        if a.worst.is_none_or(|(w, _)| pause > w) {
+            a.worst = Some((pause, i));
+        }
+        a.pauses.push(pause);
+        if let Some(m) = mark_us(c) {
+            a.marks.push(u32::try_from(m).unwrap_or(u32::MAX));
+        }
+        a.lives.push(live_mib(c));
+        a.allocated += u64::from(alloc_mib(prev, c).unwrap_or(0));
+        if let Some(o) = overshoot_pct(c) {
+            a.over += usize::from(o > 0.0);
+            a.max_over = Some(a.max_over.map_or(o, |m| m.max(o)));
+        }
+        if let (Some(p), Some(goal)) = (prev, g.goal_mib)
+            && let Some(live) = p.gc.heap_live_mib.filter(|l| *l >= 4 && !g.forced)
+        {
+            let roots = p.gc.stacks_mib.unwrap_or(0) + p.gc.globals_mib.unwrap_or(0);
+            a.gogc
+                .push((f64::from(goal) - f64::from(live)) / f64::from(live + roots) * 100.0);
+        }
+        a.forced += usize::from(g.forced);
+        a.leak_checks += usize::from(g.leak_check);
+        a.peak_heap = a.peak_heap.max(g.heap_before_mib.max(g.heap_after_mib));
+        a.peak_goal = a.peak_goal.max(g.goal_mib);
+        // the first cycle of a segment happened before its time window opened
+        if prev.is_some() {
+            a.cpu_us += gc_cpu_us(c).unwrap_or(0);
+        }
+        a.any_cpu |= !g.cpu.is_empty();
+        grow(&mut a.stacks, g.stacks_mib);
+        grow(&mut a.globals, g.globals_mib);
+    }
+    a
+}
+
 /// Computes the summary of a timeline.
 pub fn summarize(t: &Timeline) -> Summary {
     let cs = &t.cycles;
     let main = (0..t.segments.len())
         .max_by_key(|&i| (t.segments[i].end - t.segments[i].first, usize::MAX - i))
         .unwrap_or(0);
-    let mut formats = [0usize; 4];
-    for c in cs {
-        formats[c.gc.format as usize] += 1;
-    }
+    let mut a = gather(cs);
     let format = (0..4)
-        .filter(|&k| formats[k] > 0)
-        .max_by_key(|&k| formats[k])
+        .filter(|&k| a.formats[k] > 0)
+        .max_by_key(|&k| a.formats[k])
         .map(|k| {
             [
                 GcFormat::Go14,
@@ -201,8 +305,8 @@ pub fn summarize(t: &Timeline) -> Summary {
             ][k]
         });
 
-    // time and CPU per segment
-    let (mut duration_ms, mut proc_ms, mut cpu_us, mut timed) = (0u64, 0f64, 0u64, false);
+    // time per segment
+    let (mut duration_ms, mut proc_ms, mut timed) = (0u64, 0f64, false);
     for s in &t.segments {
         let seg = t.segment_cycles(s);
         if let (Some(a), Some(b)) = (seg[0].gc.t_ms, seg[seg.len() - 1].gc.t_ms) {
@@ -210,116 +314,87 @@ pub fn summarize(t: &Timeline) -> Summary {
             let d = b - a;
             duration_ms += d;
             proc_ms += d as f64 * f64::from(seg[seg.len() - 1].gc.procs.max(1));
-            // the first cycle's CPU happened before the window opened
-            cpu_us += seg[1..].iter().filter_map(gc_cpu_us).sum::<u64>();
         }
     }
     let duration_s = timed.then_some(duration_ms as f64 / 1000.0);
-    let gc_cpu_pct = (proc_ms > 0.0 && cs.iter().any(|c| !c.gc.cpu.is_empty()))
-        .then(|| cpu_us as f64 / 1000.0 / proc_ms * 100.0);
+    let gc_cpu_pct =
+        (proc_ms > 0.0 && a.any_cpu).then(|| a.cpu_us as f64 / 1000.0 / proc_ms * 100.0);
     let gc_cpu_pct_printed = t.segments.get(main).and_then(|s| cs[s.end - 1].gc.cpu_pct);
     let throughput_pct = gc_cpu_pct
         .or(gc_cpu_pct_printed.map(f64::from))
         .map(|p| 100.0 - p);
-
-    let pauses: Vec<u64> = cs.iter().map(pause_us).collect();
-    let worst = (0..cs.len())
-        .max_by_key(|&i| (pauses[i], usize::MAX - i))
-        .map(|i| At {
-            cycle: cs[i].gc.cycle,
-            source: t
-                .sources
-                .get(cs[i].source as usize)
-                .cloned()
-                .unwrap_or_default(),
-            line: cs[i].line,
-        });
-    let marks: Vec<u64> = cs.iter().filter_map(mark_us).collect();
-    let mut lives: Vec<f64> = cs.iter().map(|c| f64::from(live_mib(c))).collect();
-    let live_median = median(&mut lives).unwrap_or(0.0);
-    let allocated: u64 = (1..cs.len())
-        .filter_map(|i| alloc_mib(Some(&cs[i - 1]), &cs[i]))
-        .map(u64::from)
-        .sum();
-    let over: Vec<f64> = cs.iter().filter_map(overshoot_pct).collect();
-    let mut gogc: Vec<f64> = (1..cs.len())
-        .filter(|&i| cs[i].segment == cs[i - 1].segment)
-        .filter_map(|i| {
-            let (p, c) = (&cs[i - 1], &cs[i]);
-            let live = f64::from(p.gc.heap_live_mib?);
-            let roots = f64::from(p.gc.stacks_mib.unwrap_or(0) + p.gc.globals_mib.unwrap_or(0));
-            let goal = f64::from(c.gc.goal_mib?);
-            (live >= 4.0 && !c.gc.forced).then(|| (goal - live) / (live + roots) * 100.0)
-        })
-        .collect();
-    let growth = |f: fn(&crate::parse::GcLine) -> Option<u32>| {
-        let v: Vec<u32> = cs.iter().filter_map(|c| f(&c.gc)).collect();
-        Some(Growth {
-            first: *v.first()?,
-            last: *v.last()?,
-            max: *v.iter().max()?,
-        })
-    };
+    let worst = a.worst.map(|(_, i)| At {
+        cycle: cs[i].gc.cycle,
+        source: t
+            .sources
+            .get(cs[i].source as usize)
+            .cloned()
+            .unwrap_or_default(),
+        line: cs[i].line,
+    });
+    let live_min = a.lives.iter().copied().min().map_or(0.0, f64::from);
+    let live_max = a.lives.iter().copied().max().map_or(0.0, f64::from);
+    let live_median = median_u32(&mut a.lives).unwrap_or(0.0);
 
     let main_cycles = t
         .segments
         .get(main)
         .map_or(&[][..], |s| t.segment_cycles(s));
-    let series = |f: &dyn Fn(&crate::model::Cycle) -> Option<f64>| -> Vec<(f64, f64)> {
-        main_cycles
-            .iter()
-            .filter_map(|c| Some((c.gc.t_ms? as f64 / 60_000.0, f(c)?)))
-            .collect()
-    };
-    let live_pts = series(&|c| Some(f64::from(live_mib(c))));
+    let mut live_pts = Vec::with_capacity(main_cycles.len());
+    let mut stack_pts = vec![];
+    for c in main_cycles {
+        if let Some(ms) = c.gc.t_ms {
+            let x = ms as f64 / 60_000.0;
+            live_pts.push((x, f64::from(live_mib(c))));
+            if let Some(s) = c.gc.stacks_mib {
+                stack_pts.push((x, f64::from(s)));
+            }
+        }
+    }
     let live_trend = trend_of(&live_pts);
-    let stack_pts = series(&|c| c.gc.stacks_mib.map(f64::from));
     let stacks_trend = trend_of(&stack_pts);
+    let intervals = cs.len().saturating_sub(t.segments.len());
 
     Summary {
         format,
         cycles: cs.len(),
-        forced_cycles: cs.iter().filter(|c| c.gc.forced).count(),
+        forced_cycles: a.forced,
         periodic_gcs: t
             .events
             .iter()
             .filter(|e| e.kind == EventKind::GcForced)
             .count(),
-        leak_check_cycles: cs.iter().filter(|c| c.gc.leak_check).count(),
+        leak_check_cycles: a.leak_checks,
         segments: t.segments.len(),
         duration_s,
         gc_cpu_pct_printed,
         gc_cpu_pct,
         throughput_pct,
-        pause_ms: dist(pauses),
+        pause_ms: dist(a.pauses),
         worst_pause: worst,
-        mark_ms: (!marks.is_empty()).then(|| dist(marks)),
-        peak_heap_mib: cs
-            .iter()
-            .map(|c| c.gc.heap_before_mib.max(c.gc.heap_after_mib))
-            .max()
-            .unwrap_or(0),
-        peak_goal_mib: cs.iter().filter_map(|c| c.gc.goal_mib).max(),
+        mark_ms: (!a.marks.is_empty()).then(|| dist(a.marks)),
+        peak_heap_mib: a.peak_heap,
+        peak_goal_mib: a.peak_goal,
         live_heap_mib: Range {
-            min: lives.first().copied().unwrap_or(0.0),
+            min: live_min,
             median: live_median,
-            max: lives.last().copied().unwrap_or(0.0),
+            max: live_max,
         },
-        allocated_mib: allocated,
+        allocated_mib: a.allocated,
         alloc_rate_mib_s: duration_s
             .filter(|d| *d > 0.0)
-            .map(|d| allocated as f64 / d),
+            .map(|d| a.allocated as f64 / d),
         gc_per_s: duration_s
             .filter(|d| *d > 0.0)
-            .map(|d| cs.len().saturating_sub(t.segments.len()) as f64 / d),
+            .map(|d| intervals as f64 / d),
         mean_interval_s: duration_s
-            .filter(|_| cs.len() > t.segments.len())
-            .map(|d| d / (cs.len() - t.segments.len()) as f64),
-        cycles_over_goal: over.iter().filter(|p| **p > 0.0).count(),
-        max_overshoot_pct: over.iter().copied().max_by(f64::total_cmp),
-        effective_gogc: median(&mut gogc),
-        stacks_mib: growth(|g| g.stacks_mib),
-        globals_mib: growth(|g| g.globals_mib),
+            .filter(|_| intervals > 0)
+            .map(|d| d / intervals as f64),
+        cycles_over_goal: a.over,
+        max_overshoot_pct: a.max_over,
+        effective_gogc: median(&mut a.gogc),
+        stacks_mib: a.stacks,
+        globals_mib: a.globals,
         main_segment: main,
         leak: leak_verdict(live_trend.as_ref(), live_pts.len()),
         live_trend: live_trend.map(trend_out),

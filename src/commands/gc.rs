@@ -52,6 +52,17 @@ pub fn load(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
     Ok(t)
 }
 
+/// Reads an in-memory input (named `-`) into a timeline.
+pub fn load_bytes(data: &[u8]) -> Timeline {
+    let b = crate::input::scan_bytes(&Scanner::new(), 0, data, &|_| {});
+    let mut t = Timeline {
+        sources: vec!["-".into()],
+        ..Default::default()
+    };
+    b.finish_into(&mut t);
+    t
+}
+
 pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
     let t = load(&args.files, !args.no_progress)?;
     if t.cycles.is_empty() {

@@ -122,6 +122,11 @@ impl Builder {
     }
 
     /// Appends `next`, a builder of the lines that follow this one's in the same source.
+    /// Makes room for `cycles` more cycles.
+    pub fn reserve(&mut self, cycles: usize) {
+        self.cycles.reserve(cycles);
+    }
+
     pub fn append(&mut self, mut next: Builder) {
         let off = self.lines;
         for c in &mut next.cycles {
@@ -179,7 +184,11 @@ impl Builder {
         t.skipped.examples.extend(examples.into_iter().take(room));
         t.lines += lines;
         let first_new = t.cycles.len();
-        t.cycles.extend(cycles);
+        if t.cycles.is_empty() {
+            t.cycles = cycles; // the common case: no copy
+        } else {
+            t.cycles.extend(cycles);
+        }
         segment(t, first_new);
         attach_events(t, first_new, events);
     }

@@ -133,11 +133,18 @@ impl Scanner {
         let mut counted_to = 0; // newlines before this offset are counted in `line`
         let mut line: u64 = 0;
         let mut scratch = Vec::new();
+        let mut last_gc: Option<u32> = None;
         while pos < buf.len() {
-            let Some(m) = self.ac.find(Input::new(buf).span(pos..buf.len())) else {
-                break;
+            // Fast path: a record at the start of the line (the common case in a trace).
+            let at_line_start = pos == counted_to;
+            let p = if at_line_start && matches!(buf[pos], b'g' | b's' | b'p' | b'G' | b'f') {
+                pos
+            } else {
+                match self.ac.find(Input::new(buf).span(pos..buf.len())) {
+                    Some(m) => m.start(),
+                    None => break,
+                }
             };
-            let p = m.start();
             let line_end = memchr::memchr(b'\n', &buf[p..]).map_or(buf.len(), |k| p + k);
             let candidate = trim_end(&buf[p..line_end]);
             let attempt = parse_at(candidate);
@@ -145,7 +152,13 @@ impl Scanner {
             let mut line_end = line_end;
             let attempt = match attempt {
                 Attempt::Record(_) => attempt,
-                _ => match rejoin(buf, p, line_end, &mut scratch) {
+                _ => match rejoin(
+                    buf,
+                    p,
+                    line_end,
+                    last_gc.map(|n| n.wrapping_add(1)),
+                    &mut scratch,
+                ) {
                     Some((r, k, end)) => {
                         split = Some(k);
                         line_end = end;
@@ -158,9 +171,17 @@ impl Scanner {
                     None => attempt,
                 },
             };
-            let line_start = memchr::memrchr(b'\n', &buf[..p]).map_or(0, |k| k + 1);
-            line += count_newlines(&buf[counted_to..line_start]);
-            counted_to = line_start;
+            let line_start = if p == counted_to {
+                p
+            } else {
+                let s = memchr::memrchr(b'\n', &buf[counted_to..p])
+                    .map_or(counted_to, |k| counted_to + k + 1);
+                line += count_newlines(&buf[counted_to..s]);
+                s
+            };
+            if let Attempt::Record(Record::Gc(g)) = &attempt {
+                last_gc = Some(g.cycle);
+            }
             on_hit(Hit {
                 line_index: line,
                 line_start,
@@ -171,7 +192,10 @@ impl Scanner {
                 },
                 split,
             });
+            // step past this line (and the second half of a rejoined record)
+            line += 1 + u64::from(split.is_some());
             pos = line_end + 1;
+            counted_to = pos.min(buf.len());
         }
         line + count_lines(&buf[counted_to.min(buf.len())..])
     }
@@ -182,12 +206,25 @@ impl Scanner {
 /// so `gc ` can be followed by the program's own line and then `549 @0.755s …`. Tries
 /// every split of the first line against the whole next line; returns the record, the
 /// split offset and the end of the next line.
+///
+/// Digits make splits ambiguous (`gc 1114` + `2026/11/26 app…` + ` @2.504s…` also
+/// parses as gc 1, 11, … 11142026): the gc number between the previous and the next gc
+/// line wins; without either, the shortest split.
 fn rejoin(
     buf: &[u8],
     p: usize,
     end: usize,
+    expect_gc: Option<u32>,
     scratch: &mut Vec<u8>,
 ) -> Option<(Record, usize, usize)> {
+    let first = &buf[p..end];
+    if !STARTS
+        .iter()
+        .chain([&SCAN_START])
+        .any(|s| first.starts_with(s.as_bytes()))
+    {
+        return None;
+    }
     let next_start = end + 1;
     if next_start >= buf.len() {
         return None;
@@ -198,15 +235,33 @@ fn rejoin(
     if next.is_empty() || parse_at(next) != Attempt::NotRecord {
         return None;
     }
+    let expect_gc = expect_gc.or_else(|| {
+        let after = next_end + 1;
+        let e = memchr::memchr(b'\n', buf.get(after..)?).map_or(buf.len(), |k| after + k);
+        match parse_at(trim_end(&buf[after..e])) {
+            Attempt::Record(Record::Gc(g)) => g.cycle.checked_sub(1),
+            _ => None,
+        }
+    });
+    let mut fallback = None;
     for k in p + 1..end.min(p + MAX_SPLIT) {
         scratch.clear();
         scratch.extend_from_slice(&buf[p..k]);
         scratch.extend_from_slice(next);
-        if let Attempt::Record(r) = parse_at(scratch) {
+        let Attempt::Record(r) = parse_at(scratch) else {
+            continue;
+        };
+        if let (Record::Gc(g), Some(e)) = (&r, expect_gc)
+            && g.cycle == e
+        {
             return Some((r, k, next_end));
         }
+        if expect_gc.is_none() || !matches!(r, Record::Gc(_)) {
+            return Some((r, k, next_end));
+        }
+        fallback.get_or_insert((r, k, next_end));
     }
-    None
+    fallback
 }
 
 fn count_newlines(s: &[u8]) -> u64 {
@@ -259,6 +314,23 @@ mod tests {
         assert_eq!(hits[0].split, Some(3));
         assert_eq!(&buf[hits[0].line_end..hits[0].line_end + 1], b"\n");
         assert_eq!(hits[0].line_end, buf.len() - 6);
+    }
+
+    #[test]
+    fn split_record_with_digits_takes_the_next_gc_number() {
+        // real: fixtures/gctrace/go1.26/leak.log lines 1123-1125
+        let buf = b"gc 1113 @2.499s 4%: 0.050+0.38+0.074 ms clock, 0.10+0.048/0.13/0.036+0.14 ms cpu, 56->57->29 MB, 59 MB goal, 0 MB stacks, 0 MB globals, 2 P\ngc 11142026/11/26 05:51:03 app: leak: cache holds 20 MiB\n @2.504s 4%: 0.044+0.30+0.059 ms clock, 0.089+0.043/0.16/0+0.11 ms cpu, 55->55->28 MB, 58 MB goal, 0 MB stacks, 0 MB globals, 2 P\n";
+        let mut hits = vec![];
+        Scanner::new().scan(buf, |h| hits.push(h));
+        assert_eq!(hits.len(), 2);
+        assert!(matches!(
+            hits[1].record,
+            Some(Record::Gc(GcLine {
+                cycle: 1114,
+                t_ms: Some(2504),
+                ..
+            }))
+        ));
     }
 
     #[test]

@@ -14,14 +14,20 @@ fn fail(i: &[u8]) -> nom::Err<Error<&[u8]>> {
 }
 
 /// An unsigned decimal integer (saturating at `u64::MAX`).
+#[inline]
 pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
-    let n = i.iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut v: u64 = 0;
+    let mut n = 0;
+    while let Some(&b) = i.get(n) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.saturating_mul(10).saturating_add(u64::from(d));
+        n += 1;
+    }
     if n == 0 {
         return Err(fail(i));
-    }
-    let mut v: u64 = 0;
-    for &b in &i[..n] {
-        v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
     }
     Ok((&i[n..], v))
 }
@@ -46,24 +52,34 @@ pub fn int(i: &[u8]) -> IResult<&[u8], i64> {
 
 /// `digits[.digits]` scaled by 10^`scale`: `1.5` with scale 3 is 1500. Digits beyond
 /// the scale are truncated (the runtime never prints them; other tools might).
+#[inline]
 pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
-    let (mut r, whole) = uint(i)?;
-    let mut v = whole.saturating_mul(10u64.pow(scale));
-    if let [b'.', rest @ ..] = r {
-        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if n == 0 {
-            return Err(fail(r));
+    let (r, whole) = uint(i)?;
+    let [b'.', rest @ ..] = r else {
+        return Ok((r, whole.saturating_mul(10u64.pow(scale))));
+    };
+    let mut frac: u64 = 0;
+    let mut n = 0;
+    while let Some(&b) = rest.get(n) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
         }
-        let mut frac: u64 = 0;
-        for (k, &b) in rest[..n].iter().enumerate() {
-            if (k as u32) < scale {
-                frac += u64::from(b - b'0') * 10u64.pow(scale - 1 - k as u32);
-            }
+        if (n as u32) < scale {
+            frac = frac * 10 + u64::from(d);
         }
-        v = v.saturating_add(frac);
-        r = &rest[n..];
+        n += 1;
     }
-    Ok((r, v))
+    if n == 0 {
+        return Err(fail(r));
+    }
+    for _ in n as u32..scale {
+        frac *= 10;
+    }
+    Ok((
+        &rest[n..],
+        whole.saturating_mul(10u64.pow(scale)).saturating_add(frac),
+    ))
 }
 
 /// A `fmtNSAsMS` time in milliseconds, returned as microseconds.

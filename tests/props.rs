@@ -1,0 +1,164 @@
+//! Property tests: random cycles printed exactly as each Go version prints them parse
+//! back to the same values; arbitrary bytes (and mangled real lines) never panic.
+
+use gclens::analyze::Report;
+use gclens::export::{Exporter, csv::Csv, json::Json};
+use gclens::model::{Builder, Timeline};
+use gclens::parse::print::write_gc_line;
+use gclens::parse::{GcFormat, GcLine, Phases, Record, Scanner};
+use proptest::prelude::*;
+
+/// What `fmtNSAsMS` keeps of `ns`, in µs: whole ms from 10 ms, else two significant
+/// digits of the µs count.
+fn go_rounded_us(ns: u64) -> u32 {
+    if ns >= 10_000_000 {
+        return ((ns / 1_000_000) * 1000) as u32;
+    }
+    let (mut x, mut mult) = (ns / 1000, 1);
+    while x >= 100 {
+        x /= 10;
+        mult *= 10;
+    }
+    (x * mult) as u32
+}
+
+fn phase_ns() -> impl Strategy<Value = u64> {
+    prop_oneof![0u64..1_000_000, 0u64..10_000_000, 0u64..4_000_000_000]
+}
+
+fn gc_line() -> impl Strategy<Value = GcLine> {
+    (
+        0usize..4,
+        1u32..2_000_000_000,
+        0u64..10_000_000_000,
+        0u16..100,
+        any::<(bool, bool)>(),
+        proptest::collection::vec(phase_ns(), 7),
+        proptest::collection::vec(0u32..5_000_000, 7),
+        1u32..1024,
+    )
+        .prop_map(|(f, cycle, t_ms, pct, (leak, forced), ns, mib, procs)| {
+            let format = [
+                GcFormat::Go14,
+                GcFormat::Go15,
+                GcFormat::Go16,
+                GcFormat::Go118,
+            ][f];
+            let us: Vec<u32> = ns.iter().map(|&n| go_rounded_us(n)).collect();
+            let modern = format != GcFormat::Go14;
+            let (nclock, ncpu) = match format {
+                GcFormat::Go14 => (4, 0),
+                GcFormat::Go15 => (5, 7),
+                _ => (3, 5),
+            };
+            let clock = if modern {
+                Phases::from_slice(&us[..nclock])
+            } else {
+                Phases::from_slice(&mib[..4])
+            };
+            GcLine {
+                format,
+                cycle,
+                t_ms: modern.then_some(t_ms),
+                cpu_pct: modern.then_some(pct),
+                leak_check: leak && format == GcFormat::Go118,
+                forced: forced && modern,
+                clock,
+                cpu: Phases::from_slice(&us[..ncpu]),
+                heap_before_mib: mib[0],
+                heap_after_mib: mib[1],
+                heap_live_mib: modern.then_some(mib[2]),
+                goal_mib: modern.then_some(mib[3]),
+                stacks_mib: (format == GcFormat::Go118).then_some(mib[4]),
+                globals_mib: (format == GcFormat::Go118).then_some(mib[5]),
+                procs,
+            }
+        })
+}
+
+fn scan_all(bytes: &[u8]) -> Timeline {
+    let mut b = Builder::new(0);
+    b.feed(&Scanner::new(), bytes);
+    let mut t = Timeline {
+        sources: vec!["-".into()],
+        ..Default::default()
+    };
+    b.finish_into(&mut t);
+    t
+}
+
+fn full_pipeline(bytes: &[u8]) {
+    let t = scan_all(bytes);
+    assert!(t.lines >= t.skipped.foreign + t.skipped.malformed);
+    if t.cycles.is_empty() {
+        return;
+    }
+    let r = Report::new(t);
+    let mut out = vec![];
+    Json.export(&r, &mut out).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&out).unwrap();
+    out.clear();
+    Csv.export(&r, &mut out).unwrap();
+    gclens::render::text::write_report(&mut out, &r.timeline, &r.summary, &r.findings).unwrap();
+}
+
+const REAL: &[&str] = &[
+    "gc 25 @5.002s 1% (checking for goroutine leaks): 5.6+45+0.006 ms clock, 11+0/23/54+0.013 ms cpu, 63->63->34 MB, 158 MB goal, 94 MB stacks, 0 MB globals, 2 P (forced)",
+    "gc 73 @9.070s 15%: 1.0+5.0+11+64+2.0 ms clock, 8.0+5.0+0+433/76/0+16 ms cpu, 411->417->214 MB, 422 MB goal, 8 P",
+    "gc7(3): 0+0+1000+0 us, 0 -> 0 MB, 5640 (7756-2116) objects, 34 goroutines, 208/79/0 sweeps, 0(0) handoff, 7(52) steal, 38/2/0 yields",
+    "scav 0 KiB work (bg), 51776 KiB work (eager), 72768 KiB now, 98% util (forced)",
+    "pacer: 27% CPU (25 exp.) for 43896+2096+225680 B work (225680 B exp.) in 3997696 B -> 4997120 B (∆goal 802816, cons/mark +0.000000e+000)",
+    "pacer: H_m_prev=238509512 h_t=+9.500000e-001 H_T=431954218",
+    "scvg0: inuse: 0, idle: 0, sys: 1, released: 0, consumed: 1 (MB)",
+    "scan: total 24+27+15=66 objs, 7+2=9 spans",
+    "GC forced",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn printed_cycles_parse_back(g in gc_line(), prefix in "[ -~]{0,40}") {
+        let mut line = prefix.clone().into_bytes();
+        line.push(b' ');
+        write_gc_line(&mut line, &g);
+        line.extend_from_slice(b"\r\n");
+        let mut hits = vec![];
+        Scanner::new().scan(&line, |h| hits.push(h));
+        prop_assert_eq!(hits.len(), 1, "{}", String::from_utf8_lossy(&line));
+        prop_assert_eq!(hits[0].record, Some(Record::Gc(g)), "{}", String::from_utf8_lossy(&line));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        full_pipeline(&bytes);
+    }
+
+    #[test]
+    fn mangled_real_lines_never_panic(
+        parts in proptest::collection::vec((0..REAL.len(), 0usize..200, 0usize..200, proptest::collection::vec(any::<u8>(), 0..8)), 0..40)
+    ) {
+        let mut bytes = vec![];
+        for (k, a, b, junk) in parts {
+            let l = REAL[k].as_bytes();
+            let (a, b) = (a.min(l.len()), b.min(l.len()));
+            bytes.extend_from_slice(&l[a.min(b)..a.max(b)]);
+            bytes.extend_from_slice(&junk);
+            bytes.push(b'\n');
+        }
+        full_pipeline(&bytes);
+    }
+}
+
+#[test]
+fn whole_real_lines_in_any_order_give_a_timeline() {
+    let bytes = REAL.join("\n");
+    let t = scan_all(bytes.as_bytes());
+    assert_eq!(t.cycles.len(), 3);
+    assert_eq!(t.skipped.malformed, 0);
+    assert_eq!(
+        t.segments.len(),
+        2,
+        "gc 25 then 73 (number and time go up); gc7 goes back"
+    );
+}
