@@ -52,7 +52,7 @@ pub struct Trend {
     pub r2: f64,
     /// How many (binned) points the fit used.
     pub points: usize,
-    /// y of the line at the first and last x.
+    /// y of the line at the first and last x (not below 0).
     pub start: f64,
     pub end: f64,
 }
@@ -60,33 +60,25 @@ pub struct Trend {
 /// Most points a trend is fitted on.
 pub const MAX_BINS: usize = 60;
 
-/// Reduces `(x, y)` (x ascending) to at most `bins` points, each bin holding at least
-/// four: the median x and the *lowest* y of each equal-width x bin. The floor is what a
-/// leak raises: the live heap a GC reports also counts what was allocated during its
+/// Reduces `(x, y)` (x ascending) to at most `bins` points of equally many samples
+/// (at least four each): the median x and the *lowest* y of each bin. The floor is what
+/// a leak raises: the live heap a GC reports also counts what was allocated during its
 /// mark, which swings with load, but it never drops below what is really retained.
+/// Equal counts, not equal widths: a trace with a burst of cycles and then an idle
+/// stretch still gets bins everywhere there is data.
 pub fn bin_floors(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
-    let bins = bins.min(points.len() / 4);
-    if bins < 3 {
+    if points.len() < 40 {
         return points.to_vec();
     }
-    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
-    let width = (x1 - x0) / bins as f64;
+    let bins = bins.min(points.len() / 4);
     let mut out = Vec::with_capacity(bins);
-    let mut k = 0;
+    let mut xs = Vec::new();
     for b in 0..bins {
-        let hi = if b + 1 == bins {
-            f64::INFINITY
-        } else {
-            x0 + width * (b + 1) as f64
-        };
-        let mut xs = vec![];
-        let mut ys = vec![];
-        while k < points.len() && points[k].0 < hi {
-            xs.push(points[k].0);
-            ys.push(points[k].1);
-            k += 1;
-        }
-        if let (Some(x), Some(y)) = (median(&mut xs), ys.iter().copied().min_by(f64::total_cmp)) {
+        let (lo, hi) = (points.len() * b / bins, points.len() * (b + 1) / bins);
+        xs.clear();
+        xs.extend(points[lo..hi].iter().map(|p| p.0));
+        let floor = points[lo..hi].iter().map(|p| p.1).min_by(f64::total_cmp);
+        if let (Some(x), Some(y)) = (median(&mut xs), floor) {
             out.push((x, y));
         }
     }
@@ -128,8 +120,8 @@ pub fn theil_sen(points: &[(f64, f64)]) -> Option<Trend> {
         intercept,
         r2,
         points: p.len(),
-        start: intercept + slope * xa,
-        end: intercept + slope * xb,
+        start: (intercept + slope * xa).max(0.0),
+        end: (intercept + slope * xb).max(0.0),
     })
 }
 

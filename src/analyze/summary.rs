@@ -153,7 +153,9 @@ fn trend_out((t, span): (Trend, f64)) -> TrendOut {
 
 /// Human duration from minutes: `42 s`, `7.5 min`, `3.2 h`.
 pub fn fmt_minutes(min: f64) -> String {
-    if min < 1.0 {
+    if min < 10.0 / 60.0 {
+        format!("{:.1} s", min * 60.0)
+    } else if min < 1.0 {
         format!("{:.0} s", min * 60.0)
     } else if min < 120.0 {
         format!("{:.1} min", min)
@@ -166,7 +168,9 @@ fn leak_verdict(trend: Option<&(Trend, f64)>, cycles: usize) -> Leak {
     let Some((t, span)) = trend.filter(|_| cycles >= 10) else {
         return Leak {
             verdict: LeakVerdict::InsufficientData,
-            evidence: format!("{cycles} timed cycles: too few to judge the live-heap trend"),
+            evidence: format!(
+                "{cycles} timed cycles after warm-up: too few to judge the live-heap trend"
+            ),
         };
     };
     let growth = t.end - t.start;
@@ -340,10 +344,16 @@ pub fn summarize(t: &Timeline) -> Summary {
         .segments
         .get(main)
         .map_or(&[][..], |s| t.segment_cycles(s));
+    // The first tenth of the run is warm-up (caches fill, pools grow): not a trend.
+    let (t0, t1) = match (main_cycles.first(), main_cycles.last()) {
+        (Some(a), Some(b)) => (a.gc.t_ms.unwrap_or(0), b.gc.t_ms.unwrap_or(0)),
+        _ => (0, 0),
+    };
+    let warm_up = t0 + (t1.saturating_sub(t0)) / 10;
     let mut live_pts = Vec::with_capacity(main_cycles.len());
     let mut stack_pts = vec![];
     for c in main_cycles {
-        if let Some(ms) = c.gc.t_ms {
+        if let Some(ms) = c.gc.t_ms.filter(|ms| *ms >= warm_up) {
             let x = ms as f64 / 60_000.0;
             live_pts.push((x, f64::from(live_mib(c))));
             if let Some(s) = c.gc.stacks_mib {
