@@ -1,15 +1,16 @@
 //! `--format csv`: one row per cycle, the JSON cycle keys with the phase arrays
 //! flattened into named columns (`clock_sweep_term_ms`, `cpu_assist_ms`, …). Empty
-//! cells where the Go version does not print a field. Numbers are written with
-//! `itoa`/`ryu`, so a million rows take well under a second.
+//! cells where the Go version does not print a field. Times are exact (integer µs
+//! printed as ms); percentages are rounded to three decimals.
 
-use super::{Exporter, ms_to_s, us_to_ms};
+use super::Exporter;
 use crate::analyze::Report;
 use crate::analyze::cycle::{
     alloc_mib, clock_names, cpu_names, gc_cpu_us, mark_us, overshoot_pct, pause_us,
     windowed_gc_cpu_pct,
 };
 use crate::export::json::CPU_WINDOW_S;
+use crate::parse::GcFormat;
 use std::io::Write;
 
 pub struct Csv;
@@ -67,15 +68,21 @@ pub fn header() -> Vec<String> {
     h
 }
 
-/// A row under construction: cells are byte strings in one reused buffer.
+/// Rows are written straight into one buffer: every field but the source name is a
+/// number or a fixed word that never needs quoting, and the source names are quoted
+/// once by the csv crate.
 struct Row {
     buf: Vec<u8>,
-    ends: Vec<usize>,
 }
 
 impl Row {
     fn end(&mut self) {
-        self.ends.push(self.buf.len());
+        self.buf.push(b',');
+    }
+    fn end_row(&mut self) {
+        if let Some(last) = self.buf.last_mut() {
+            *last = b'\n';
+        }
     }
     fn empty(&mut self) {
         self.end();
@@ -85,7 +92,13 @@ impl Row {
             .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         self.end();
     }
+    fn raw(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+        self.end();
+    }
+    /// Percentages: rounded to 3 decimals, shortest form.
     fn float(&mut self, v: f64) {
+        let v = (v * 1000.0).round() / 1000.0;
         if v.is_finite() {
             let mut b = ryu::Buffer::new();
             let s = b.format_finite(v);
@@ -93,6 +106,33 @@ impl Row {
                 .extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
         }
         self.end();
+    }
+    /// `v / 10^scale` exactly, without trailing zeros: µs → ms (`31` → `0.031`).
+    fn fixed(&mut self, v: u64, scale: u32) {
+        let div = 10u64.pow(scale);
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v / div).as_bytes());
+        let mut frac = v % div;
+        if frac != 0 {
+            let mut digits = scale;
+            while frac.is_multiple_of(10) {
+                frac /= 10;
+                digits -= 1;
+            }
+            self.buf.push(b'.');
+            let s = itoa::Buffer::new().format(frac).len() as u32;
+            self.buf
+                .extend(std::iter::repeat_n(b'0', (digits - s) as usize));
+            self.buf
+                .extend_from_slice(itoa::Buffer::new().format(frac).as_bytes());
+        }
+        self.end();
+    }
+    fn opt_fixed(&mut self, v: Option<u64>, scale: u32) {
+        match v {
+            Some(v) => self.fixed(v, scale),
+            None => self.empty(),
+        }
     }
     fn opt_int<T: itoa::Integer>(&mut self, v: Option<T>) {
         match v {
@@ -106,69 +146,105 @@ impl Row {
             None => self.empty(),
         }
     }
-    fn text(&mut self, s: &str) {
-        self.buf.extend_from_slice(s.as_bytes());
-        self.end();
-    }
-    fn fields(&self) -> impl Iterator<Item = &[u8]> {
-        let mut start = 0;
-        self.ends.iter().map(move |&e| {
-            let f = &self.buf[start..e];
-            start = e;
-            f
-        })
-    }
+}
+
+/// For one format: which clock and which cpu phase fills each named column.
+type PhaseColumns = ([Option<usize>; 5], [Option<usize>; 7]);
+
+/// Maps each named column to the index of that phase in a format's print order.
+fn column_map<const N: usize>(cols: [&str; N], names: &[&str]) -> [Option<usize>; N] {
+    cols.map(|c| names.iter().position(|n| *n == c))
+}
+
+/// `field` as one CSV cell (quoted if it must be), without the line ending.
+fn quoted(field: &str) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(vec![]);
+    w.write_record([field])?;
+    let mut v = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    v.pop();
+    Ok(v)
 }
 
 impl Exporter for Csv {
     fn export(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         let t = &r.timeline;
-        let mut w = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
-        w.write_record(header())?;
+        {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record(header())?;
+            w.flush()?;
+        }
+        let sources: Vec<Vec<u8>> = t
+            .sources
+            .iter()
+            .map(|s| quoted(s))
+            .collect::<anyhow::Result<_>>()?;
+        let formats = [
+            GcFormat::Go14,
+            GcFormat::Go15,
+            GcFormat::Go16,
+            GcFormat::Go118,
+        ];
+        let maps: Vec<PhaseColumns> = formats
+            .iter()
+            .map(|&f| {
+                let clock = if f == GcFormat::Go14 {
+                    [None; 5]
+                } else {
+                    column_map(CLOCK, clock_names(f))
+                };
+                (clock, column_map(CPU, cpu_names(f)))
+            })
+            .collect();
         let window = windowed_gc_cpu_pct(&t.cycles, CPU_WINDOW_S);
         let mut row = Row {
-            buf: Vec::with_capacity(512),
-            ends: Vec::with_capacity(48),
+            buf: Vec::with_capacity(1 << 17),
         };
         for (i, c) in t.cycles.iter().enumerate() {
             let g = &c.gc;
-            row.buf.clear();
-            row.ends.clear();
-            row.text(t.sources.get(c.source as usize).map_or("-", String::as_str));
+            row.raw(
+                sources
+                    .get(c.source as usize)
+                    .map_or(&b"-"[..], Vec::as_slice),
+            );
             row.int(c.segment);
             row.int(c.line);
             row.int(g.cycle);
-            row.text(match g.format {
-                crate::parse::GcFormat::Go14 => "go1.4",
-                crate::parse::GcFormat::Go15 => "go1.5",
-                crate::parse::GcFormat::Go16 => "go1.6",
-                crate::parse::GcFormat::Go118 => "go1.18",
+            row.raw(match g.format {
+                GcFormat::Go14 => b"go1.4",
+                GcFormat::Go15 => b"go1.5",
+                GcFormat::Go16 => b"go1.6",
+                GcFormat::Go118 => b"go1.18",
             });
-            row.opt_float(g.t_ms.map(ms_to_s));
+            row.opt_fixed(g.t_ms, 3);
             row.opt_int(g.cpu_pct);
-            row.text(if g.forced { "true" } else { "false" });
-            row.text(if g.leak_check { "true" } else { "false" });
-            let named = g.format != crate::parse::GcFormat::Go14;
-            let clock_n = clock_names(g.format);
-            for col in CLOCK {
-                let k = clock_n.iter().position(|n| *n == col).filter(|_| named);
-                row.opt_float(
+            row.raw(if g.forced { b"true" } else { b"false" });
+            row.raw(if g.leak_check { b"true" } else { b"false" });
+            let (clock_map, cpu_map) = &maps[g.format as usize];
+            for k in clock_map {
+                row.opt_fixed(
                     k.and_then(|k| g.clock.as_slice().get(k))
-                        .map(|v| us_to_ms(u64::from(*v))),
+                        .map(|v| u64::from(*v)),
+                    3,
                 );
             }
-            for (k, _) in RAW.iter().enumerate() {
-                let v = g.clock.as_slice().get(k).filter(|_| !named);
-                row.opt_float(v.map(|v| us_to_ms(u64::from(*v))));
+            let raw = g.format == GcFormat::Go14;
+            for k in 0..RAW.len() {
+                row.opt_fixed(
+                    g.clock
+                        .as_slice()
+                        .get(k)
+                        .filter(|_| raw)
+                        .map(|v| u64::from(*v)),
+                    3,
+                );
             }
-            let cpu_n = cpu_names(g.format);
-            for col in CPU {
-                let k = cpu_n.iter().position(|n| *n == col);
-                row.opt_float(
+            for k in cpu_map {
+                row.opt_fixed(
                     k.and_then(|k| g.cpu.as_slice().get(k))
-                        .map(|v| us_to_ms(u64::from(*v))),
+                        .map(|v| u64::from(*v)),
+                    3,
                 );
             }
             row.int(g.heap_before_mib);
@@ -178,15 +254,36 @@ impl Exporter for Csv {
             row.opt_int(g.stacks_mib);
             row.opt_int(g.globals_mib);
             row.int(g.procs);
-            row.float(us_to_ms(pause_us(c)));
-            row.opt_float(mark_us(c).map(us_to_ms));
-            row.opt_float(gc_cpu_us(c).map(us_to_ms));
+            row.fixed(pause_us(c), 3);
+            row.opt_fixed(mark_us(c), 3);
+            row.opt_fixed(gc_cpu_us(c), 3);
             row.opt_float(window[i]);
             row.opt_int(alloc_mib(i.checked_sub(1).map(|k| &t.cycles[k]), c));
             row.opt_float(overshoot_pct(c));
-            w.write_record(row.fields())?;
+            row.end_row();
+            if row.buf.len() >= 1 << 16 {
+                out.write_all(&row.buf)?;
+                row.buf.clear();
+            }
         }
-        w.flush()?;
+        out.write_all(&row.buf)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_milliseconds_and_quoted_sources() {
+        let mut r = Row { buf: vec![] };
+        for v in [0, 31, 1500, 87_000, 9_070, 5] {
+            r.fixed(v, 3);
+        }
+        r.end_row();
+        assert_eq!(r.buf, b"0,0.031,1.5,87,9.07,0.005\n");
+        assert_eq!(quoted("a,b.log").unwrap(), b"\"a,b.log\"");
+        assert_eq!(quoted("plain.log").unwrap(), b"plain.log");
     }
 }
