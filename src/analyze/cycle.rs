@@ -86,10 +86,16 @@ pub fn live_mib(c: &Cycle) -> u32 {
     c.gc.heap_live_mib.unwrap_or(c.gc.heap_after_mib)
 }
 
-/// MiB allocated since the previous cycle ended (heap at this start − heap at last end).
+/// MiB allocated since the previous cycle: the heap at this cycle's end minus the
+/// previous cycle's live heap (sweeping frees the rest; what is allocated during the
+/// concurrent mark counts too). For ≤1.4's stop-the-world collector: heap at this start
+/// minus heap after the previous one.
 pub fn alloc_mib(prev: Option<&Cycle>, c: &Cycle) -> Option<u32> {
     let p = prev.filter(|p| p.segment == c.segment)?;
-    Some(c.gc.heap_before_mib.saturating_sub(p.gc.heap_after_mib))
+    Some(match p.gc.heap_live_mib {
+        Some(live) => c.gc.heap_after_mib.saturating_sub(live),
+        None => c.gc.heap_before_mib.saturating_sub(p.gc.heap_after_mib),
+    })
 }
 
 /// How far the heap at GC end went over the goal, in percent (0 when under).
