@@ -13,9 +13,12 @@ fn fail(i: &[u8]) -> nom::Err<Error<&[u8]>> {
     nom::Err::Error(Error::new(i, ErrorKind::Digit))
 }
 
-/// An unsigned decimal integer (saturating at `u64::MAX`).
-#[inline]
-pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
+/// Longest digit run read exactly; longer numbers saturate (the runtime never prints them).
+const EXACT_DIGITS: usize = 19;
+
+/// Reads a run of ASCII digits: (value, digits read). Saturates past 19 digits.
+#[inline(always)]
+fn digits(i: &[u8]) -> (u64, usize) {
     let mut v: u64 = 0;
     let mut n = 0;
     while let Some(&b) = i.get(n) {
@@ -23,9 +26,20 @@ pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
         if d > 9 {
             break;
         }
-        v = v.saturating_mul(10).saturating_add(u64::from(d));
+        v = if n < EXACT_DIGITS {
+            v * 10 + u64::from(d)
+        } else {
+            v.saturating_mul(10).saturating_add(u64::from(d))
+        };
         n += 1;
     }
+    (v, n)
+}
+
+/// An unsigned decimal integer (saturating at `u64::MAX`).
+#[inline]
+pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
+    let (v, n) = digits(i);
     if n == 0 {
         return Err(fail(i));
     }
@@ -54,32 +68,34 @@ pub fn int(i: &[u8]) -> IResult<&[u8], i64> {
 /// the scale are truncated (the runtime never prints them; other tools might).
 #[inline]
 pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
-    let (r, whole) = uint(i)?;
+    let (whole, n) = digits(i);
+    if n == 0 {
+        return Err(fail(i));
+    }
+    let mult = 10u64.pow(scale);
+    let r = &i[n..];
     let [b'.', rest @ ..] = r else {
-        return Ok((r, whole.saturating_mul(10u64.pow(scale))));
+        return Ok((r, whole.saturating_mul(mult)));
     };
     let mut frac: u64 = 0;
-    let mut n = 0;
-    while let Some(&b) = rest.get(n) {
+    let mut k = 0;
+    while let Some(&b) = rest.get(k) {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             break;
         }
-        if (n as u32) < scale {
+        if (k as u32) < scale {
             frac = frac * 10 + u64::from(d);
         }
-        n += 1;
+        k += 1;
     }
-    if n == 0 {
+    if k == 0 {
         return Err(fail(r));
     }
-    for _ in n as u32..scale {
+    for _ in k as u32..scale {
         frac *= 10;
     }
-    Ok((
-        &rest[n..],
-        whole.saturating_mul(10u64.pow(scale)).saturating_add(frac),
-    ))
+    Ok((&rest[k..], whole.saturating_mul(mult).saturating_add(frac)))
 }
 
 /// A `fmtNSAsMS` time in milliseconds, returned as microseconds.
