@@ -5,7 +5,7 @@
 //! `(checking for goroutine leaks)` marker and the ` (forced)` suffix. Times are kept
 //! exactly as printed, in integer microseconds (see `num`).
 
-use super::num::{fixed, ms_as_us, u32_};
+use super::num::{fixed, lit, ms_as_us, u32_};
 use nom::IResult;
 use nom::bytes::complete::tag;
 use nom::combinator::opt;
@@ -110,13 +110,19 @@ pub fn looks_like_gc(i: &[u8]) -> bool {
     }
 }
 
+#[inline]
 fn sep_list<'a, const N: usize>(mut i: &'a [u8], seps: &[u8]) -> IResult<&'a [u8], Phases<N>> {
     let mut p = Phases::default();
     let (r, v) = ms_as_us(i)?;
     p.push(v);
     i = r;
     for &s in seps {
-        let (r, _) = tag(&[s][..])(i)?;
+        let Some(r) = i.strip_prefix(&[s][..]) else {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::Tag,
+            )));
+        };
         let (r, v) = ms_as_us(r)?;
         p.push(v);
         i = r;
@@ -124,6 +130,7 @@ fn sep_list<'a, const N: usize>(mut i: &'a [u8], seps: &[u8]) -> IResult<&'a [u8
     Ok((i, p))
 }
 
+#[inline]
 fn plus_list(mut i: &[u8]) -> IResult<&[u8], Phases<5>> {
     let mut p = Phases::default();
     loop {
@@ -143,17 +150,17 @@ fn plus_list(mut i: &[u8]) -> IResult<&[u8], Phases<5>> {
 }
 
 fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
-    let (i, _) = tag("gc ")(i)?;
+    let (i, _) = lit("gc ")(i)?;
     let (i, cycle) = u32_(i)?;
-    let (i, _) = tag(" @")(i)?;
+    let (i, _) = lit(" @")(i)?;
     let (i, t_ms) = fixed(i, 3)?;
-    let (i, _) = tag("s ")(i)?;
+    let (i, _) = lit("s ")(i)?;
     let (i, pct) = u32_(i)?;
-    let (i, _) = tag("%")(i)?;
-    let (i, leak) = opt(tag(" (checking for goroutine leaks)"))(i)?;
-    let (i, _) = tag(": ")(i)?;
+    let (i, _) = lit("%")(i)?;
+    let (i, leak) = opt(lit(" (checking for goroutine leaks)"))(i)?;
+    let (i, _) = lit(": ")(i)?;
     let (i, clock) = plus_list(i)?;
-    let (i, _) = tag(" ms clock, ")(i)?;
+    let (i, _) = lit(" ms clock, ")(i)?;
     let (i, cpu) = match clock.len() {
         3 => sep_list::<7>(i, b"+//+")?,
         5 => sep_list::<7>(i, b"+++//+")?,
@@ -164,26 +171,26 @@ fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
             )));
         }
     };
-    let (i, _) = tag(" ms cpu, ")(i)?;
+    let (i, _) = lit(" ms cpu, ")(i)?;
     let (i, before) = u32_(i)?;
-    let (i, _) = tag("->")(i)?;
+    let (i, _) = lit("->")(i)?;
     let (i, after) = u32_(i)?;
-    let (i, _) = tag("->")(i)?;
+    let (i, _) = lit("->")(i)?;
     let (i, live) = u32_(i)?;
-    let (i, _) = tag(" MB, ")(i)?;
+    let (i, _) = lit(" MB, ")(i)?;
     let (i, goal) = u32_(i)?;
-    let (i, _) = tag(" MB goal, ")(i)?;
+    let (i, _) = lit(" MB goal, ")(i)?;
     let (i, first) = u32_(i)?;
     let (i, stacks, globals, procs) = if let Ok((i, _)) = tag::<_, _, ()>(" MB stacks, ")(i) {
         let (i, globals) = u32_(i)?;
-        let (i, _) = tag(" MB globals, ")(i)?;
+        let (i, _) = lit(" MB globals, ")(i)?;
         let (i, procs) = u32_(i)?;
         (i, Some(first), Some(globals), procs)
     } else {
         (i, None, None, first)
     };
-    let (i, _) = tag(" P")(i)?;
-    let (i, forced) = opt(tag(" (forced)"))(i)?;
+    let (i, _) = lit(" P")(i)?;
+    let (i, forced) = opt(lit(" (forced)"))(i)?;
     let format = match (clock.len(), stacks.is_some()) {
         (5, _) => GcFormat::Go15,
         (_, true) => GcFormat::Go118,

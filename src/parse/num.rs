@@ -46,7 +46,20 @@ pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
     Ok((&i[n..], v))
 }
 
+/// A literal, compared as one slice (nom's `tag` compares byte by byte).
+#[inline(always)]
+pub fn lit<'a>(t: &'static str) -> impl Fn(&'a [u8]) -> IResult<&'a [u8], &'a [u8]> {
+    move |i: &'a [u8]| {
+        if i.starts_with(t.as_bytes()) {
+            Ok((&i[t.len()..], &i[..t.len()]))
+        } else {
+            Err(nom::Err::Error(Error::new(i, ErrorKind::Tag)))
+        }
+    }
+}
+
 /// An unsigned integer narrowed to `u32` (saturating).
+#[inline]
 pub fn u32_(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = uint(i)?;
     Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
@@ -99,6 +112,7 @@ pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
 }
 
 /// A `fmtNSAsMS` time in milliseconds, returned as microseconds.
+#[inline]
 pub fn ms_as_us(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = fixed(i, 3)?;
     Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
