@@ -27,6 +27,16 @@ pub enum Command {
         kubectl logs --timestamps pod/api | gclens gc - --format json > gc.json\n  \
         gclens gc old.log new.log --format csv -o cycles.csv")]
     Gc(GcArgs),
+    /// Draw the GC timeline as a PNG (or SVG) chart: heap, GC CPU and pauses.
+    ///
+    /// One image with panels sharing the time axis (seconds since start; restarts of the
+    /// process are marked). Exit status: 0 written, 1 fewer than 2 gc cycles, 2 usage or
+    /// I/O error.
+    #[command(after_help = "Examples:\n  \
+        gclens chart trace.log -o heap.png\n  \
+        gclens chart trace.log -o heap.svg --budget 512Mi --limit 460MiB\n  \
+        gclens chart trace.log -o pauses.png --panels pause --size 1200x400")]
+    Chart(ChartCmd),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
@@ -60,4 +70,68 @@ pub struct GcArgs {
     /// Never show a progress bar (it is shown only for big files on a terminal).
     #[arg(long)]
     pub no_progress: bool,
+    /// Also draw the chart to this file (PNG, or SVG when it ends in .svg).
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<String>,
+    #[command(flatten)]
+    pub chart_opts: ChartArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChartCmd {
+    /// Trace files; `-` or none reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// The image to write: PNG, or SVG when the name ends in .svg; `-` for stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: String,
+    #[command(flatten)]
+    pub chart_opts: ChartArgs,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Chart settings shared by `gclens chart` and `gclens gc --chart`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChartArgs {
+    /// Draw the memory budget (container limit) as a line: 512MiB, 1GiB, 512Mi, 1G, bytes.
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub budget: Option<u64>,
+    /// Draw GOMEMLIMIT as a line, same syntax.
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub limit: Option<u64>,
+    /// Image size in pixels, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = dims_arg)]
+    pub size: (u32, u32),
+    /// Panels to draw, top to bottom.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "heap,cpu,pause"
+    )]
+    pub panels: Vec<crate::render::chart::Panel>,
+}
+
+fn size_arg(s: &str) -> Result<u64, String> {
+    crate::units::parse_size(s)
+}
+
+fn dims_arg(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1600x1000"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1600x1000"))
+    };
+    let (w, h) = (n(w)?, n(h)?);
+    if !(200..=10_000).contains(&w) || !(200..=10_000).contains(&h) {
+        return Err(format!(
+            "{s:?}: width and height must be between 200 and 10000 pixels"
+        ));
+    }
+    Ok((w, h))
 }

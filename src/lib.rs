@@ -13,3 +13,4 @@ pub mod input;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod units;

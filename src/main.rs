@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Gc(args) => commands::gc::run(args),
+        Command::Chart(args) => commands::chart::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

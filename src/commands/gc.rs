@@ -82,6 +82,14 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let report = Report::new(t);
+    if let Some(path) = &args.chart {
+        crate::commands::chart::write_chart(
+            &report.timeline,
+            &report.summary,
+            &args.chart_opts,
+            path,
+        )?;
+    }
     write_out(args.output.as_deref(), |out| match args.format {
         GcFormatArg::Text => {
             let mut buf = Vec::new();

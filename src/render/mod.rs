@@ -1,3 +1,4 @@
 //! Terminal output, kept apart from the machine formats in `export`.
 
+pub mod chart;
 pub mod text;

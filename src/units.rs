@@ -1,0 +1,98 @@
+//! Memory sizes as people write them: Go's GOMEMLIMIT syntax (`512MiB`, `1GiB`, bytes,
+//! `B/KiB/MiB/GiB/TiB`) and Kubernetes quantities (`512Mi`, `1Gi`, `1G`, `500M`, `1.5Gi`),
+//! and back to text.
+
+/// Parses a size into bytes, with a message that says what is accepted.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    if num.is_empty() || num.matches('.').count() > 1 {
+        return Err(format!(
+            "{s:?}: not a size (examples: 512MiB, 1GiB, 512Mi, 1G, 536870912)"
+        ));
+    }
+    let mult: f64 = match unit.trim() {
+        "" | "B" => 1.0,
+        "KiB" | "Ki" => 1024.0,
+        "MiB" | "Mi" => 1024.0 * 1024.0,
+        "GiB" | "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" | "Ti" => 1024.0f64.powi(4),
+        "k" | "K" | "kB" | "KB" => 1e3,
+        "M" | "MB" => 1e6,
+        "G" | "GB" => 1e9,
+        "T" | "TB" => 1e12,
+        other => {
+            return Err(format!(
+                "{s:?}: unknown unit {other:?} (use bytes, B/KiB/MiB/GiB/TiB like GOMEMLIMIT, or Ki/Mi/Gi/K/M/G like Kubernetes)"
+            ));
+        }
+    };
+    let v: f64 = num.parse().map_err(|_| format!("{s:?}: not a number"))?;
+    let bytes = v * mult;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("{s:?}: too large"));
+    }
+    if bytes < 1.0 && v > 0.0 {
+        return Err(format!("{s:?}: less than one byte"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+/// `512 MiB`, `1.5 GiB`, `900 B`: binary units, at most one decimal.
+pub fn fmt_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut k = 0;
+    while v >= 1024.0 && k + 1 < UNITS.len() {
+        v /= 1024.0;
+        k += 1;
+    }
+    if k == 0 || (v - v.round()).abs() < 0.05 {
+        format!("{:.0} {}", v, UNITS[k])
+    } else {
+        format!("{:.1} {}", v, UNITS[k])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_syntax() {
+        assert_eq!(parse_size("536870912"), Ok(512 << 20));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("512Mi"), Ok(512 << 20));
+        assert_eq!(parse_size("1Gi"), Ok(1 << 30));
+        assert_eq!(parse_size("1G"), Ok(1_000_000_000));
+        assert_eq!(parse_size("500M"), Ok(500_000_000));
+        assert_eq!(parse_size("1.5Gi"), Ok(3 << 29));
+        assert_eq!(parse_size("64 MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("100B"), Ok(100));
+    }
+
+    #[test]
+    fn bad_sizes_say_why() {
+        assert!(parse_size("12XB").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("MiB").unwrap_err().contains("not a size"));
+        assert!(parse_size("").unwrap_err().contains("not a size"));
+        assert!(parse_size("1.2.3Gi").unwrap_err().contains("not a size"));
+        assert!(parse_size("-5Mi").is_err());
+        assert!(
+            parse_size("99999999999TiB")
+                .unwrap_err()
+                .contains("too large")
+        );
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(fmt_bytes(512 << 20), "512 MiB");
+        assert_eq!(fmt_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(fmt_bytes(900), "900 B");
+    }
+}
