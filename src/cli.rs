@@ -37,6 +37,29 @@ pub enum Command {
         gclens chart trace.log -o heap.svg --budget 512Mi --limit 460MiB\n  \
         gclens chart trace.log -o pauses.png --panels pause --size 1200x400")]
     Chart(ChartCmd),
+    /// Sit in a pipe: pass the program's own output through, keep the GC trace, report.
+    ///
+    /// Every line that is not a runtime trace line goes to stdout byte for byte, at once.
+    /// A live status line shows on stderr when it is a terminal. At end of input, or on
+    /// SIGINT/SIGTERM, the `gclens gc` report goes to stderr and the requested files are
+    /// written; a second Ctrl-C exits at once. Exit status: 0 with cycles, 1 without, 2
+    /// usage or I/O error.
+    #[command(after_help = "Examples:\n  \
+        GODEBUG=gctrace=1 ./app 2>&1 | gclens watch\n  \
+        GODEBUG=gctrace=1 ./app 2>&1 | gclens watch -o heap.png --json gc.json | tee app.log\n  \
+        kubectl logs -f pod/api | gclens watch --quiet --csv cycles.csv")]
+    Watch(WatchArgs),
+    /// Run a program with GODEBUG=gctrace=1 and watch its stderr.
+    ///
+    /// stdin and stdout are the program's; its stderr is split as in `watch` (its own
+    /// lines go to our stderr byte for byte). gctrace=1 is added to the GODEBUG you already
+    /// have, replacing only an existing gctrace value. Signals sent to gclens are passed to
+    /// the program; gclens waits for it and exits with its exit code (128 + signal when
+    /// it was killed by one).
+    #[command(after_help = "Examples:\n  \
+        gclens run -- ./server -addr :8080\n  \
+        gclens run --scavtrace --budget 512Mi -o heap.png -- go test -run TestLoad ./...")]
+    Run(RunArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
@@ -90,6 +113,57 @@ pub struct ChartCmd {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// Outputs and forwarding shared by `watch` and `run`.
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// Forward the runtime's trace lines too.
+    #[arg(long, conflicts_with = "quiet")]
+    pub tee: bool,
+    /// Forward nothing.
+    #[arg(long)]
+    pub quiet: bool,
+    /// At the end, draw the chart to this file (PNG, or SVG when it ends in .svg).
+    #[arg(short = 'o', long = "chart", value_name = "FILE")]
+    pub chart: Option<String>,
+    /// At the end, write the timeline as JSON (schema gclens.gc/v1) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+    /// At the end, write one CSV row per cycle to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<String>,
+    /// Never draw the live status line (it is drawn only when stderr is a terminal).
+    #[arg(long)]
+    pub no_status: bool,
+    #[command(flatten)]
+    pub chart_opts: ChartArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Also set scavtrace=1 (scavenger lines).
+    #[arg(long)]
+    pub scavtrace: bool,
+    /// Also set gcpacertrace=1 (pacer lines).
+    #[arg(long)]
+    pub pacertrace: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// The program and its arguments, after `--`.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PROGRAM"
+    )]
+    pub command: Vec<String>,
 }
 
 /// Chart settings shared by `gclens chart` and `gclens gc --chart`.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod export;
 pub mod input;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod render;

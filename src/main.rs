@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Gc(args) => commands::gc::run(args),
         Command::Chart(args) => commands::chart::run(args),
+        Command::Watch(args) => commands::watch::run(args),
+        Command::Run(args) => commands::run::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -21,11 +23,11 @@ fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(s) => ExitCode::from(s as u8),
+        Ok(s) => ExitCode::from(s.code()),
         Err(e) if commands::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gclens: {e:#}");
-            ExitCode::from(Status::Error as u8)
+            ExitCode::from(Status::Error.code())
         }
     }
 }

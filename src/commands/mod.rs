@@ -2,17 +2,32 @@
 
 pub mod chart;
 pub mod gc;
+pub mod run;
+pub mod watch;
 
 use std::io;
 
 /// Process exit status, as the README documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
-    Ok = 0,
+    Ok,
     /// Nothing found (no gc line), or a gate failed.
-    NothingFound = 1,
+    NothingFound,
     /// Usage or I/O error.
-    Error = 2,
+    Error,
+    /// `run`: the program's own exit status.
+    Child(u8),
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::NothingFound => 1,
+            Status::Error => 2,
+            Status::Child(c) => c,
+        }
+    }
 }
 
 /// Is this error (anywhere in its chain) a closed pipe on our output?

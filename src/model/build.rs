@@ -3,7 +3,7 @@
 //! segments and ties events to cycles in one pass.
 
 use super::{Cycle, Event, EventKind, Malformed, Segment, Skipped, Timeline};
-use crate::parse::{Record, Scanner};
+use crate::parse::{Hit, Record, Scanner};
 
 /// How many malformed lines are kept to show.
 pub const MAX_EXAMPLES: usize = 5;
@@ -50,25 +50,51 @@ impl Builder {
     /// follow the ones already fed.
     pub fn feed(&mut self, scanner: &Scanner, buf: &[u8]) {
         let base = self.lines;
-        let source = self.source;
-        let n = scanner.scan(buf, |hit| {
-            let line = base + hit.line_index + 1;
-            self.records += 1;
-            match hit.record {
-                None => {
-                    self.malformed += 1;
-                    if self.examples.len() < MAX_EXAMPLES {
-                        self.examples.push(example(
-                            source,
-                            line,
-                            &buf[hit.line_start..hit.line_end],
-                        ));
-                    }
-                }
-                Some(r) => self.push(line, r),
-            }
-        });
+        let n = scanner.scan(buf, |hit| self.add_hit(base, &hit, buf));
         self.lines += n;
+    }
+
+    /// Takes one hit of a scan of `buf`, whose first line follows the `base` lines fed
+    /// before (for callers that scan themselves, like the live splitter). The caller
+    /// then adds the block's lines with [`Builder::skip_lines`].
+    pub fn add_hit(&mut self, base: u64, hit: &Hit, buf: &[u8]) {
+        let line = base + hit.line_index + 1;
+        self.records += 1;
+        match hit.record {
+            None => {
+                self.malformed += 1;
+                if self.examples.len() < MAX_EXAMPLES {
+                    self.examples.push(example(
+                        self.source,
+                        line,
+                        &buf[hit.line_start..hit.line_end],
+                    ));
+                }
+            }
+            Some(r) => self.push(line, r),
+        }
+    }
+
+    /// Removes the oldest cycles so that at most `keep` remain (and the events before the
+    /// first one kept); returns the removed cycles. Counts of lines stay whole.
+    pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {
+        let n = self.cycles.len().saturating_sub(keep);
+        let removed: Vec<Cycle> = self.cycles.drain(..n).collect();
+        if let Some(first) = self.cycles.first() {
+            let line = first.line;
+            self.events.retain(|e| e.line > line);
+        }
+        removed
+    }
+
+    /// The cycles fed so far (oldest first).
+    pub fn cycle_slice(&self) -> &[Cycle] {
+        &self.cycles
+    }
+
+    /// Malformed lines seen so far.
+    pub fn malformed(&self) -> u64 {
+        self.malformed
     }
 
     /// Counts `n` foreign lines that were not scanned (e.g. overlong lines).

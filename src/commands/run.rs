@@ -1,0 +1,97 @@
+//! `gclens run -- PROGRAM…`: start the program with gctrace on, split its stderr, pass
+//! signals on, and exit with its status.
+
+use crate::cli::RunArgs;
+use crate::commands::Status;
+use crate::commands::watch::{finish_live, forward_of};
+use crate::live::{Session, SessionOptions};
+use anyhow::Context;
+use std::io::{self, IsTerminal};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+
+/// The GODEBUG to run with: the user's settings in their order, `gctrace=1` replacing
+/// an existing gctrace (and likewise scavtrace/gcpacertrace when asked for).
+pub fn godebug(existing: Option<&str>, scavtrace: bool, pacertrace: bool) -> String {
+    let mut ours = vec!["gctrace=1"];
+    if scavtrace {
+        ours.push("scavtrace=1");
+    }
+    if pacertrace {
+        ours.push("gcpacertrace=1");
+    }
+    let key = |kv: &str| kv.split('=').next().unwrap_or("").trim().to_string();
+    let replaced: Vec<String> = ours.iter().map(|kv| key(kv)).collect();
+    let mut out: Vec<String> = existing
+        .unwrap_or("")
+        .split(',')
+        .filter(|kv| !kv.trim().is_empty() && !replaced.contains(&key(kv)))
+        .map(str::to_string)
+        .collect();
+    out.extend(ours.iter().map(|s| s.to_string()));
+    out.join(",")
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
+    let a = &args.live;
+    let (prog, rest) = args
+        .command
+        .split_first()
+        .context("no program given (gclens run -- PROGRAM ARGS…)")?;
+    let env = std::env::var("GODEBUG").ok();
+    let mut child = Command::new(prog)
+        .args(rest)
+        .env(
+            "GODEBUG",
+            godebug(env.as_deref(), args.scavtrace, args.pacertrace),
+        )
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {prog}"))?;
+    let stderr = child.stderr.take().context("the program's stderr")?;
+    let mut session = Session::start(Box::new(stderr), 0)?;
+    session.set_child(child.id());
+    let opts = SessionOptions {
+        forward: forward_of(a),
+        status: !a.no_status && io::stderr().is_terminal(),
+        to_stderr: true,
+    };
+    let mut err = io::stderr();
+    let mut out = io::stderr();
+    session.run(&opts, &mut out, &mut err);
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {prog}"))?;
+    finish_live(session.monitor, prog, a)?;
+    let code = match (status.code(), status.signal()) {
+        (Some(c), _) => c,
+        (None, Some(sig)) => 128 + sig,
+        _ => 1,
+    };
+    Ok(Status::Child(u8::try_from(code & 0xff).unwrap_or(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::godebug;
+
+    #[test]
+    fn keeps_the_users_godebug_and_replaces_only_gctrace() {
+        assert_eq!(godebug(None, false, false), "gctrace=1");
+        assert_eq!(godebug(Some(""), false, false), "gctrace=1");
+        assert_eq!(
+            godebug(Some("madvdontneed=1,gctrace=2,x=y"), false, false),
+            "madvdontneed=1,x=y,gctrace=1"
+        );
+        assert_eq!(
+            godebug(Some("scavtrace=0"), true, true),
+            "gctrace=1,scavtrace=1,gcpacertrace=1"
+        );
+        assert_eq!(
+            godebug(Some("scavtrace=0"), false, false),
+            "scavtrace=0,gctrace=1"
+        );
+    }
+}

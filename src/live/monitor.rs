@@ -1,0 +1,188 @@
+//! The bounded timeline of a live stream. The newest [`WINDOW`] cycles are kept in full
+//! detail (144 bytes each); older ones are folded into at most [`MAX_BUCKETS`] time
+//! buckets (their counts, heap floors and peaks, pauses, GC CPU), so memory stays
+//! bounded however long the stream runs: about 29 MB of cycles, 2 × 192 bytes per kept
+//! event, and 0.3 MB of buckets.
+
+use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
+use crate::model::{Builder, Cycle, Timeline};
+use serde::Serialize;
+
+/// Cycles kept in full detail.
+pub const WINDOW: usize = 200_000;
+/// Most buckets kept for the older part; past it, neighbours are merged two by two.
+pub const MAX_BUCKETS: usize = 4096;
+
+/// Aggregates of consecutive older cycles.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Bucket {
+    pub first_t_s: f64,
+    pub last_t_s: f64,
+    pub cycles: u64,
+    pub forced: u64,
+    pub live_floor_mib: u32,
+    pub live_peak_mib: u32,
+    pub heap_peak_mib: u32,
+    pub goal_peak_mib: u32,
+    pub stacks_peak_mib: u32,
+    pub pause_max_ms: f64,
+    pub pause_total_ms: f64,
+    pub gc_cpu_ms: f64,
+    pub allocated_mib: u64,
+}
+
+impl Bucket {
+    fn merge(&mut self, o: &Bucket) {
+        self.last_t_s = o.last_t_s;
+        self.cycles += o.cycles;
+        self.forced += o.forced;
+        self.live_floor_mib = self.live_floor_mib.min(o.live_floor_mib);
+        self.live_peak_mib = self.live_peak_mib.max(o.live_peak_mib);
+        self.heap_peak_mib = self.heap_peak_mib.max(o.heap_peak_mib);
+        self.goal_peak_mib = self.goal_peak_mib.max(o.goal_peak_mib);
+        self.stacks_peak_mib = self.stacks_peak_mib.max(o.stacks_peak_mib);
+        self.pause_max_ms = self.pause_max_ms.max(o.pause_max_ms);
+        self.pause_total_ms += o.pause_total_ms;
+        self.gc_cpu_ms += o.gc_cpu_ms;
+        self.allocated_mib += o.allocated_mib;
+    }
+
+    fn of(prev: Option<&Cycle>, c: &Cycle) -> Bucket {
+        let g = &c.gc;
+        let t = g.t_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
+        let live = live_mib(c);
+        Bucket {
+            first_t_s: t,
+            last_t_s: t,
+            cycles: 1,
+            forced: u64::from(g.forced),
+            live_floor_mib: live,
+            live_peak_mib: live,
+            heap_peak_mib: g.heap_before_mib.max(g.heap_after_mib),
+            goal_peak_mib: g.goal_mib.unwrap_or(0),
+            stacks_peak_mib: g.stacks_mib.unwrap_or(0),
+            pause_max_ms: pause_us(c) as f64 / 1000.0,
+            pause_total_ms: pause_us(c) as f64 / 1000.0,
+            gc_cpu_ms: gc_cpu_us(c).unwrap_or(0) as f64 / 1000.0,
+            allocated_mib: u64::from(alloc_mib(prev, c).unwrap_or(0)),
+        }
+    }
+}
+
+/// The older cycles, folded.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub buckets: Vec<Bucket>,
+    /// Cycles per bucket; doubles whenever the buckets are merged.
+    per_bucket: u64,
+    last: Option<Cycle>,
+}
+
+impl History {
+    fn add(&mut self, cycles: &[Cycle], window: usize) {
+        if self.per_bucket == 0 {
+            self.per_bucket = (window as u64 / 64).max(1);
+        }
+        for c in cycles {
+            let b = Bucket::of(self.last.as_ref(), c);
+            match self.buckets.last_mut() {
+                Some(last) if last.cycles < self.per_bucket => last.merge(&b),
+                _ => self.buckets.push(b),
+            }
+            self.last = Some(*c);
+        }
+        if self.buckets.len() > MAX_BUCKETS {
+            let old = std::mem::take(&mut self.buckets);
+            for pair in old.chunks(2) {
+                let mut b = pair[0].clone();
+                if let Some(n) = pair.get(1) {
+                    b.merge(n);
+                }
+                self.buckets.push(b);
+            }
+            self.per_bucket *= 2;
+        }
+    }
+
+    pub fn cycles(&self) -> u64 {
+        self.buckets.iter().map(|b| b.cycles).sum()
+    }
+}
+
+/// A live timeline: the detailed window and the folded history.
+pub struct Monitor {
+    pub builder: Builder,
+    pub history: History,
+    window: usize,
+}
+
+impl Monitor {
+    pub fn new(source: u32) -> Self {
+        Self::with_window(source, WINDOW)
+    }
+
+    pub fn with_window(source: u32, window: usize) -> Self {
+        Monitor {
+            builder: Builder::new(source),
+            history: History::default(),
+            window: window.max(1),
+        }
+    }
+
+    /// Folds the oldest cycles away once the window is twice full (amortized O(1)).
+    pub fn bound(&mut self) {
+        if self.builder.cycles() >= 2 * self.window {
+            let old = self.builder.trim_front(self.window);
+            self.history.add(&old, self.window);
+        }
+    }
+
+    /// Every cycle seen, folded or not.
+    pub fn total_cycles(&self) -> u64 {
+        self.history.cycles() + self.builder.cycles() as u64
+    }
+
+    /// The detailed window as a timeline named `source`.
+    pub fn into_timeline(self, source: &str) -> (Timeline, History) {
+        let mut t = Timeline {
+            sources: vec![source.to_string()],
+            ..Default::default()
+        };
+        self.builder.finish_into(&mut t);
+        (t, self.history)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Scanner;
+    use crate::parse::print::write_gc_line;
+
+    #[test]
+    fn memory_stays_bounded_and_nothing_is_uncounted() {
+        let real = b"gc 290 @256.195s 3%: 0.25+100+0.10 ms clock, 2.0+208/199/0+0.84 ms cpu, 400->410->210 MB, 420 MB goal, 8 P";
+        let (_, g) = crate::parse::gc::gc_line(real).unwrap();
+        let mut m = Monitor::with_window(0, 100);
+        let s = Scanner::new();
+        let mut buf = vec![];
+        for i in 0..100_000u32 {
+            let mut c = g;
+            c.cycle = i + 1;
+            c.t_ms = Some(u64::from(i) * 100);
+            c.heap_live_mib = Some(200 + i / 1000);
+            buf.clear();
+            write_gc_line(&mut buf, &c);
+            buf.push(b'\n');
+            m.builder.feed(&s, &buf);
+            m.bound();
+            assert!(m.builder.cycles() < 200);
+            assert!(m.history.buckets.len() <= MAX_BUCKETS);
+        }
+        assert_eq!(m.total_cycles(), 100_000);
+        let floor_first = m.history.buckets[0].live_floor_mib;
+        let floor_last = m.history.buckets.last().unwrap().live_floor_mib;
+        assert_eq!(floor_first, 200);
+        assert!(floor_last > 290, "{floor_last}");
+    }
+}

@@ -1,0 +1,191 @@
+//! The loop behind `watch` and `run`: a reader thread sends the stream in chunks, a signal
+//! thread sends SIGINT/SIGTERM; the loop forwards the program's bytes at once, keeps the
+//! bounded timeline, draws the status line, and stops at end of input or on a signal
+//! (a second signal exits at once, from the signal thread).
+
+use super::split::HOLD;
+use super::status::Status as StatusLine;
+use super::{Forward, Monitor, Splitter};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::{Cause, Origin};
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::Instant;
+
+/// Bytes asked for per read: a read returns what is there, so this bounds no latency.
+const READ_CHUNK: usize = 256 << 10;
+
+pub enum Msg {
+    Data(Vec<u8>),
+    End(io::Result<()>),
+    Signal(Origin),
+}
+
+/// Why the loop stopped.
+#[derive(Debug)]
+pub enum Ending {
+    Eof,
+    /// SIGINT or SIGTERM (watch stops on the first one).
+    Signal(i32),
+    ReadError(io::Error),
+    /// Our output went away (a closed pipe): nothing more to forward.
+    OutputClosed,
+}
+
+pub struct SessionOptions {
+    pub forward: Forward,
+    /// Draw the live status line on stderr.
+    pub status: bool,
+    /// `run`: forwarded bytes go to stderr, which the status line shares, and signals are
+    /// passed on to the child instead of ending the loop.
+    pub to_stderr: bool,
+}
+
+pub struct Session {
+    rx: Receiver<Msg>,
+    pub monitor: Monitor,
+    /// pid of the child to pass signals on to (`run`), 0 for none.
+    child: Arc<AtomicI32>,
+}
+
+/// Reads `r` to its end in a thread, sending chunks.
+fn spawn_reader(mut r: Box<dyn Read + Send>, tx: SyncSender<Msg>) {
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; READ_CHUNK];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => {
+                    let _ = tx.send(Msg::End(Ok(())));
+                    return;
+                }
+                Ok(n) => {
+                    if tx.send(Msg::Data(buf[..n].to_vec())).is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Msg::End(Err(e)));
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// Sends SIGINT/SIGTERM to the loop; on the second one, kills the child (if any) and
+/// exits at once with 128 + signal.
+fn spawn_signals(tx: SyncSender<Msg>, child: Arc<AtomicI32>) -> io::Result<()> {
+    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM])?;
+    std::thread::spawn(move || {
+        let mut seen = 0;
+        for info in signals.forever() {
+            seen += 1;
+            if seen >= 2 {
+                let pid = child.load(Ordering::SeqCst);
+                if pid > 0 {
+                    // SAFETY: kill(2) with a pid we started; no memory is involved.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+                eprintln!(
+                    "\ngclens: second {}, exiting now",
+                    signal_hook::low_level::signal_name(info.signal).unwrap_or("signal")
+                );
+                std::process::exit(128 + info.signal);
+            }
+            if tx.send(Msg::Signal(info)).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}
+
+impl Session {
+    /// Starts reading `input` (and listening for signals).
+    pub fn start(input: Box<dyn Read + Send>, source: u32) -> io::Result<Session> {
+        let (tx, rx) = sync_channel(16);
+        let child = Arc::new(AtomicI32::new(0));
+        spawn_signals(tx.clone(), child.clone())?;
+        spawn_reader(input, tx);
+        Ok(Session {
+            rx,
+            monitor: Monitor::new(source),
+            child,
+        })
+    }
+
+    /// Signals from other processes (`kill`) are passed on to this child; terminal
+    /// signals already reach it through its process group.
+    pub fn set_child(&self, pid: u32) {
+        self.child
+            .store(i32::try_from(pid).unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// Runs until the input ends, a signal (watch), or the output closes.
+    pub fn run(
+        &mut self,
+        opts: &SessionOptions,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Ending {
+        let mut split = Splitter::new(opts.forward);
+        let mut status = StatusLine::new(opts.status);
+        let mut forward_ok = true;
+        let ending = loop {
+            let msg = self.rx.recv_timeout(HOLD);
+            let res = match msg {
+                Ok(Msg::Data(d)) => {
+                    if opts.to_stderr {
+                        status.clear(err);
+                    }
+                    let r = split
+                        .push(&d, &mut self.monitor.builder, out)
+                        .and_then(|()| out.flush());
+                    self.monitor.bound();
+                    r
+                }
+                Ok(Msg::End(Ok(()))) | Err(RecvTimeoutError::Disconnected) => break Ending::Eof,
+                Ok(Msg::End(Err(e))) => break Ending::ReadError(e),
+                Ok(Msg::Signal(o)) => {
+                    if !opts.to_stderr {
+                        break Ending::Signal(o.signal);
+                    }
+                    let pid = self.child.load(Ordering::SeqCst);
+                    if pid > 0 && matches!(o.cause, Cause::Sent(_)) {
+                        // SAFETY: kill(2) on the child we started.
+                        unsafe { libc::kill(pid, o.signal) };
+                    }
+                    Ok(())
+                }
+                Err(RecvTimeoutError::Timeout) => Ok(()),
+            };
+            let res = res
+                .and_then(|()| split.tick(Instant::now(), &mut self.monitor.builder, out))
+                .and_then(|()| out.flush());
+            if let Err(e) = res {
+                if e.kind() != io::ErrorKind::BrokenPipe {
+                    let _ = writeln!(err, "gclens: cannot forward output: {e}");
+                }
+                if !opts.to_stderr {
+                    break Ending::OutputClosed;
+                }
+                // run: keep draining the child's stderr so it never blocks
+                if forward_ok {
+                    forward_ok = false;
+                    split = Splitter::new(Forward::Nothing);
+                }
+            }
+            status.maybe_draw(&self.monitor, err);
+        };
+        let _ = split
+            .finish(&mut self.monitor.builder, out)
+            .and_then(|()| out.flush());
+        status.clear(err);
+        ending
+    }
+}

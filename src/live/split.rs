@@ -1,0 +1,249 @@
+//! Splits a byte stream into runtime trace records (kept) and everything else
+//! (forwarded byte for byte, at once). Whole lines are scanned as soon as their newline
+//! arrives; an unfinished line is held only while it might still become a trace line:
+//! once it has waited [`HOLD`] it is forwarded, and so is the rest of it when it comes.
+
+use crate::input::MAX_LINE;
+use crate::model::Builder;
+use crate::parse::Scanner;
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+/// Longest an unfinished line is held back.
+pub const HOLD: Duration = Duration::from_millis(100);
+
+/// What goes to the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forward {
+    /// Every line that is not a runtime trace line (the default).
+    Foreign,
+    /// Everything, trace lines too (`--tee`).
+    All,
+    /// Nothing (`--quiet`).
+    Nothing,
+}
+
+pub struct Splitter {
+    scanner: Scanner,
+    forward: Forward,
+    /// Bytes of an unfinished line.
+    pending: Vec<u8>,
+    pending_since: Option<Instant>,
+    /// The current line was already forwarded in part: forward the rest as it comes.
+    passing_line: bool,
+    /// Bytes forwarded so far.
+    pub forwarded: u64,
+}
+
+impl Splitter {
+    pub fn new(forward: Forward) -> Self {
+        Splitter {
+            scanner: Scanner::new(),
+            forward,
+            pending: Vec::new(),
+            pending_since: None,
+            passing_line: false,
+            forwarded: 0,
+        }
+    }
+
+    fn emit(&mut self, out: &mut dyn Write, bytes: &[u8], foreign: bool) -> io::Result<()> {
+        let send = match self.forward {
+            Forward::Foreign => foreign,
+            Forward::All => true,
+            Forward::Nothing => false,
+        };
+        if send && !bytes.is_empty() {
+            out.write_all(bytes)?;
+            self.forwarded += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Scans whole lines `buf`, feeds records to `sink`, forwards the rest.
+    fn lines(&mut self, buf: &[u8], sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+        let base = sink.lines();
+        let mut hits = Vec::new();
+        let n = self.scanner.scan(buf, |h| hits.push(h));
+        let mut pos = 0;
+        for h in &hits {
+            self.emit(out, &buf[pos..h.line_start], true)?;
+            let end = (h.line_end + 1).min(buf.len()); // with its newline
+            match (h.record, h.split) {
+                (None, _) => self.emit(out, &buf[h.line_start..end], true)?, // malformed: never lost
+                (Some(_), Some(k)) => {
+                    // the program's text that cut the record in two is its own line
+                    let a_end = memchr::memchr(b'\n', &buf[k..]).map_or(buf.len(), |e| k + e + 1);
+                    self.emit(out, &buf[h.line_start..k], false)?;
+                    self.emit(out, &buf[k..a_end], true)?;
+                    self.emit(out, &buf[a_end..end], false)?;
+                }
+                (Some(_), None) => self.emit(out, &buf[h.line_start..end], false)?,
+            }
+            sink.add_hit(base, h, buf);
+            pos = end;
+        }
+        self.emit(out, &buf[pos..], true)?;
+        sink.skip_lines(n);
+        Ok(())
+    }
+
+    /// Takes the next bytes of the stream.
+    pub fn push(
+        &mut self,
+        mut chunk: &[u8],
+        sink: &mut Builder,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if self.passing_line {
+            match memchr::memchr(b'\n', chunk) {
+                Some(k) => {
+                    self.emit(out, &chunk[..=k], true)?;
+                    self.passing_line = false;
+                    sink.skip_lines(1);
+                    chunk = &chunk[k + 1..];
+                }
+                None => return self.emit(out, chunk, true),
+            }
+        }
+        let Some(last_nl) = memchr::memrchr(b'\n', chunk) else {
+            self.hold(chunk, sink, out)?;
+            return Ok(());
+        };
+        if self.pending.is_empty() {
+            self.lines(&chunk[..=last_nl], sink, out)?;
+        } else {
+            let mut block = std::mem::take(&mut self.pending);
+            block.extend_from_slice(&chunk[..=last_nl]);
+            self.lines(&block, sink, out)?;
+            block.clear();
+            self.pending = block; // keep the allocation
+            self.pending_since = None;
+        }
+        self.hold(&chunk[last_nl + 1..], sink, out)
+    }
+
+    fn hold(&mut self, tail: &[u8], sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+        if tail.is_empty() {
+            return Ok(());
+        }
+        if self.pending.is_empty() {
+            self.pending_since = Some(Instant::now());
+        }
+        self.pending.extend_from_slice(tail);
+        if self.pending.len() > MAX_LINE {
+            self.release(sink, out)?;
+        }
+        Ok(())
+    }
+
+    /// Forwards an unfinished line that waited too long (or grew too long): it is the
+    /// program's, a runtime line is never left half-written.
+    fn release(&mut self, _sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+        let p = std::mem::take(&mut self.pending);
+        self.emit(out, &p, true)?;
+        self.pending_since = None;
+        self.passing_line = true;
+        Ok(())
+    }
+
+    /// Called when no data came for a while: releases a line held longer than [`HOLD`].
+    pub fn tick(
+        &mut self,
+        now: Instant,
+        sink: &mut Builder,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if self
+            .pending_since
+            .is_some_and(|t| now.duration_since(t) >= HOLD)
+        {
+            self.release(sink, out)?;
+        }
+        Ok(())
+    }
+
+    /// End of stream: a last line without newline is scanned like any other.
+    pub fn finish(&mut self, sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+        if self.passing_line {
+            self.passing_line = false;
+            sink.skip_lines(1);
+        }
+        let p = std::mem::take(&mut self.pending);
+        if !p.is_empty() {
+            self.lines(&p, sink, out)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GC: &[u8] = b"gc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\n";
+
+    fn run(chunks: &[&[u8]], forward: Forward) -> (Vec<u8>, Builder) {
+        let mut s = Splitter::new(forward);
+        let mut b = Builder::new(0);
+        let mut out = vec![];
+        for c in chunks {
+            s.push(c, &mut b, &mut out).unwrap();
+        }
+        s.finish(&mut b, &mut out).unwrap();
+        (out, b)
+    }
+
+    #[test]
+    fn trace_lines_are_removed_the_rest_kept_exactly() {
+        let (out, b) = run(
+            &[
+                b"a\xff\r\n",
+                GC,
+                b"x\x00y",
+                b"z\n",
+                &GC[..20],
+                &GC[20..],
+                b"no newline",
+            ],
+            Forward::Foreign,
+        );
+        assert_eq!(out, b"a\xff\r\nx\x00yz\nno newline");
+        assert_eq!(b.cycles(), 2);
+        assert_eq!(b.lines(), 5);
+    }
+
+    #[test]
+    fn tee_and_quiet() {
+        let input: Vec<u8> = [&b"hello\n"[..], GC].concat();
+        assert_eq!(run(&[&input], Forward::All).0, input);
+        assert!(run(&[&input], Forward::Nothing).0.is_empty());
+    }
+
+    #[test]
+    fn a_held_line_is_released_after_the_hold_time_and_its_rest_follows() {
+        let mut s = Splitter::new(Forward::Foreign);
+        let mut b = Builder::new(0);
+        let mut out = vec![];
+        s.push(b"prompt> ", &mut b, &mut out).unwrap();
+        assert!(out.is_empty());
+        s.tick(Instant::now() + HOLD, &mut b, &mut out).unwrap();
+        assert_eq!(out, b"prompt> ");
+        s.push(b"typed\n", &mut b, &mut out).unwrap();
+        s.push(GC, &mut b, &mut out).unwrap();
+        s.finish(&mut b, &mut out).unwrap();
+        assert_eq!(out, b"prompt> typed\n");
+        assert_eq!((b.cycles(), b.lines()), (1, 2));
+    }
+
+    #[test]
+    fn a_split_record_forwards_only_the_programs_line() {
+        let input = b"gc 2026/11/26 05:40:33 app: leak: cache holds 6 MiB\n549 @0.755s 5%: 0.008+0.16+0.037 ms clock, 0.016+0.026/0.031/0.009+0.074 ms cpu, 28->28->14 MB, 29 MB goal, 0 MB stacks, 0 MB globals, 2 P\nbye\n";
+        let (out, b) = run(&[input], Forward::Foreign);
+        assert_eq!(
+            out,
+            b"2026/11/26 05:40:33 app: leak: cache holds 6 MiB\nbye\n"
+        );
+        assert_eq!(b.cycles(), 1);
+    }
+}

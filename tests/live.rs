@@ -1,0 +1,423 @@
+//! `gclens watch` and `gclens run` from the outside, with real components: real fixture
+//! traces mixed with arbitrary bytes through `watch`, and a real Go program
+//! (fixtures/programs/runprobe) under `run`. The `run` tests need a Go toolchain: set
+//! GCLENS_GO to a `go` binary or put `go` on PATH (`.ci/run` installs one with
+//! ../shared/tools/go-toolchain); without one they fail saying so.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command as P, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn gclens() -> Command {
+    let mut c = Command::cargo_bin("gclens").unwrap();
+    c.current_dir(ROOT).env("NO_COLOR", "1");
+    c
+}
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("gclens")
+}
+
+/// Real trace files whose every line is either a runtime line or the program's own
+/// timestamped line (no split records), so the expected output can be built here.
+const TRACES: [&str; 5] = [
+    "go1.27/pacer.log",
+    "go1.25/gctrace2.log",
+    "go1.21/scav.log",
+    "go1.26/steady.log",
+    "go1.23/idle.log",
+];
+
+fn is_runtime_line(l: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(l);
+    (s.starts_with("gc ") && s.contains(" @"))
+        || s.starts_with("scav ")
+        || s.starts_with("pacer: ")
+        || s.starts_with("scan: ")
+        || s == "GC forced"
+}
+
+/// A few MB: real trace lines interleaved with random foreign lines (any byte but
+/// newline: invalid UTF-8, CR, NUL), one 2 MB line, no final newline. Returns the stream
+/// and what `watch` must print.
+fn mixed_stream() -> (Vec<u8>, Vec<u8>) {
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut input, mut expected) = (Vec::new(), Vec::new());
+    for round in 0..4 {
+        if round == 1 {
+            let long = [vec![b'y'; 2 << 20], b"\n".to_vec()].concat();
+            input.extend_from_slice(&long);
+            expected.extend_from_slice(&long);
+        }
+        for f in TRACES {
+            let text = std::fs::read(Path::new(ROOT).join("fixtures/gctrace").join(f)).unwrap();
+            for line in text.split_inclusive(|b| *b == b'\n') {
+                input.extend_from_slice(line);
+                if !is_runtime_line(line.strip_suffix(b"\n").unwrap_or(line)) {
+                    expected.extend_from_slice(line);
+                }
+                if rnd() % 3 == 0 {
+                    let len = (rnd() % 300) as usize;
+                    let mut l: Vec<u8> = (0..len)
+                        .map(|_| (rnd() % 255) as u8)
+                        .map(|b| if b == b'\n' { 0xff } else { b })
+                        .collect();
+                    l.push(b'\n');
+                    input.extend_from_slice(&l);
+                    expected.extend_from_slice(&l);
+                }
+            }
+        }
+    }
+    input.extend_from_slice(b"\xfe last line without newline \xff");
+    expected.extend_from_slice(b"\xfe last line without newline \xff");
+    (input, expected)
+}
+
+#[test]
+fn watch_forwards_every_foreign_byte_exactly() {
+    let (input, expected) = mixed_stream();
+    assert!(input.len() > 4 << 20, "{}", input.len());
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("gc.json");
+    let out = gclens()
+        .args(["watch", "--json"])
+        .arg(&json)
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout == expected,
+        "forwarded bytes differ (got {} bytes, want {})",
+        out.stdout.len(),
+        expected.len()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("gclens gc -") && stderr.contains("Throughput"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "gclens.gc/v1");
+    assert!(v["summary"]["cycles"].as_u64().unwrap() > 1000);
+
+    let tee = gclens()
+        .args(["watch", "--tee"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert!(tee.stdout == input, "--tee must forward everything");
+    let quiet = gclens()
+        .args(["watch", "--quiet"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(quiet.stdout.is_empty());
+}
+
+#[test]
+fn watch_without_trace_is_exit_1_and_still_forwards() {
+    gclens()
+        .arg("watch")
+        .write_stdin("just the program\n")
+        .assert()
+        .code(1)
+        .stdout("just the program\n")
+        .stderr(predicate::str::contains("no gc line in 1 lines"));
+}
+
+/// Reads `r` in a thread; chunks arrive on the returned channel until EOF.
+fn reader(mut r: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Collects chunks until `want` has been seen or `limit` passes.
+fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, want: &[u8], limit: Duration) -> Vec<u8> {
+    let start = Instant::now();
+    let mut got = Vec::new();
+    while start.elapsed() < limit && !got.windows(want.len()).any(|w| w == want) {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+            got.extend_from_slice(&chunk);
+        }
+    }
+    got
+}
+
+#[test]
+fn watch_forwards_a_line_while_the_input_is_still_open_then_stops_on_sigint() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("heap.png");
+    let mut child = P::new(bin())
+        .args(["watch", "-o"])
+        .arg(&png)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let trace = std::fs::read(Path::new(ROOT).join("fixtures/gctrace/go1.21/leak.log")).unwrap();
+    stdin.write_all(&trace).unwrap();
+    stdin.write_all(b"hello from the program\n").unwrap();
+    stdin.flush().unwrap();
+    let stdout = reader(child.stdout.take().unwrap());
+    // a functional check, not a timing claim: the line comes out before stdin closes
+    let got = read_until(
+        &stdout,
+        b"hello from the program\n",
+        Duration::from_secs(10),
+    );
+    assert!(
+        got.ends_with(b"hello from the program\n"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    drop(stdin);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("1554 cycles"), "{err}");
+    assert!(image::open(&png).is_ok(), "chart written on SIGINT");
+}
+
+#[test]
+fn watch_ends_quietly_when_stdout_closes_and_still_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    let mut child = P::new(bin())
+        .args(["watch", "--csv"])
+        .arg(&csv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let trace = std::fs::read(Path::new(ROOT).join("fixtures/gctrace/go1.21/leak.log")).unwrap();
+    stdin.write_all(&trace).unwrap();
+    stdin.write_all(b"marker\n").unwrap();
+    stdin.flush().unwrap();
+    let stdout = reader(child.stdout.take().unwrap());
+    let got = read_until(&stdout, b"marker\n", Duration::from_secs(10));
+    assert!(got.ends_with(b"marker\n"));
+    drop(stdout); // the reader goes away (like `| head`)
+    let writer = std::thread::spawn(move || {
+        for _ in 0..2000 {
+            if stdin
+                .write_all(&[b'x'; 4095])
+                .and_then(|()| stdin.write_all(b"\n"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let status = child.wait().unwrap();
+    writer.join().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("cannot"),
+        "{err}"
+    );
+    assert!(err.contains("1554 cycles"), "{err}");
+    let rows = std::fs::read_to_string(&csv).unwrap().lines().count();
+    assert_eq!(rows, 1555);
+}
+
+/// The Go toolchain the `run` tests build their probe with.
+fn go() -> PathBuf {
+    if let Some(p) = std::env::var_os("GCLENS_GO").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if P::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return PathBuf::from("go");
+    }
+    panic!(
+        "the `gclens run` tests need a Go toolchain and none was found: set GCLENS_GO to a go binary \
+         (e.g. GOROOT=$(../shared/tools/go-toolchain 1.27.3); GCLENS_GO=$GOROOT/bin/go) or run ./.ci/run"
+    );
+}
+
+fn probe() -> &'static Path {
+    static PROBE: OnceLock<PathBuf> = OnceLock::new();
+    PROBE.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("runprobe");
+        let go = go();
+        let mut cmd = P::new(&go);
+        if let Some(root) = go
+            .parent()
+            .and_then(Path::parent)
+            .filter(|r| r.join("src/runtime").is_dir())
+        {
+            cmd.env("GOROOT", root);
+        }
+        let st = cmd
+            .args(["build", "-o"])
+            .arg(&out)
+            .arg(".")
+            .current_dir(Path::new(ROOT).join("fixtures/programs/runprobe"))
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .status()
+            .expect("running go build");
+        assert!(
+            st.success(),
+            "go build of fixtures/programs/runprobe failed"
+        );
+        out
+    })
+}
+
+#[test]
+fn run_propagates_the_exit_code_and_forwards_stderr_exactly() {
+    let o = gclens()
+        .args(["run", "--no-status", "--"])
+        .arg(probe())
+        .args(["-alloc", "300ms", "-exit", "7", "-stderr", r"x\xffy\r\nz\n"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(7));
+    assert!(
+        o.stderr.starts_with(b"x\xffy\r\nz\n"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("gclens gc ") && err.contains("cycles in 1 segment"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("\ngc 1 @"),
+        "trace lines must not be forwarded"
+    );
+}
+
+#[test]
+fn run_merges_godebug_and_writes_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("run.png");
+    let o = gclens()
+        .env("GODEBUG", "madvdontneed=1,gctrace=2")
+        .args(["run", "--scavtrace", "-o"])
+        .arg(&png)
+        .arg("--")
+        .arg(probe())
+        .args(["-alloc", "300ms", "-godebug"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "GODEBUG=madvdontneed=1,gctrace=1,scavtrace=1\n"
+    );
+    let img = image::open(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (1600, 1000));
+}
+
+fn run_and_signal(wait: &str, sig: i32) -> (Option<i32>, String, String) {
+    let mut child = P::new(bin())
+        .args(["run", "--no-status", "--"])
+        .arg(probe())
+        .args(["-alloc", "200ms", "-wait", wait])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = reader(child.stdout.take().unwrap());
+    let got = read_until(&stdout, b"ready\n", Duration::from_secs(20));
+    assert!(
+        got.ends_with(b"ready\n"),
+        "probe never got ready: {}",
+        String::from_utf8_lossy(&got)
+    );
+    // SAFETY: kill(2) on our own child (gclens), which passes the signal on.
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let status = child.wait().unwrap();
+    let rest = String::from_utf8(stdout.iter().flatten().collect()).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (status.code(), rest, err)
+}
+
+#[test]
+fn run_passes_sigterm_on_and_returns_the_programs_status() {
+    let (code, out, err) = run_and_signal("handle", libc::SIGTERM);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(out, "got terminated\n");
+    assert!(err.contains("cycles in 1 segment"), "{err}");
+}
+
+#[test]
+fn run_reports_death_by_signal_as_128_plus_signal() {
+    let (code, _, err) = run_and_signal("raw", libc::SIGTERM);
+    assert_eq!(code, Some(128 + libc::SIGTERM), "{err}");
+}
+
+#[test]
+fn run_of_a_missing_program_is_exit_2() {
+    gclens()
+        .args(["run", "--", "/no/such/program"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot start /no/such/program"));
+}
