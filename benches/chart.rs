@@ -1,6 +1,7 @@
 //! Chart rendering of 1,000,000 cycles (built from the real Go 1.25 steady fixture, see
 //! `synth.rs`): the envelope model and the PNG, from an already parsed timeline.
 
+#[path = "support/synth.rs"]
 mod synth;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

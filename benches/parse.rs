@@ -2,6 +2,7 @@
 //! The trace is built from the real Go 1.25 steady fixture (see `synth.rs`):
 //! 1,000,000 cycles, ~146 MB, about 1.5% of lines the program's own output.
 
+#[path = "support/synth.rs"]
 mod synth;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

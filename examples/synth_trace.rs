@@ -1,7 +1,7 @@
 //! Writes a large synthetic trace built from a real fixture, for measuring `gclens gc`:
 //!   cargo run --release --example synth_trace -- fixtures/gctrace/go1.27/steady.log 1000000 > /tmp/big.log
 
-#[path = "../benches/synth.rs"]
+#[path = "../benches/support/synth.rs"]
 mod synth;
 
 use std::io::Write;

@@ -76,3 +76,23 @@ impl Status {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_line_says_what_matters() {
+        let mut m = Monitor::new(0);
+        assert_eq!(Status::line(&m), "gclens: 0 lines, no gc cycle yet");
+        let trace = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/gctrace/go1.21/leak.log"
+        ))
+        .unwrap();
+        m.builder.feed(&crate::parse::Scanner::new(), &trace);
+        let l = Status::line(&m);
+        assert!(l.starts_with("gclens: 1554 cycles · live 56 MiB · goal 114 MiB · GC CPU 3% · last pause 0.080 ms · trend +"), "{l}");
+        assert!(l.contains("trend +"), "{l}");
+    }
+}

@@ -218,11 +218,17 @@ fn rejoin(
     scratch: &mut Vec<u8>,
 ) -> Option<(Record, usize, usize)> {
     let first = &buf[p..end];
-    if !STARTS
+    // a word of its own (in `libgc 2` no record was cut) …
+    if p > 0 && buf[p - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    // … that can begin a record: `gc ` or `gcN(`, not `gcc`
+    let gc_like = first.starts_with(b"gc ")
+        || (first.starts_with(b"gc") && first.get(2).is_some_and(u8::is_ascii_digit));
+    let other = ["forced scvg", "scvg", "scav ", "pacer: ", SCAN_START]
         .iter()
-        .chain([&SCAN_START])
-        .any(|s| first.starts_with(s.as_bytes()))
-    {
+        .any(|s| first.starts_with(s.as_bytes()));
+    if !(gc_like || other) {
         return None;
     }
     let next_start = end + 1;
