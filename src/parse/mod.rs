@@ -7,6 +7,7 @@
 //! `pacer: `…) but does not parse is *malformed*; a line with no record is *foreign*.
 
 pub mod gc;
+pub mod memstats;
 pub mod num;
 pub mod pacer;
 pub mod print;
