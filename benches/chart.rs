@@ -22,6 +22,7 @@ fn benches(c: &mut Criterion) {
         panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
         budget_bytes: Some(512 << 20),
         limit_bytes: Some(400 << 20),
+        joined: vec![],
     };
     let mut g = c.benchmark_group("chart");
     g.sample_size(10);

@@ -37,6 +37,17 @@ pub enum Command {
         gclens chart trace.log -o heap.svg --budget 512Mi --limit 460MiB\n  \
         gclens chart trace.log -o pauses.png --panels pause --size 1200x400")]
     Chart(ChartCmd),
+    /// Report on runtime.MemStats dumps: the series, memory the limit counts, trends, pauses.
+    ///
+    /// Reads the pprof heap profile with debug=1 (`curl …/debug/pprof/heap?debug=1`), expvar
+    /// `/debug/vars` JSON (one or many documents), `fmt.Printf("%+v", m)` and hand-written
+    /// prints (`Heap Alloc: 48 MiB`, `Alloc = 12 MiB`), detected automatically; a file may
+    /// hold many snapshots. Exit status: 0 with snapshots, 1 without, 2 usage or I/O error.
+    #[command(after_help = "Examples:\n  \
+        while sleep 10; do curl -s localhost:6060/debug/vars; done > vars.json; gclens memstats vars.json\n  \
+        gclens memstats heap-debug1.txt --format json\n  \
+        gclens gc trace.log --memstats vars.json --chart heap.png")]
+    Memstats(MemstatsArgs),
     /// Sit in a pipe: pass the program's own output through, keep the GC trace, report.
     ///
     /// Every line that is not a runtime trace line goes to stdout byte for byte, at once.
@@ -78,10 +89,10 @@ pub enum GcFormatArg {
     Csv,
 }
 
+/// Inputs and output of a report command.
 #[derive(Debug, clap::Args)]
-pub struct GcArgs {
-    /// Trace files; `-` or none reads stdin. Several files are read as one timeline in
-    /// the order given.
+pub struct ReportIo {
+    /// Input files; `-` or none reads stdin. Several files are read in the order given.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// Output format.
@@ -90,14 +101,29 @@ pub struct GcArgs {
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GcArgs {
+    #[command(flatten)]
+    pub io: ReportIo,
     /// Never show a progress bar (it is shown only for big files on a terminal).
     #[arg(long)]
     pub no_progress: bool,
     /// Also draw the chart to this file (PNG, or SVG when it ends in .svg).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<String>,
+    /// MemStats dumps of the same run, joined to the cycles by GC number (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub memstats: Vec<String>,
     #[command(flatten)]
     pub chart_opts: ChartArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MemstatsArgs {
+    #[command(flatten)]
+    pub io: ReportIo,
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,6 +136,10 @@ pub struct ChartCmd {
     pub output: String,
     #[command(flatten)]
     pub chart_opts: ChartArgs,
+    /// MemStats dumps of the same run: the heap panel gains Sys − HeapReleased and
+    /// HeapInuse, joined by GC number (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub memstats: Vec<String>,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,

@@ -165,3 +165,146 @@ proptest::proptest! {
         let _ = parse(&data[..cut.min(data.len())]);
     }
 }
+
+fn gclens() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("gclens").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn pause_history_is_rebuilt_once_per_gc_in_order() {
+    let (r, _) = gclens::commands::memstats::load(&[dir("go1.27")
+        .join("debug-vars.json")
+        .to_string_lossy()
+        .into_owned()])
+    .unwrap();
+    let last = r.points.last().unwrap().snapshot.stats.num_gc.unwrap();
+    assert_eq!(
+        r.pauses.len() as u64,
+        last,
+        "every GC from 1 to NumGC, once"
+    );
+    assert_eq!(r.summary.pauses_missing, 0);
+    assert!(
+        r.pauses
+            .windows(2)
+            .all(|w| w[0].gc + 1 == w[1].gc && w[0].end_unix_ns <= w[1].end_unix_ns)
+    );
+    // every pause since GC 1 is there: they add up to the runtime's own total
+    let total: u64 = r.pauses.iter().map(|p| p.pause_ns).sum();
+    assert_eq!(
+        Some(total),
+        r.points.last().unwrap().snapshot.stats.pause_total_ns
+    );
+}
+
+#[test]
+fn memstats_command_text_json_csv() {
+    let f = "fixtures/memstats/go1.21/snapshots.vars.jsonl";
+    gclens()
+        .args(["memstats", f])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("5 snapshot(s) (Expvar)"))
+        .stdout(predicates::str::contains("Memory GOMEMLIMIT counts"));
+    let o = gclens()
+        .args(["memstats", f, "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "gclens.memstats/v1");
+    let p = &v["snapshots"][0];
+    for k in [
+        "HeapAlloc",
+        "HeapReleased",
+        "PauseNs",
+        "BySize",
+        "GCCPUFraction",
+        "NumGC",
+        "shape",
+        "t_s",
+        "limit_counted_bytes",
+    ] {
+        assert!(p.get(k).is_some(), "missing {k}");
+    }
+    assert!(
+        p.get("MaxRSS").is_none(),
+        "expvar has no MaxRSS: absent, not zero"
+    );
+    let human = gclens()
+        .args([
+            "memstats",
+            "fixtures/memstats/go1.21/snapshots.human.txt",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&human.stdout).unwrap();
+    assert_eq!(h["snapshots"][0]["approximate"][0], "HeapAlloc");
+    assert!(h["snapshots"][0].get("Sys").is_none());
+    let csv = gclens()
+        .args(["memstats", f, "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert_eq!(text.lines().count(), 6);
+    assert!(text.starts_with("source,shape,line,t_s,approximate,Alloc,TotalAlloc"));
+}
+
+#[test]
+fn memstats_exit_codes() {
+    gclens()
+        .args(["memstats"])
+        .write_stdin("nothing here\n")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no runtime.MemStats snapshot"));
+    gclens()
+        .args(["memstats", "no/such.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read no/such.json"));
+    gclens()
+        .args(["memstats", "-"])
+        .write_stdin("{\"memstats\": {\"Alloc\": 1, \"HeapAlloc\": \n")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("-:1: JSON"));
+}
+
+#[test]
+fn gc_joins_memstats_by_gc_number() {
+    gclens()
+        .args([
+            "gc",
+            "fixtures/memstats/go1.27/gctrace.log",
+            "--memstats",
+            "fixtures/memstats/go1.27/debug-vars.json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "MemStats: 5 snapshot(s), 5 joined to gc cycles by NumGC",
+        ))
+        .stdout(predicates::str::contains(
+            "Sys − HeapReleased (what GOMEMLIMIT counts) peaks at",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("m.svg");
+    gclens()
+        .args([
+            "chart",
+            "fixtures/memstats/go1.21/gctrace.log",
+            "--memstats",
+            "fixtures/memstats/go1.21/snapshots.plusv.txt",
+            "-o",
+        ])
+        .arg(&svg)
+        .assert()
+        .success();
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("Sys − HeapReleased (MemStats)") && s.contains("HeapInuse (MemStats)"));
+}

@@ -4,6 +4,7 @@
 
 pub mod cycle;
 pub mod findings;
+pub mod memstats;
 pub mod stats;
 pub mod summary;
 

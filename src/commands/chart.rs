@@ -1,5 +1,6 @@
 //! `gclens chart` (and `gclens gc --chart`): read the inputs, draw, write the image.
 
+use crate::analyze::memstats::{Joined, MemReport, join};
 use crate::analyze::{Summary, summarize};
 use crate::cli::{ChartArgs, ChartCmd};
 use crate::commands::Status;
@@ -28,14 +29,21 @@ pub fn title(t: &Timeline, s: &Summary) -> String {
     )
 }
 
-/// Draws `t` to `path` (`-` is stdout).
-pub fn write_chart(t: &Timeline, s: &Summary, a: &ChartArgs, path: &str) -> anyhow::Result<()> {
+/// Draws `t` to `path` (`-` is stdout), with MemStats snapshots joined by GC number.
+pub fn write_chart(
+    t: &Timeline,
+    s: &Summary,
+    a: &ChartArgs,
+    joined: Vec<Joined>,
+    path: &str,
+) -> anyhow::Result<()> {
     let opts = ChartOptions {
         width: a.size.0,
         height: a.size.1,
         panels: a.panels.clone(),
         budget_bytes: a.budget,
         limit_bytes: a.limit,
+        joined,
     };
     let bytes = render(t, title(t, s), &opts, path)?;
     write_out(Some(path), |out| Ok(out.write_all(&bytes)?))
@@ -52,6 +60,20 @@ pub fn run(args: &ChartCmd) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let s = summarize(&t);
-    write_chart(&t, &s, &args.chart_opts, &args.output)?;
+    let joined = joined_memstats(&t, &args.memstats)?.1;
+    write_chart(&t, &s, &args.chart_opts, joined, &args.output)?;
     Ok(Status::Ok)
+}
+
+/// Loads `--memstats` dumps and joins them to `t` (nothing when none are given).
+pub fn joined_memstats(
+    t: &Timeline,
+    files: &[String],
+) -> anyhow::Result<(Option<MemReport>, Vec<Joined>)> {
+    if files.is_empty() {
+        return Ok((None, vec![]));
+    }
+    let (r, _) = crate::commands::memstats::load(files)?;
+    let j = join(t, &r.points);
+    Ok((Some(r), j))
 }

@@ -64,7 +64,7 @@ pub fn load_bytes(data: &[u8]) -> Timeline {
 }
 
 pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
-    let t = load(&args.files, !args.no_progress)?;
+    let t = load(&args.io.files, !args.no_progress)?;
     if t.cycles.is_empty() {
         let what = if t.skipped.malformed > 0 {
             format!(
@@ -82,15 +82,17 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let report = Report::new(t);
+    let (mem, joined) = crate::commands::chart::joined_memstats(&report.timeline, &args.memstats)?;
     if let Some(path) = &args.chart {
         crate::commands::chart::write_chart(
             &report.timeline,
             &report.summary,
             &args.chart_opts,
+            joined.clone(),
             path,
         )?;
     }
-    write_out(args.output.as_deref(), |out| match args.format {
+    write_out(args.io.output.as_deref(), |out| match args.io.format {
         GcFormatArg::Text => {
             let mut buf = Vec::new();
             crate::render::text::write_report(
@@ -99,7 +101,10 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
                 &report.summary,
                 &report.findings,
             )?;
-            write_styled(out, &buf, args.output.is_none())
+            if let Some(m) = &mem {
+                memstats_note(&mut buf, &report, m, &joined)?;
+            }
+            write_styled(out, &buf, args.io.output.is_none())
         }
         GcFormatArg::Json => Json.export(&report, out),
         GcFormatArg::Csv => Csv.export(&report, out),
@@ -149,6 +154,51 @@ fn write_styled(out: &mut dyn Write, text: &[u8], to_stdout: bool) -> anyhow::Re
         }
     } else {
         out.write_all(text)?;
+    }
+    Ok(())
+}
+
+/// The MemStats paragraph of `gc --memstats`: what the runtime holds beyond the heap.
+fn memstats_note(
+    out: &mut dyn Write,
+    r: &Report,
+    m: &crate::analyze::memstats::MemReport,
+    joined: &[crate::analyze::memstats::Joined],
+) -> io::Result<()> {
+    use crate::render::text::num;
+    writeln!(
+        out,
+        "\nMemStats: {} snapshot(s), {} joined to gc cycles by NumGC",
+        m.points.len(),
+        joined.len()
+    )?;
+    let peak = joined
+        .iter()
+        .filter_map(|j| Some((j.limit_counted_mib?, j.cycle_index)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((mib, i)) = peak {
+        let c = &r.timeline.cycles[i];
+        writeln!(
+            out,
+            "  Sys − HeapReleased (what GOMEMLIMIT counts) peaks at {} MiB after gc {} (heap goal there {} MiB)",
+            num(mib),
+            c.gc.cycle,
+            c.gc.goal_mib.map_or("n/a".into(), |g| g.to_string())
+        )?;
+    }
+    if let Some(b) = m.summary.last_non_heap_bytes {
+        writeln!(
+            out,
+            "  runtime memory outside the heap (Sys − HeapSys): {}",
+            crate::units::fmt_bytes(b)
+        )?;
+    }
+    if joined.len() < m.points.len() {
+        writeln!(
+            out,
+            "  {} snapshot(s) had no matching gc cycle (another run, or no NumGC)",
+            m.points.len() - joined.len()
+        )?;
     }
     Ok(())
 }

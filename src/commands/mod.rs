@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod gc;
+pub mod memstats;
 pub mod run;
 pub mod watch;
 

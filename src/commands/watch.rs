@@ -67,7 +67,7 @@ pub fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> anyhow::Resu
     history_note(&history, &mut text)?;
     err.write_all(&text)?;
     if let Some(p) = &a.chart {
-        write_chart(&report.timeline, &report.summary, &a.chart_opts, p)?;
+        write_chart(&report.timeline, &report.summary, &a.chart_opts, vec![], p)?;
     }
     if let Some(p) = &a.json {
         write_out(Some(p), |out| Json.export(&report, out))?;

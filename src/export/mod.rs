@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod memstats;
 
 use crate::analyze::Report;
 use std::io::Write;

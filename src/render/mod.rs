@@ -1,4 +1,5 @@
 //! Terminal output, kept apart from the machine formats in `export`.
 
 pub mod chart;
+pub mod memstats;
 pub mod text;

@@ -87,6 +87,7 @@ pub struct Snapshot {
     pub shape: Shape,
     /// 1-based line where the snapshot starts.
     pub line: u64,
+    #[serde(flatten)]
     pub stats: MemStats,
     /// Fields printed truncated (e.g. to whole MiB): the true value is in
     /// [value, value + unit).

@@ -157,6 +157,12 @@ fn heap_panel<DB: DrawingBackend>(
     line(&mut chart, &h.before, BEFORE.stroke_width(1))?;
     line(&mut chart, &h.after, AFTER.stroke_width(1))?;
     line(&mut chart, &h.live, LIVE.stroke_width(2))?;
+    for (s, color) in [(&h.limit_counted, LIMIT), (&h.heap_inuse, BOUNDARY)] {
+        if !s.points.is_empty() {
+            line(&mut chart, s, color.stroke_width(2))?;
+            chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+        }
+    }
     if !h.forced.is_empty() {
         chart
             .draw_series(

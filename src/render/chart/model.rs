@@ -28,6 +28,8 @@ pub struct ChartOptions {
     pub panels: Vec<Panel>,
     pub budget_bytes: Option<u64>,
     pub limit_bytes: Option<u64>,
+    /// MemStats snapshots joined to cycles (`--memstats`).
+    pub joined: Vec<crate::analyze::memstats::Joined>,
 }
 
 /// A polyline: raw points when there are few, else two points (min and max, in the
@@ -69,6 +71,9 @@ pub struct HeapPanel {
     pub goal: Series,
     /// Stacks + globals (GC roots), drawn as a band from 0.
     pub roots: Series,
+    /// From joined MemStats snapshots: Sys − HeapReleased and HeapInuse.
+    pub limit_counted: Series,
+    pub heap_inuse: Series,
     /// (x, heap after) of forced cycles, at most one per pixel column.
     pub forced: Vec<(f64, f64)>,
     pub budget: Option<f64>,
@@ -263,6 +268,16 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
             forced.push((xs[i], u(c.gc.heap_after_mib)));
         }
     }
+    let joined = |name, f: &dyn Fn(&crate::analyze::memstats::Joined) -> Option<f64>| Series {
+        name,
+        points: opts
+            .joined
+            .iter()
+            .filter_map(|j| Some((xs[j.cycle_index], unit.scale_mib(f(j)?))))
+            .collect(),
+    };
+    let limit_counted = joined("Sys − HeapReleased (MemStats)", &|j| j.limit_counted_mib);
+    let heap_inuse = joined("HeapInuse (MemStats)", &|j| j.heap_inuse_mib);
     let budget = opts
         .budget_bytes
         .map(|b| unit.scale_mib(b as f64 / 1048576.0));
@@ -273,10 +288,19 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
     let heap = HeapPanel {
         unit,
         y_max: y_max(
-            &[&before.points, &after.points, &goal.points, &live.points],
+            &[
+                &before.points,
+                &after.points,
+                &goal.points,
+                &live.points,
+                &limit_counted.points,
+                &heap_inuse.points,
+            ],
             &extra,
             1.0,
         ),
+        limit_counted,
+        heap_inuse,
         before,
         after,
         live,
@@ -372,6 +396,7 @@ gc 2 @0.5s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 18->18->16 
             height: 1000,
             panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
             budget_bytes: None,
+            joined: vec![],
             limit_bytes: None,
         }
     }

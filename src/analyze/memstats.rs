@@ -1,0 +1,238 @@
+//! A series of MemStats snapshots and what follows from it: time (from `LastGC`, else
+//! order), allocation rate (ΔTotalAlloc/Δt), fragmentation (HeapInuse − HeapAlloc),
+//! released memory, the memory a GOMEMLIMIT counts (Sys − HeapReleased), non-heap runtime
+//! memory (Sys − HeapSys), heap and object trends, and the GC pause history rebuilt from
+//! the 256-entry `PauseNs`/`PauseEnd` rings (each pause once, in GC order). Also the join
+//! to a gctrace timeline by GC number.
+
+use super::stats::theil_sen;
+use super::summary::TrendOut;
+use crate::model::Timeline;
+use crate::parse::memstats::{Shape, Snapshot};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const MIB: f64 = 1048576.0;
+
+/// A snapshot with where it came from and its derived figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub source: String,
+    /// Seconds since the first snapshot's `LastGC` (`None` when the shape has no `LastGC`).
+    pub t_s: Option<f64>,
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+    /// ΔTotalAlloc/Δt since the previous snapshot, MiB/s.
+    pub alloc_rate_mib_s: Option<f64>,
+    /// HeapInuse − HeapAlloc: bytes in spans not used by objects.
+    pub fragmentation_bytes: Option<u64>,
+    /// Sys − HeapReleased: what GOMEMLIMIT counts.
+    pub limit_counted_bytes: Option<u64>,
+    /// Sys − HeapSys: runtime memory outside the heap (stacks, GC metadata, …).
+    pub non_heap_bytes: Option<u64>,
+}
+
+/// One GC pause from the rings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Pause {
+    pub gc: u64,
+    pub end_unix_ns: u64,
+    pub pause_ns: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemSummary {
+    pub snapshots: usize,
+    pub shapes: Vec<Shape>,
+    pub span_s: Option<f64>,
+    pub num_gc_first: Option<u64>,
+    pub num_gc_last: Option<u64>,
+    pub alloc_rate_mib_s: Option<f64>,
+    pub peak_limit_counted_bytes: Option<u64>,
+    pub last_non_heap_bytes: Option<u64>,
+    pub last_fragmentation_bytes: Option<u64>,
+    pub heap_alloc_trend: Option<TrendOut>,
+    pub heap_objects_trend: Option<TrendOut>,
+    pub pauses: usize,
+    /// GCs between the first and last one seen whose pause fell out of the ring between
+    /// two snapshots (more than 256 GCs apart).
+    pub pauses_missing: u64,
+    pub pause_p50_ns: Option<u64>,
+    pub pause_p99_ns: Option<u64>,
+    pub pause_max_ns: Option<u64>,
+    pub approximate: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemReport {
+    #[serde(rename = "snapshots")]
+    pub points: Vec<Point>,
+    pub pauses: Vec<Pause>,
+    pub summary: MemSummary,
+}
+
+fn sub(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(a?.saturating_sub(b?))
+}
+
+/// Rebuilds the pause history from every snapshot's rings.
+pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
+    let mut by_gc: BTreeMap<u64, Pause> = BTreeMap::new();
+    for p in points {
+        let s = &p.snapshot.stats;
+        let (Some(n), Some(ns), Some(end)) = (s.num_gc, &s.pause_ns, &s.pause_end) else {
+            continue;
+        };
+        if ns.len() != 256 || end.len() != 256 {
+            continue;
+        }
+        for gc in n.saturating_sub(255).max(1)..=n {
+            let k = ((gc - 1) % 256) as usize;
+            by_gc.entry(gc).or_insert(Pause {
+                gc,
+                end_unix_ns: end[k],
+                pause_ns: ns[k],
+            });
+        }
+    }
+    let missing = match (by_gc.keys().next(), by_gc.keys().next_back()) {
+        (Some(a), Some(b)) => (b - a + 1) - by_gc.len() as u64,
+        _ => 0,
+    };
+    (by_gc.into_values().collect(), missing)
+}
+
+fn trend(points: &[Point], f: impl Fn(&Point) -> Option<u64>, scale: f64) -> Option<TrendOut> {
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .filter_map(|p| Some((p.t_s? / 60.0, f(p)? as f64 / scale)))
+        .collect();
+    let t = theil_sen(&pts)?;
+    let span = pts[pts.len() - 1].0 - pts[0].0;
+    Some(TrendOut {
+        slope_mib_per_min: t.slope,
+        r2: t.r2,
+        points: t.points,
+        start_mib: t.start,
+        end_mib: t.end,
+        span_min: span,
+    })
+}
+
+/// Builds the series from snapshots of several sources, in the order given.
+pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
+    let mut points: Vec<Point> = vec![];
+    let t0 = inputs
+        .iter()
+        .flat_map(|(_, s)| s.iter())
+        .find_map(|s| s.stats.last_gc);
+    for (source, snaps) in inputs {
+        for snapshot in snaps {
+            let s = &snapshot.stats;
+            let t_s = match (s.last_gc, t0) {
+                (Some(t), Some(t0)) if t > 0 && t0 > 0 => Some((t as f64 - t0 as f64) / 1e9),
+                _ => None,
+            };
+            let alloc_rate_mib_s = points.last().and_then(|p| {
+                let dt = t_s? - p.t_s?;
+                let da = s.total_alloc?.checked_sub(p.snapshot.stats.total_alloc?)?;
+                (dt > 0.0).then(|| da as f64 / MIB / dt)
+            });
+            points.push(Point {
+                source: source.clone(),
+                t_s,
+                alloc_rate_mib_s,
+                fragmentation_bytes: sub(s.heap_inuse, s.heap_alloc),
+                limit_counted_bytes: sub(s.sys, s.heap_released),
+                non_heap_bytes: sub(s.sys, s.heap_sys),
+                snapshot,
+            });
+        }
+    }
+    let (pauses, pauses_missing) = pauses(&points);
+    let mut ns: Vec<u64> = pauses.iter().map(|p| p.pause_ns).collect();
+    let pct = super::stats::percentiles(&mut ns, &[50.0, 99.0, 100.0]);
+    let first_t = points.iter().find_map(|p| p.t_s);
+    let last_t = points.iter().rev().find_map(|p| p.t_s);
+    let total_rate = {
+        let a = points
+            .iter()
+            .find(|p| p.t_s.is_some() && p.snapshot.stats.total_alloc.is_some());
+        let b = points
+            .iter()
+            .rev()
+            .find(|p| p.t_s.is_some() && p.snapshot.stats.total_alloc.is_some());
+        match (a, b) {
+            (Some(a), Some(b)) if b.t_s > a.t_s => Some(
+                b.snapshot
+                    .stats
+                    .total_alloc
+                    .unwrap_or(0)
+                    .saturating_sub(a.snapshot.stats.total_alloc.unwrap_or(0))
+                    as f64
+                    / MIB
+                    / (b.t_s.unwrap_or(0.0) - a.t_s.unwrap_or(0.0)),
+            ),
+            _ => None,
+        }
+    };
+    let mut shapes: Vec<Shape> = vec![];
+    for p in &points {
+        if !shapes.contains(&p.snapshot.shape) {
+            shapes.push(p.snapshot.shape);
+        }
+    }
+    let summary = MemSummary {
+        snapshots: points.len(),
+        shapes,
+        span_s: first_t.zip(last_t).map(|(a, b)| b - a),
+        num_gc_first: points.iter().find_map(|p| p.snapshot.stats.num_gc),
+        num_gc_last: points.iter().rev().find_map(|p| p.snapshot.stats.num_gc),
+        alloc_rate_mib_s: total_rate,
+        peak_limit_counted_bytes: points.iter().filter_map(|p| p.limit_counted_bytes).max(),
+        last_non_heap_bytes: points.iter().rev().find_map(|p| p.non_heap_bytes),
+        last_fragmentation_bytes: points.iter().rev().find_map(|p| p.fragmentation_bytes),
+        heap_alloc_trend: trend(&points, |p| p.snapshot.stats.heap_alloc, MIB),
+        heap_objects_trend: trend(&points, |p| p.snapshot.stats.heap_objects, 1.0),
+        pauses: pauses.len(),
+        pauses_missing,
+        pause_p50_ns: pct[0],
+        pause_p99_ns: pct[1],
+        pause_max_ns: pct[2],
+        approximate: points.iter().any(|p| !p.snapshot.approximate.is_empty()),
+    };
+    MemReport {
+        points,
+        pauses,
+        summary,
+    }
+}
+
+/// A snapshot placed on a gctrace timeline: the cycle whose number is its `NumGC`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Joined {
+    pub cycle_index: usize,
+    pub limit_counted_mib: Option<f64>,
+    pub heap_inuse_mib: Option<f64>,
+}
+
+/// Joins snapshots to the timeline by GC number (the snapshot was read after that GC):
+/// the last cycle with that number, so a restarted process's newest run wins.
+pub fn join(t: &Timeline, points: &[Point]) -> Vec<Joined> {
+    let mut index: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (i, c) in t.cycles.iter().enumerate() {
+        index.insert(c.gc.cycle, i);
+    }
+    points
+        .iter()
+        .filter_map(|p| {
+            let s = &p.snapshot.stats;
+            let n = u32::try_from(s.num_gc?).ok()?;
+            Some(Joined {
+                cycle_index: *index.get(&n)?,
+                limit_counted_mib: p.limit_counted_bytes.map(|b| b as f64 / MIB),
+                heap_inuse_mib: s.heap_inuse.map(|b| b as f64 / MIB),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,144 @@
+//! The `gclens memstats` text report: the snapshot table, then the derived figures.
+
+use crate::analyze::memstats::MemReport;
+use crate::render::text::num;
+use crate::units::fmt_bytes;
+use std::io::{self, Write};
+
+fn mib(v: Option<u64>, approx: bool) -> String {
+    match v {
+        Some(b) => format!(
+            "{}{:.1}",
+            if approx { "~" } else { "" },
+            b as f64 / 1048576.0
+        ),
+        None => "-".into(),
+    }
+}
+
+pub fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::Result<()> {
+    let s = &r.summary;
+    writeln!(out, "gclens memstats {}", sources.join(", "))?;
+    writeln!(
+        out,
+        "{} snapshot(s) ({}){}{}",
+        s.snapshots,
+        s.shapes
+            .iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.span_s
+            .map_or(String::new(), |d| format!(" over {} s", num(d))),
+        match (s.num_gc_first, s.num_gc_last) {
+            (Some(a), Some(b)) => format!(", NumGC {a} → {b}"),
+            _ => String::new(),
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {:>4} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
+        "#",
+        "t (s)",
+        "HeapAlloc",
+        "HeapInuse",
+        "HeapSys",
+        "Released",
+        "Sys−Released",
+        "non-heap",
+        "objects",
+        "NumGC"
+    )?;
+    for (i, p) in r.points.iter().enumerate() {
+        let st = &p.snapshot.stats;
+        let a = |f: &str| p.snapshot.approximate.contains(&f);
+        writeln!(
+            out,
+            "  {:>4} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
+            i + 1,
+            p.t_s.map_or("-".into(), num),
+            mib(st.heap_alloc, a("HeapAlloc")),
+            mib(st.heap_inuse, a("HeapInuse")),
+            mib(st.heap_sys, a("HeapSys")),
+            mib(st.heap_released, a("HeapReleased")),
+            mib(p.limit_counted_bytes, a("Sys") || a("HeapReleased")),
+            mib(p.non_heap_bytes, a("Sys") || a("HeapSys")),
+            st.heap_objects.map_or("-".into(), |o| o.to_string()),
+            st.num_gc.map_or("-".into(), |n| n.to_string()),
+        )?;
+    }
+    writeln!(
+        out,
+        "  (MiB; ~ marks values the dump printed truncated to whole units)"
+    )?;
+    writeln!(out)?;
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "Allocation rate",
+            s.alloc_rate_mib_s
+                .map_or("n/a (needs TotalAlloc and LastGC)".into(), |r| {
+                    format!("{} MiB/s (ΔTotalAlloc/Δt)", num(r))
+                }),
+        ),
+        (
+            "Memory GOMEMLIMIT counts",
+            s.peak_limit_counted_bytes.map_or("n/a".into(), |b| {
+                format!("{} peak (Sys − HeapReleased)", fmt_bytes(b))
+            }),
+        ),
+        (
+            "Non-heap runtime memory",
+            s.last_non_heap_bytes.map_or("n/a".into(), |b| {
+                format!("{} last (Sys − HeapSys)", fmt_bytes(b))
+            }),
+        ),
+        (
+            "Fragmentation",
+            s.last_fragmentation_bytes.map_or("n/a".into(), |b| {
+                format!("{} last (HeapInuse − HeapAlloc)", fmt_bytes(b))
+            }),
+        ),
+        (
+            "HeapAlloc trend",
+            s.heap_alloc_trend.as_ref().map_or("n/a".into(), |t| {
+                format!(
+                    "{:+.2} MiB/min (R² {:.2}, {} points)",
+                    t.slope_mib_per_min, t.r2, t.points
+                )
+            }),
+        ),
+        (
+            "HeapObjects trend",
+            s.heap_objects_trend.as_ref().map_or("n/a".into(), |t| {
+                format!("{:+.0} objects/min (R² {:.2})", t.slope_mib_per_min, t.r2)
+            }),
+        ),
+        (
+            "GC pauses (PauseNs ring)",
+            match (s.pause_p50_ns, s.pause_p99_ns, s.pause_max_ns) {
+                (Some(a), Some(b), Some(c)) => format!(
+                    "{} pauses, p50 {} / p99 {} / max {} ms{}",
+                    s.pauses,
+                    num(a as f64 / 1e6),
+                    num(b as f64 / 1e6),
+                    num(c as f64 / 1e6),
+                    if s.pauses_missing > 0 {
+                        format!(
+                            "; {} fell out of the ring between snapshots",
+                            s.pauses_missing
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+                _ => "n/a (no PauseNs/PauseEnd)".into(),
+            },
+        ),
+    ];
+    let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (k, v) in rows {
+        writeln!(out, "  {k:<w$}  {v}")?;
+    }
+    Ok(())
+}
