@@ -48,6 +48,17 @@ pub enum Command {
         gclens memstats heap-debug1.txt --format json\n  \
         gclens gc trace.log --memstats vars.json --chart heap.png")]
     Memstats(MemstatsArgs),
+    /// Recommend GOGC and GOMEMLIMIT for a memory budget, with the predicted outcome.
+    ///
+    /// Measures live heap, GC roots, allocation rate and GC cost from the trace, predicts
+    /// every setting with the GC guide's model, and picks GOMEMLIMIT = budget − headroom and
+    /// the GOGC with the least GC CPU whose steady peak stays under 90% of that limit.
+    /// Prints its arithmetic, a what-if table, warnings and env/Kubernetes/Go snippets.
+    #[command(after_help = "Examples:\n  \
+        gclens advise trace.log --budget 512Mi\n  \
+        gclens advise trace.log --budget auto --memstats vars.json --format json\n  \
+        gclens advise trace.log --budget 1GiB --max-gc-cpu 5")]
+    Advise(AdviseArgs),
     /// Sit in a pipe: pass the program's own output through, keep the GC trace, report.
     ///
     /// Every line that is not a runtime trace line goes to stdout byte for byte, at once.
@@ -118,6 +129,35 @@ pub struct GcArgs {
     pub memstats: Vec<String>,
     #[command(flatten)]
     pub chart_opts: ChartArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdviseArgs {
+    /// Trace files; `-` or none reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// The container's memory: 512MiB, 1GiB, bytes (Go), 512Mi, 1Gi, 1G, 500M (Kubernetes),
+    /// or `auto` for this process's cgroup limit.
+    #[arg(long, value_name = "SIZE|auto")]
+    pub budget: String,
+    /// Share of the budget left for memory the runtime does not manage (cgo, mmap, the binary).
+    #[arg(long, default_value_t = 0.10)]
+    pub headroom: f64,
+    /// An objective: the most GC CPU (percent) you accept.
+    #[arg(long, value_name = "PCT")]
+    pub max_gc_cpu: Option<f64>,
+    /// The GOGC the trace was taken under (default: read from the pacer's behaviour).
+    #[arg(long, value_name = "N")]
+    pub current_gogc: Option<f64>,
+    /// MemStats dumps of the same run, for the memory outside the heap.
+    #[arg(long, value_name = "FILE")]
+    pub memstats: Vec<String>,
+    /// Output format (text or json).
+    #[arg(short, long, value_enum, default_value_t = GcFormatArg::Text)]
+    pub format: GcFormatArg,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 //! subcommand together; [`cli`] is the command line.
 
 pub mod analyze;
+pub mod cgroup;
 pub mod cli;
 pub mod commands;
 pub mod export;

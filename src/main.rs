@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Command::Gc(args) => commands::gc::run(args),
         Command::Chart(args) => commands::chart::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Advise(args) => commands::advise::run(args),
         Command::Memstats(args) => commands::memstats::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Completions { shell } => {

@@ -2,6 +2,7 @@
 //! summary (GCeasy/GCViewer style), per-segment trends and the leak verdict, and the
 //! findings in plain words.
 
+pub mod advice;
 pub mod cycle;
 pub mod findings;
 pub mod memstats;

@@ -1,5 +1,6 @@
 //! One module per subcommand: reads the inputs, runs the pipeline, writes the outputs.
 
+pub mod advise;
 pub mod chart;
 pub mod gc;
 pub mod memstats;

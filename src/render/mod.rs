@@ -1,5 +1,6 @@
 //! Terminal output, kept apart from the machine formats in `export`.
 
+pub mod advice;
 pub mod chart;
 pub mod memstats;
 pub mod text;

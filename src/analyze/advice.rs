@@ -1,0 +1,521 @@
+//! GOGC and GOMEMLIMIT advice from a GC trace, by the GC guide's cost model
+//! (go.dev/doc/gc-guide; shared/notes/gc-model.md):
+//!
+//! - heap goal = live + (live + roots) × GOGC/100, capped by what the memory limit leaves;
+//! - GC cycles/s = allocation rate / (goal − live);
+//! - GC CPU % = cycles/s × GC CPU per cycle / P (the cost of a cycle follows the live
+//!   heap scanned, which no setting changes), at most ~50% once the limit drives the GC;
+//! - peak memory = goal × max(overshoot, 1.1 scavenger slack) × fragmentation + memory
+//!   outside the heap.
+//!
+//! The recommendation: GOMEMLIMIT = budget − headroom; GOGC the largest value (least GC
+//! CPU) whose steady-state peak stays under 90% of that limit, so the limit is a safety
+//! net and not what drives collections.
+
+use super::cycle::{alloc_mib, gc_cpu_us, live_mib};
+use super::memstats::MemReport;
+use super::stats::median;
+use super::summary::{LeakVerdict, Summary};
+use crate::model::Timeline;
+use crate::parse::GcFormat;
+use serde::Serialize;
+
+const MIB: f64 = 1048576.0;
+/// The steady-state peak must stay under this share of the limit.
+pub const CLEAR_OF_LIMIT: f64 = 0.9;
+/// The runtime keeps about this much over the goal before returning memory.
+const SCAVENGE_SLACK: f64 = 1.1;
+/// GOGC values in the what-if table.
+pub const WHATIF_GOGC: [u32; 10] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800];
+
+#[derive(Clone, Debug)]
+pub struct AdviceOptions {
+    pub budget_bytes: u64,
+    /// Share of the budget left for what the runtime does not manage (0.10).
+    pub headroom: f64,
+    pub max_gc_cpu_pct: Option<f64>,
+    pub current_gogc: Option<f64>,
+}
+
+/// What the model was fed, every figure measured from the trace unless said otherwise.
+#[derive(Clone, Debug, Serialize)]
+pub struct Inputs {
+    pub cycles_used: usize,
+    pub duration_s: f64,
+    pub live_heap_mib: f64,
+    pub roots_mib: f64,
+    pub alloc_rate_mib_s: f64,
+    pub gc_cpu_ms_per_cycle: f64,
+    pub gc_cpu_ms_per_mib_scanned: f64,
+    pub procs: u32,
+    /// Heap at GC end over its goal (median; ≥ 1).
+    pub overshoot: f64,
+    /// HeapInuse / HeapAlloc (MemStats), else 1.05 assumed.
+    pub fragmentation: f64,
+    pub non_heap_mib: f64,
+    /// `memstats` when measured (Sys − HeapSys), `assumed` otherwise.
+    pub non_heap_source: &'static str,
+    /// The GOGC the trace was taken under (given, or read from the pacer's behaviour).
+    pub current_gogc: Option<f64>,
+    pub live_heap_slope_mib_per_min: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Prediction {
+    /// A GOGC percentage, or "off".
+    pub gogc: serde_json::Value,
+    pub limit_bytes: Option<u64>,
+    pub heap_goal_mib: f64,
+    pub peak_bytes: u64,
+    pub gc_per_s: f64,
+    pub gc_cpu_pct: f64,
+    /// The memory limit, not GOGC, sets the goal.
+    pub limit_driven: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Advice {
+    pub schema: &'static str,
+    pub gogc: serde_json::Value,
+    pub gomemlimit_bytes: u64,
+    pub budget_bytes: u64,
+    pub predicted: Prediction,
+    pub inputs: Inputs,
+    pub whatif: Vec<Prediction>,
+    pub warnings: Vec<Warning>,
+    /// One line of arithmetic per number.
+    pub arithmetic: Vec<String>,
+}
+
+/// Why no advice can be given.
+#[derive(Debug, PartialEq)]
+pub enum AdviceError {
+    NoTimedCycles,
+    NoCpuPhases,
+}
+
+impl std::fmt::Display for AdviceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdviceError::NoTimedCycles => write!(
+                f,
+                "the trace needs at least 3 timed gc cycles after warm-up"
+            ),
+            AdviceError::NoCpuPhases => write!(
+                f,
+                "the trace has no GC CPU figures (Go ≤ 1.4): no cost model"
+            ),
+        }
+    }
+}
+
+/// Measures the model's inputs on the main segment, after its first tenth, without
+/// forced cycles.
+pub fn inputs(
+    t: &Timeline,
+    s: &Summary,
+    mem: Option<&MemReport>,
+    current_gogc: Option<f64>,
+) -> Result<Inputs, AdviceError> {
+    let seg = t
+        .segments
+        .get(s.main_segment)
+        .ok_or(AdviceError::NoTimedCycles)?;
+    let cs = t.segment_cycles(seg);
+    let (t0, t1) = (
+        cs[0].gc.t_ms.unwrap_or(0),
+        cs[cs.len() - 1].gc.t_ms.unwrap_or(0),
+    );
+    let warm = t0 + (t1 - t0) / 10;
+    let used: Vec<usize> = (1..cs.len())
+        .filter(|&i| cs[i].gc.t_ms.is_some_and(|t| t >= warm) && !cs[i].gc.forced)
+        .collect();
+    if used.len() < 3 {
+        return Err(AdviceError::NoTimedCycles);
+    }
+    if cs.iter().all(|c| c.gc.cpu.is_empty()) {
+        return Err(AdviceError::NoCpuPhases);
+    }
+    let f = |g: &dyn Fn(usize) -> Option<f64>| -> Vec<f64> {
+        used.iter().filter_map(|&i| g(i)).collect()
+    };
+    let live = median(&mut f(&|i| Some(f64::from(live_mib(&cs[i]))))).unwrap_or(0.0);
+    let roots = median(&mut f(&|i| {
+        Some(f64::from(
+            cs[i].gc.stacks_mib.unwrap_or(0) + cs[i].gc.globals_mib.unwrap_or(0),
+        ))
+    }))
+    .unwrap_or(0.0);
+    // the mean, not the median: GC CPU % is a sum over cycles, and the printed figures
+    // (two significant digits) make single cycles coarse
+    let cpus = f(&|i| gc_cpu_us(&cs[i]).map(|u| u as f64 / 1000.0));
+    let cpu_ms = if cpus.is_empty() {
+        0.0
+    } else {
+        cpus.iter().sum::<f64>() / cpus.len() as f64
+    };
+    let overshoot = median(&mut f(&|i| {
+        let g = f64::from(cs[i].gc.goal_mib?);
+        (g > 0.0).then(|| f64::from(cs[i].gc.heap_after_mib) / g)
+    }))
+    .unwrap_or(1.0)
+    .max(1.0);
+    let first = used[0];
+    let last = used[used.len() - 1];
+    let span_s =
+        (cs[last].gc.t_ms.unwrap_or(0) - cs[first - 1].gc.t_ms.unwrap_or(0)) as f64 / 1000.0;
+    let allocated: f64 = used
+        .iter()
+        .map(|&i| f64::from(alloc_mib(Some(&cs[i - 1]), &cs[i]).unwrap_or(0)))
+        .sum();
+    let (non_heap_mib, non_heap_source, fragmentation) = match mem.and_then(|m| {
+        let p = m.points.iter().rev().find(|p| p.non_heap_bytes.is_some())?;
+        let s = &p.snapshot.stats;
+        let frag = match (s.heap_inuse, s.heap_alloc) {
+            (Some(i), Some(a)) if a > 0 => (i as f64 / a as f64).max(1.0),
+            _ => 1.05,
+        };
+        Some((p.non_heap_bytes? as f64 / MIB, frag))
+    }) {
+        Some((n, frag)) => (n, "memstats", frag),
+        None => (8.0 + roots, "assumed", 1.05),
+    };
+    Ok(Inputs {
+        cycles_used: used.len(),
+        duration_s: span_s,
+        live_heap_mib: live,
+        roots_mib: roots,
+        alloc_rate_mib_s: if span_s > 0.0 {
+            allocated / span_s
+        } else {
+            0.0
+        },
+        gc_cpu_ms_per_cycle: cpu_ms,
+        gc_cpu_ms_per_mib_scanned: if live + roots > 0.0 {
+            cpu_ms / (live + roots)
+        } else {
+            0.0
+        },
+        procs: cs[last].gc.procs.max(1),
+        overshoot,
+        fragmentation,
+        non_heap_mib,
+        non_heap_source,
+        current_gogc: current_gogc.or(s.effective_gogc),
+        live_heap_slope_mib_per_min: s.live_trend.as_ref().map(|t| t.slope_mib_per_min),
+    })
+}
+
+/// The heap goal that puts the peak at `limit_mib`.
+fn heap_cap(i: &Inputs, limit_mib: f64) -> f64 {
+    (limit_mib - i.non_heap_mib) / (i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation)
+}
+
+/// Predicts a setting: `gogc` None is "off", `limit` in bytes.
+pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction {
+    let by_gogc = gogc.map_or(f64::INFINITY, |g| {
+        i.live_heap_mib + (i.live_heap_mib + i.roots_mib) * g / 100.0
+    });
+    let cap = limit.map_or(f64::INFINITY, |l| heap_cap(i, l as f64 / MIB));
+    let goal = by_gogc.min(cap);
+    let limit_driven = cap < by_gogc;
+    let growth = goal - i.live_heap_mib;
+    let thrash = !goal.is_finite() || growth < (0.05 * i.live_heap_mib).max(0.5);
+    let (gc_per_s, mut cpu) = if !goal.is_finite() {
+        (0.0, 0.0)
+    } else if thrash {
+        // back-to-back collections: the limiter holds GC CPU near half
+        (i.alloc_rate_mib_s / growth.max(0.5), 50.0)
+    } else {
+        let r = i.alloc_rate_mib_s / growth;
+        (
+            r,
+            r * i.gc_cpu_ms_per_cycle / 1000.0 / f64::from(i.procs) * 100.0,
+        )
+    };
+    if limit_driven {
+        cpu = cpu.min(50.0);
+    }
+    let peak_mib = if goal.is_finite() {
+        goal * i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation + i.non_heap_mib
+    } else {
+        f64::INFINITY
+    };
+    Prediction {
+        gogc: gogc.map_or(serde_json::json!("off"), |g| {
+            serde_json::json!(g.round() as u64)
+        }),
+        limit_bytes: limit,
+        heap_goal_mib: goal,
+        peak_bytes: if peak_mib.is_finite() {
+            (peak_mib * MIB) as u64
+        } else {
+            u64::MAX
+        },
+        gc_per_s,
+        gc_cpu_pct: cpu.min(100.0),
+        limit_driven,
+    }
+}
+
+/// The budget needed to keep GC CPU at `target_pct`.
+pub fn budget_for_cpu(i: &Inputs, target_pct: f64, headroom: f64) -> u64 {
+    let growth = i.alloc_rate_mib_s * i.gc_cpu_ms_per_cycle
+        / 1000.0
+        / (target_pct / 100.0 * f64::from(i.procs));
+    let goal = i.live_heap_mib + growth;
+    let peak = goal * i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation + i.non_heap_mib;
+    (peak / CLEAR_OF_LIMIT / (1.0 - headroom) * MIB) as u64
+}
+
+fn mib(b: u64) -> String {
+    crate::units::fmt_bytes(b)
+}
+
+/// The advice for `o.budget_bytes`.
+pub fn advise(
+    t: &Timeline,
+    s: &Summary,
+    mem: Option<&MemReport>,
+    o: &AdviceOptions,
+) -> Result<Advice, AdviceError> {
+    let i = inputs(t, s, mem, o.current_gogc)?;
+    let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
+    let limit_mib = limit as f64 / MIB;
+    let mut arithmetic = vec![
+        format!(
+            "GOMEMLIMIT = {} budget × (1 − {:.0}% headroom) = {}",
+            mib(o.budget_bytes),
+            o.headroom * 100.0,
+            mib(limit)
+        ),
+        format!(
+            "measured over {} cycles ({:.0} s): live heap {:.1} MiB + roots {:.1} MiB; allocation {:.1} MiB/s; {:.2} ms GC CPU per cycle on {} P; heap ends {:.2}× its goal",
+            i.cycles_used,
+            i.duration_s,
+            i.live_heap_mib,
+            i.roots_mib,
+            i.alloc_rate_mib_s,
+            i.gc_cpu_ms_per_cycle,
+            i.procs,
+            i.overshoot
+        ),
+        format!(
+            "memory outside the heap {:.1} MiB ({}), fragmentation {:.2}×{}",
+            i.non_heap_mib,
+            i.non_heap_source,
+            i.fragmentation,
+            if i.non_heap_source == "assumed" {
+                " (assumed: pass --memstats to measure both)"
+            } else {
+                ""
+            }
+        ),
+    ];
+    // largest GOGC whose steady peak stays under 90% of the limit
+    let cap = heap_cap(&i, CLEAR_OF_LIMIT * limit_mib);
+    let g_star = (cap - i.live_heap_mib) / (i.live_heap_mib + i.roots_mib).max(0.1) * 100.0;
+    let gogc = ((g_star.min(800.0) / 5.0).floor() * 5.0).max(10.0);
+    arithmetic.push(format!(
+        "GOGC = ((90% × {:.0} − {:.1}) / ({:.2} × {:.2}) − {:.1}) / ({:.1} + {:.1}) × 100 = {:.0} → {:.0} (multiple of 5, at most 800)",
+        limit_mib,
+        i.non_heap_mib,
+        i.overshoot.max(SCAVENGE_SLACK),
+        i.fragmentation,
+        i.live_heap_mib,
+        i.live_heap_mib,
+        i.roots_mib,
+        g_star,
+        gogc
+    ));
+    let predicted = predict(&i, Some(gogc), Some(limit));
+    arithmetic.push(format!(
+        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; GC/s = {:.1} / ({:.1} − {:.1}) = {:.2}; GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+        i.live_heap_mib,
+        i.live_heap_mib + i.roots_mib,
+        gogc / 100.0,
+        predicted.heap_goal_mib,
+        i.alloc_rate_mib_s,
+        predicted.heap_goal_mib,
+        i.live_heap_mib,
+        predicted.gc_per_s,
+        predicted.gc_per_s,
+        i.gc_cpu_ms_per_cycle,
+        i.procs,
+        predicted.gc_cpu_pct,
+        predicted.heap_goal_mib,
+        i.overshoot.max(SCAVENGE_SLACK),
+        i.fragmentation,
+        i.non_heap_mib,
+        mib(predicted.peak_bytes)
+    ));
+    let mut whatif: Vec<Prediction> = vec![];
+    for lim in [None, Some(limit)] {
+        for g in WHATIF_GOGC {
+            whatif.push(predict(&i, Some(f64::from(g)), lim));
+        }
+        whatif.push(predict(&i, None, lim));
+    }
+    let warnings = warnings(t, s, &i, o, limit, gogc);
+    Ok(Advice {
+        schema: "gclens.advice/v1",
+        gogc: serde_json::json!(gogc as u64),
+        gomemlimit_bytes: limit,
+        budget_bytes: o.budget_bytes,
+        predicted,
+        inputs: i,
+        whatif,
+        warnings,
+        arithmetic,
+    })
+}
+
+fn warnings(
+    _t: &Timeline,
+    s: &Summary,
+    i: &Inputs,
+    o: &AdviceOptions,
+    limit: u64,
+    gogc: f64,
+) -> Vec<Warning> {
+    let mut w = vec![];
+    let limit_mib = limit as f64 / MIB;
+    let mut push = |code, message: String| w.push(Warning { code, message });
+    if matches!(
+        s.leak.verdict,
+        LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
+    ) && let Some(slope) = i.live_heap_slope_mib_per_min.filter(|s| *s > 0.0)
+    {
+        let room = heap_cap(i, limit_mib) / (1.0 + (gogc / 100.0)) - i.live_heap_mib;
+        push(
+            "leak",
+            format!(
+                "the live heap grows {slope:.2} MiB/min: no GOGC or GOMEMLIMIT fixes a leak. At this rate it fills the limit in about {} — find what holds the memory (heap profile, `go tool pprof -diff_base`).",
+                super::summary::fmt_minutes((room / slope).max(0.0))
+            ),
+        );
+    }
+    let need = i.live_heap_mib * i.fragmentation + i.non_heap_mib;
+    if need * MIB >= o.budget_bytes as f64 {
+        push(
+            "budget_below_live_heap",
+            format!(
+                "the budget ({}) is below the live heap plus runtime memory ({need:.0} MiB): the program will be OOM-killed",
+                mib(o.budget_bytes)
+            ),
+        );
+    } else if (i.live_heap_mib + i.roots_mib) > 0.5 * limit_mib {
+        let target = o.max_gc_cpu_pct.unwrap_or(10.0);
+        push(
+            "near_limit",
+            format!(
+                "live heap + roots are {:.0}% of the limit: expect back-to-back collections and the runtime's ~50% GC CPU limiter (golang/go#58106 shows hours of this before an OOM). A budget of {} keeps GC CPU near {target:.0}%.",
+                (i.live_heap_mib + i.roots_mib) / limit_mib * 100.0,
+                mib(budget_for_cpu(i, target, o.headroom))
+            ),
+        );
+    }
+    if let Some(max) = o.max_gc_cpu_pct {
+        let p = predict(i, Some(gogc), Some(limit));
+        if p.gc_cpu_pct > max {
+            push(
+                "gc_cpu_objective",
+                format!(
+                    "predicted GC CPU {:.1}% is above your {max:.0}% objective: that needs a budget of {}",
+                    p.gc_cpu_pct,
+                    mib(budget_for_cpu(i, max, o.headroom))
+                ),
+            );
+        }
+    }
+    if i.cycles_used < 20 || i.duration_s < 10.0 {
+        push(
+            "short_trace",
+            format!(
+                "only {} cycles over {:.1} s after warm-up: capture minutes of steady load before trusting these numbers",
+                i.cycles_used, i.duration_s
+            ),
+        );
+    }
+    if s.forced_cycles * 2 > s.cycles {
+        push(
+            "mostly_forced",
+            format!(
+                "{} of {} cycles were forced (runtime.GC/FreeOSMemory): they say little about the pacer",
+                s.forced_cycles, s.cycles
+            ),
+        );
+    }
+    if matches!(
+        s.format,
+        Some(GcFormat::Go14 | GcFormat::Go15 | GcFormat::Go16)
+    ) {
+        push("no_gomemlimit", "this trace is from Go ≤ 1.17: GOMEMLIMIT needs Go 1.19 or newer (only the GOGC advice applies)".into());
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> Inputs {
+        Inputs {
+            cycles_used: 100,
+            duration_s: 100.0,
+            live_heap_mib: 100.0,
+            roots_mib: 0.0,
+            alloc_rate_mib_s: 100.0,
+            gc_cpu_ms_per_cycle: 10.0,
+            gc_cpu_ms_per_mib_scanned: 0.1,
+            procs: 2,
+            overshoot: 1.0,
+            fragmentation: 1.0,
+            non_heap_mib: 10.0,
+            non_heap_source: "assumed",
+            current_gogc: Some(100.0),
+            live_heap_slope_mib_per_min: None,
+        }
+    }
+
+    #[test]
+    fn hand_checked_predictions() {
+        let i = inputs();
+        // goal = 100 + 100 × 1 = 200; 100 MiB/s over 100 MiB of runway = 1 GC/s;
+        // 1 × 10 ms / 2 P = 0.5%; peak = 200 × 1.1 + 10 = 230 MiB
+        let p = predict(&i, Some(100.0), None);
+        assert_eq!(
+            (p.heap_goal_mib, p.gc_per_s, p.gc_cpu_pct, p.limit_driven),
+            (200.0, 1.0, 0.5, false)
+        );
+        assert_eq!(p.peak_bytes, 230 << 20);
+        // a 200 MiB limit caps the goal at (200 − 10) / 1.1 = 172.7 MiB
+        let p = predict(&i, Some(100.0), Some(200 << 20));
+        assert!(p.limit_driven);
+        assert!((p.heap_goal_mib - 190.0 / 1.1).abs() < 1e-9);
+        assert!((p.gc_per_s - 100.0 / (190.0 / 1.1 - 100.0)).abs() < 1e-9);
+        // GOGC=off with no limit never collects
+        assert_eq!(predict(&i, None, None).gc_per_s, 0.0);
+        // a limit below the live heap: back-to-back GCs at the limiter's ~50%
+        let p = predict(&i, Some(100.0), Some(100 << 20));
+        assert_eq!(p.gc_cpu_pct, 50.0);
+    }
+
+    #[test]
+    fn budget_for_a_gc_cpu_target() {
+        // 0.25% on 2 P: 100 MiB/s × 10 ms / (0.0025 × 2) = 200 MiB of runway; goal 300;
+        // peak 300 × 1.1 + 10 = 340; / 90% / (1 − 10%) = 419.75 MiB
+        let b = budget_for_cpu(&inputs(), 0.25, 0.10);
+        assert!(
+            (b as f64 / MIB - 340.0 / 0.81).abs() < 0.01,
+            "{}",
+            b as f64 / MIB
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! `gclens advise`: GOGC and GOMEMLIMIT for a memory budget, from a trace.
+
+use crate::analyze::advice::{AdviceOptions, advise};
+use crate::analyze::summarize;
+use crate::cli::{AdviseArgs, GcFormatArg};
+use crate::commands::Status;
+use crate::commands::gc::{load, write_out};
+use anyhow::{Context, anyhow};
+
+/// `--budget`: a size, or `auto` for this process's cgroup limit.
+pub fn budget(spec: &str) -> anyhow::Result<u64> {
+    if spec == "auto" {
+        return crate::cgroup::memory_limit(std::path::Path::new("/"))
+            .map_err(|e| anyhow!("--budget auto: {e}"))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "--budget auto: this process's cgroup sets no memory limit; give --budget SIZE"
+                )
+            });
+    }
+    crate::units::parse_size(spec).map_err(|e| anyhow!("--budget {e}"))
+}
+
+pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
+    let budget_bytes = budget(&args.budget)?;
+    if !(0.0..0.9).contains(&args.headroom) {
+        return Err(anyhow!(
+            "--headroom must be between 0 and 0.9 (a share of the budget, e.g. 0.1)"
+        ));
+    }
+    let t = load(&args.files, false)?;
+    if t.cycles.is_empty() {
+        eprintln!(
+            "gclens: no gc line found in {}: capture a trace with GODEBUG=gctrace=1",
+            t.sources.join(", ")
+        );
+        return Ok(Status::NothingFound);
+    }
+    let s = summarize(&t);
+    let mem = if args.memstats.is_empty() {
+        None
+    } else {
+        Some(crate::commands::memstats::load(&args.memstats)?.0)
+    };
+    let o = AdviceOptions {
+        budget_bytes,
+        headroom: args.headroom,
+        max_gc_cpu_pct: args.max_gc_cpu,
+        current_gogc: args.current_gogc,
+    };
+    let a = match advise(&t, &s, mem.as_ref(), &o) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("gclens: cannot advise from {}: {e}", t.sources.join(", "));
+            return Ok(Status::NothingFound);
+        }
+    };
+    write_out(args.output.as_deref(), |out| match args.format {
+        GcFormatArg::Json => {
+            serde_json::to_writer_pretty(&mut *out, &a).context("writing JSON")?;
+            Ok(out.write_all(b"\n")?)
+        }
+        _ => Ok(crate::render::advice::write_advice(out, &a, &t.sources)?),
+    })?;
+    Ok(Status::Ok)
+}

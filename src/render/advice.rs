@@ -1,0 +1,98 @@
+//! The `gclens advise` text: the recommendation, its arithmetic, the what-if table,
+//! warnings, and copy-paste snippets (env, Kubernetes, Go).
+
+use crate::analyze::advice::Advice;
+use crate::render::text::num;
+use crate::units::fmt_bytes;
+use std::io::{self, Write};
+
+fn gogc_text(v: &serde_json::Value) -> String {
+    v.as_u64()
+        .map_or_else(|| v.as_str().unwrap_or("?").to_string(), |n| n.to_string())
+}
+
+pub fn write_advice(out: &mut dyn Write, a: &Advice, sources: &[String]) -> io::Result<()> {
+    let g = gogc_text(&a.gogc);
+    let mib = a.gomemlimit_bytes >> 20;
+    writeln!(
+        out,
+        "gclens advise {} — budget {}",
+        sources.join(", "),
+        fmt_bytes(a.budget_bytes)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "  GOGC={g}  GOMEMLIMIT={mib}MiB")?;
+    let p = &a.predicted;
+    writeln!(
+        out,
+        "  predicted: peak {}, {} GC/s, GC CPU {}%{}",
+        fmt_bytes(p.peak_bytes),
+        num(p.gc_per_s),
+        num(p.gc_cpu_pct),
+        if p.limit_driven {
+            " (the limit drives collections)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(out, "How:")?;
+    for l in &a.arithmetic {
+        writeln!(out, "  {l}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "What if (steady state):")?;
+    writeln!(
+        out,
+        "  {:>6}  {:>12}  {:>12}  {:>9}  {:>10}",
+        "GOGC", "GOMEMLIMIT", "peak", "GC/s", "GC CPU %"
+    )?;
+    for w in &a.whatif {
+        let peak = if w.peak_bytes == u64::MAX {
+            "unbounded".to_string()
+        } else {
+            fmt_bytes(w.peak_bytes)
+        };
+        writeln!(
+            out,
+            "  {:>6}  {:>12}  {:>12}  {:>9}  {:>10}{}",
+            gogc_text(&w.gogc),
+            w.limit_bytes
+                .map_or("none".into(), |l| format!("{}MiB", l >> 20)),
+            peak,
+            num(w.gc_per_s),
+            num(w.gc_cpu_pct),
+            if w.limit_driven { "  limit-driven" } else { "" }
+        )?;
+    }
+    if !a.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Warnings:")?;
+        for w in &a.warnings {
+            writeln!(out, "  - {}", w.message)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Environment:")?;
+    writeln!(out, "  GOGC={g}")?;
+    writeln!(out, "  GOMEMLIMIT={mib}MiB")?;
+    writeln!(out)?;
+    writeln!(out, "Kubernetes (container spec):")?;
+    writeln!(out, "  env:")?;
+    writeln!(out, "    - name: GOGC")?;
+    writeln!(out, "      value: \"{g}\"")?;
+    writeln!(out, "    - name: GOMEMLIMIT")?;
+    writeln!(out, "      value: \"{mib}MiB\"")?;
+    writeln!(out, "  resources:")?;
+    writeln!(out, "    limits:")?;
+    writeln!(out, "      memory: \"{}Mi\"", a.budget_bytes >> 20)?;
+    writeln!(out)?;
+    writeln!(out, "Go (at start of main):")?;
+    if g == "off" {
+        writeln!(out, "  debug.SetGCPercent(-1)")?;
+    } else {
+        writeln!(out, "  debug.SetGCPercent({g})")?;
+    }
+    writeln!(out, "  debug.SetMemoryLimit({mib} << 20)")?;
+    Ok(())
+}

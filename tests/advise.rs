@@ -1,0 +1,151 @@
+//! `gclens advise` from the outside: the recommendation and its arithmetic, JSON schema,
+//! warnings on real fixtures, budget syntax and errors. The proof on reruns of real
+//! programs is scripts/validate-advice (CI runs it; figures in the README).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn gclens() -> Command {
+    let mut c = Command::cargo_bin("gclens").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn advice(args: &[&str]) -> serde_json::Value {
+    let o = gclens()
+        .arg("advise")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn json_advice_for_a_steady_trace() {
+    let a = advice(&["fixtures/gctrace/go1.25/steady.log", "--budget", "256Mi"]);
+    assert_eq!(a["schema"], "gclens.advice/v1");
+    assert_eq!(a["budget_bytes"], 256 << 20);
+    assert_eq!(a["gomemlimit_bytes"], 230 << 20, "256 MiB − 10%, whole MiB");
+    let g = a["gogc"].as_u64().unwrap();
+    assert!((100..=800).contains(&g), "{g}");
+    let peak = a["predicted"]["peak_bytes"].as_u64().unwrap();
+    assert!(
+        peak as f64 <= 0.9 * (230u64 << 20) as f64 + 1.0,
+        "steady peak clear of the limit"
+    );
+    for k in [
+        "live_heap_mib",
+        "roots_mib",
+        "alloc_rate_mib_s",
+        "gc_cpu_ms_per_cycle",
+        "overshoot",
+        "non_heap_mib",
+    ] {
+        assert!(a["inputs"].get(k).is_some(), "inputs.{k}");
+    }
+    assert_eq!(a["whatif"].as_array().unwrap().len(), 22);
+    assert!(
+        a["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "short_trace")
+    );
+}
+
+#[test]
+fn a_leak_and_a_tight_budget_are_called_out() {
+    let a = advice(&["fixtures/gctrace/go1.21/leak.log", "--budget", "40Mi"]);
+    let codes: Vec<&str> = a["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"leak"), "{codes:?}");
+    assert!(
+        codes.contains(&"near_limit") || codes.contains(&"budget_below_live_heap"),
+        "{codes:?}"
+    );
+    let a = advice(&["fixtures/gctrace/go1.21/leak.log", "--budget", "8Mi"]);
+    assert!(
+        a["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "budget_below_live_heap")
+    );
+    let a = advice(&[
+        "fixtures/gctrace/public/go1.9-issue14812.log",
+        "--budget",
+        "2Gi",
+    ]);
+    assert!(
+        a["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "no_gomemlimit")
+    );
+}
+
+#[test]
+fn text_shows_arithmetic_table_and_snippets() {
+    gclens()
+        .args([
+            "advise",
+            "fixtures/memstats/go1.27/gctrace.log",
+            "--budget",
+            "1G",
+            "--memstats",
+            "fixtures/memstats/go1.27/debug-vars.json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "GOMEMLIMIT = 953.7 MiB budget × (1 − 10% headroom)",
+        ))
+        .stdout(predicate::str::contains("(memstats)"))
+        .stdout(predicate::str::contains("What if (steady state):"))
+        .stdout(predicate::str::contains("- name: GOMEMLIMIT"))
+        .stdout(predicate::str::contains("memory: \"953Mi\""))
+        .stdout(predicate::str::contains("debug.SetMemoryLimit("));
+}
+
+#[test]
+fn budget_errors_are_clear() {
+    gclens()
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.21/leak.log",
+            "--budget",
+            "lots",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a size"));
+    gclens()
+        .args(["advise", "fixtures/gctrace/go1.21/leak.log"])
+        .assert()
+        .code(2);
+    gclens()
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.21/leak.log",
+            "--budget",
+            "1Gi",
+            "--headroom",
+            "1.5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--headroom"));
+    gclens()
+        .args(["advise", "--budget", "1Gi"])
+        .write_stdin("no trace\n")
+        .assert()
+        .code(1);
+}
