@@ -170,13 +170,17 @@ fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, want: &[u8], limit: Durat
     got
 }
 
-#[test]
-fn watch_forwards_a_line_while_the_input_is_still_open_then_stops_on_sigint() {
-    let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("heap.png");
+/// Starts `gclens watch ARGS FILE` with piped stdio and feeds it a real trace and then
+/// `line`, leaving stdin open.
+fn watch_fed(
+    args: &[&str],
+    file: &Path,
+    line: &[u8],
+) -> (std::process::Child, std::process::ChildStdin) {
     let mut child = P::new(bin())
-        .args(["watch", "-o"])
-        .arg(&png)
+        .arg("watch")
+        .args(args)
+        .arg(file)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -186,8 +190,16 @@ fn watch_forwards_a_line_while_the_input_is_still_open_then_stops_on_sigint() {
     let mut stdin = child.stdin.take().unwrap();
     let trace = std::fs::read(Path::new(ROOT).join("fixtures/gctrace/go1.21/leak.log")).unwrap();
     stdin.write_all(&trace).unwrap();
-    stdin.write_all(b"hello from the program\n").unwrap();
+    stdin.write_all(line).unwrap();
     stdin.flush().unwrap();
+    (child, stdin)
+}
+
+#[test]
+fn watch_forwards_a_line_while_the_input_is_still_open_then_stops_on_sigint() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("heap.png");
+    let (mut child, stdin) = watch_fed(&["-o"], &png, b"hello from the program\n");
     let stdout = reader(child.stdout.take().unwrap());
     // a functional check, not a timing claim: the line comes out before stdin closes
     let got = read_until(
@@ -220,19 +232,7 @@ fn watch_forwards_a_line_while_the_input_is_still_open_then_stops_on_sigint() {
 fn watch_ends_quietly_when_stdout_closes_and_still_writes_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("c.csv");
-    let mut child = P::new(bin())
-        .args(["watch", "--csv"])
-        .arg(&csv)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let trace = std::fs::read(Path::new(ROOT).join("fixtures/gctrace/go1.21/leak.log")).unwrap();
-    stdin.write_all(&trace).unwrap();
-    stdin.write_all(b"marker\n").unwrap();
-    stdin.flush().unwrap();
+    let (mut child, mut stdin) = watch_fed(&["--csv"], &csv, b"marker\n");
     let stdout = reader(child.stdout.take().unwrap());
     let got = read_until(&stdout, b"marker\n", Duration::from_secs(10));
     assert!(got.ends_with(b"marker\n"));
