@@ -2,7 +2,9 @@
 //! (go.dev/doc/gc-guide; shared/notes/gc-model.md):
 //!
 //! - heap goal = live + (live + roots) × GOGC/100, capped by what the memory limit leaves;
-//! - GC cycles/s = allocation rate / (goal − live);
+//! - GC cycles/s = allocation rate / (goal × heap-end-over-goal − live): what a cycle
+//!   allocates runs from the live heap to where the heap ends (the pacer often finishes
+//!   before the goal);
 //! - GC CPU % = cycles/s × GC CPU per cycle / P (the cost of a cycle follows the live
 //!   heap scanned, which no setting changes), at most ~50% once the limit drives the GC;
 //! - peak memory = goal × max(overshoot, 1.1 scavenger slack) × fragmentation + memory
@@ -48,7 +50,10 @@ pub struct Inputs {
     pub gc_cpu_ms_per_cycle: f64,
     pub gc_cpu_ms_per_mib_scanned: f64,
     pub procs: u32,
-    /// Heap at GC end over its goal (median; ≥ 1).
+    /// Heap at GC end over its goal (median): below 1 when the pacer finishes early, so
+    /// each cycle allocates goal × this − live.
+    pub end_over_goal: f64,
+    /// `end_over_goal`, at least 1: for the peak.
     pub overshoot: f64,
     /// HeapInuse / HeapAlloc (MemStats), else 1.05 assumed.
     pub fragmentation: f64,
@@ -160,12 +165,12 @@ pub fn inputs(
     } else {
         cpus.iter().sum::<f64>() / cpus.len() as f64
     };
-    let overshoot = median(&mut f(&|i| {
+    let end_over_goal = median(&mut f(&|i| {
         let g = f64::from(cs[i].gc.goal_mib?);
         (g > 0.0).then(|| f64::from(cs[i].gc.heap_after_mib) / g)
     }))
-    .unwrap_or(1.0)
-    .max(1.0);
+    .unwrap_or(1.0);
+    let overshoot = end_over_goal.max(1.0);
     let first = used[0];
     let last = used[used.len() - 1];
     let span_s =
@@ -203,6 +208,7 @@ pub fn inputs(
             0.0
         },
         procs: cs[last].gc.procs.max(1),
+        end_over_goal,
         overshoot,
         fragmentation,
         non_heap_mib,
@@ -225,7 +231,8 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
     let cap = limit.map_or(f64::INFINITY, |l| heap_cap(i, l as f64 / MIB));
     let goal = by_gogc.min(cap);
     let limit_driven = cap < by_gogc;
-    let growth = goal - i.live_heap_mib;
+    // what a cycle allocates: from the live heap to where the heap ends, not to the goal
+    let growth = goal * i.end_over_goal - i.live_heap_mib;
     let thrash = !goal.is_finite() || growth < (0.05 * i.live_heap_mib).max(0.5);
     let (gc_per_s, mut cpu) = if !goal.is_finite() {
         (0.0, 0.0)
@@ -269,7 +276,7 @@ pub fn budget_for_cpu(i: &Inputs, target_pct: f64, headroom: f64) -> u64 {
     let growth = i.alloc_rate_mib_s * i.gc_cpu_ms_per_cycle
         / 1000.0
         / (target_pct / 100.0 * f64::from(i.procs));
-    let goal = i.live_heap_mib + growth;
+    let goal = (i.live_heap_mib + growth) / i.end_over_goal;
     let peak = goal * i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation + i.non_heap_mib;
     (peak / CLEAR_OF_LIMIT / (1.0 - headroom) * MIB) as u64
 }
@@ -296,7 +303,7 @@ pub fn advise(
             mib(limit)
         ),
         format!(
-            "measured over {} cycles ({:.0} s): live heap {:.1} MiB + roots {:.1} MiB; allocation {:.1} MiB/s; {:.2} ms GC CPU per cycle on {} P; heap ends {:.2}× its goal",
+            "measured over {} cycles ({:.0} s): live heap {:.1} MiB + roots {:.1} MiB; allocation {:.1} MiB/s; {:.2} ms GC CPU per cycle on {} P; the heap ends at {:.2}× its goal",
             i.cycles_used,
             i.duration_s,
             i.live_heap_mib,
@@ -304,7 +311,7 @@ pub fn advise(
             i.alloc_rate_mib_s,
             i.gc_cpu_ms_per_cycle,
             i.procs,
-            i.overshoot
+            i.end_over_goal
         ),
         format!(
             "memory outside the heap {:.1} MiB ({}), fragmentation {:.2}×{}",
@@ -336,13 +343,14 @@ pub fn advise(
     ));
     let predicted = predict(&i, Some(gogc), Some(limit));
     arithmetic.push(format!(
-        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; GC/s = {:.1} / ({:.1} − {:.1}) = {:.2}; GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; GC/s = {:.1} / ({:.1} × {:.2} end/goal − {:.1}) = {:.2}; GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         i.live_heap_mib,
         i.live_heap_mib + i.roots_mib,
         gogc / 100.0,
         predicted.heap_goal_mib,
         i.alloc_rate_mib_s,
         predicted.heap_goal_mib,
+        i.end_over_goal,
         i.live_heap_mib,
         predicted.gc_per_s,
         predicted.gc_per_s,
@@ -475,6 +483,7 @@ mod tests {
             gc_cpu_ms_per_cycle: 10.0,
             gc_cpu_ms_per_mib_scanned: 0.1,
             procs: 2,
+            end_over_goal: 1.0,
             overshoot: 1.0,
             fragmentation: 1.0,
             non_heap_mib: 10.0,
