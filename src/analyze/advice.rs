@@ -157,13 +157,25 @@ pub fn inputs(
         ))
     }))
     .unwrap_or(0.0);
-    // the mean, not the median: GC CPU % is a sum over cycles, and the printed figures
-    // (two significant digits) make single cycles coarse
-    let cpus = f(&|i| gc_cpu_us(&cs[i]).map(|u| u as f64 / 1000.0));
-    let cpu_ms = if cpus.is_empty() {
-        0.0
+    // A cycle's cost follows the heap it marks: CPU per MiB marked is the physical
+    // constant (a ratio of sums, so coarse two-digit figures average out), and a cycle at
+    // the model's live heap costs that × (live + roots). For a steady heap this is the
+    // mean cycle cost; for a growing one it is not skewed towards the many early, cheap
+    // cycles.
+    let cpu_sum: f64 = f(&|i| gc_cpu_us(&cs[i]).map(|u| u as f64 / 1000.0))
+        .iter()
+        .sum();
+    let marked_sum: f64 = f(&|i| {
+        Some(f64::from(
+            live_mib(&cs[i]) + cs[i].gc.stacks_mib.unwrap_or(0) + cs[i].gc.globals_mib.unwrap_or(0),
+        ))
+    })
+    .iter()
+    .sum();
+    let per_mib = if marked_sum > 0.0 {
+        cpu_sum / marked_sum
     } else {
-        cpus.iter().sum::<f64>() / cpus.len() as f64
+        0.0
     };
     let end_over_goal = median(&mut f(&|i| {
         let g = f64::from(cs[i].gc.goal_mib?);
@@ -201,12 +213,8 @@ pub fn inputs(
         } else {
             0.0
         },
-        gc_cpu_ms_per_cycle: cpu_ms,
-        gc_cpu_ms_per_mib_scanned: if live + roots > 0.0 {
-            cpu_ms / (live + roots)
-        } else {
-            0.0
-        },
+        gc_cpu_ms_per_cycle: per_mib * (live + roots),
+        gc_cpu_ms_per_mib_scanned: per_mib,
         procs: cs[last].gc.procs.max(1),
         end_over_goal,
         overshoot,
