@@ -74,12 +74,6 @@ pub fn gc_cpu_us(c: &Cycle) -> Option<u64> {
     )
 }
 
-/// Idle-mark CPU in µs.
-pub fn idle_cpu_us(c: &Cycle) -> Option<u64> {
-    let p = c.gc.cpu.as_slice();
-    p.len().checked_sub(2).map(|k| u64::from(p[k]))
-}
-
 /// Live heap after marking: the `live` figure (1.5+), or the heap after a ≤1.4 STW
 /// collection (which is the live heap).
 pub fn live_mib(c: &Cycle) -> u32 {
@@ -105,11 +99,6 @@ pub fn overshoot_pct(c: &Cycle) -> Option<f64> {
         return Some(0.0);
     }
     Some((f64::from(c.gc.heap_after_mib) - f64::from(g)).max(0.0) / f64::from(g) * 100.0)
-}
-
-/// Time of the cycle in seconds, if printed.
-pub fn t_s(c: &Cycle) -> Option<f64> {
-    c.gc.t_ms.map(|ms| ms as f64 / 1000.0)
 }
 
 /// GC CPU % over a trailing window of `window_s` seconds ending at each cycle, computed

@@ -4,15 +4,6 @@
 
 use serde::Serialize;
 
-/// Nearest-rank percentile of sorted data.
-pub fn percentile_sorted<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
-
 /// Median in O(n) (reorders `v`).
 pub fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
@@ -131,11 +122,11 @@ mod tests {
 
     #[test]
     fn percentiles_nearest_rank() {
-        let v: Vec<u32> = (1..=100).collect();
-        assert_eq!(percentile_sorted(&v, 50.0), Some(50));
-        assert_eq!(percentile_sorted(&v, 99.0), Some(99));
-        assert_eq!(percentile_sorted(&v, 100.0), Some(100));
-        assert_eq!(percentile_sorted::<u32>(&[], 50.0), None);
+        let mut v: Vec<u32> = (1..=100).collect();
+        assert_eq!(percentiles(&mut v, &[50.0]), vec![Some(50)]);
+        assert_eq!(percentiles(&mut v, &[99.0]), vec![Some(99)]);
+        assert_eq!(percentiles(&mut v, &[100.0]), vec![Some(100)]);
+        assert_eq!(percentiles::<u32>(&mut [], &[50.0]), vec![None]);
     }
 
     #[test]

@@ -91,17 +91,6 @@ struct SkippedOut<'a> {
     examples: &'a [Malformed],
 }
 
-impl Serialize for Malformed {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Malformed", 3)?;
-        st.serialize_field("source", &self.source)?;
-        st.serialize_field("line", &self.line)?;
-        st.serialize_field("text", &self.text)?;
-        st.end()
-    }
-}
-
 struct Cycles<'a>(&'a Timeline);
 
 impl Serialize for Cycles<'_> {

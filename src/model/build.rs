@@ -2,7 +2,7 @@
 //! blocks of one input (one per thread) and be merged in order; `finish` then assigns
 //! segments and ties events to cycles in one pass.
 
-use super::{Cycle, Event, EventKind, Malformed, Segment, Skipped, Timeline};
+use super::{Cycle, Event, EventKind, Malformed, Segment, Timeline};
 use crate::parse::{Hit, Record, Scanner};
 
 /// How many malformed lines are kept to show.
@@ -90,11 +90,6 @@ impl Builder {
     /// The cycles fed so far (oldest first).
     pub fn cycle_slice(&self) -> &[Cycle] {
         &self.cycles
-    }
-
-    /// Malformed lines seen so far.
-    pub fn malformed(&self) -> u64 {
-        self.malformed
     }
 
     /// Counts `n` foreign lines that were not scanned (e.g. overlong lines).
@@ -265,14 +260,5 @@ fn attach_events(t: &mut Timeline, first_new: usize, events: Vec<Event>) {
                 as u32;
         }
         t.events.push(e);
-    }
-}
-
-impl Skipped {
-    pub fn merge(&mut self, other: Skipped) {
-        self.malformed += other.malformed;
-        self.foreign += other.foreign;
-        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
-        self.examples.extend(other.examples.into_iter().take(room));
     }
 }

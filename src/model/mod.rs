@@ -61,7 +61,7 @@ pub struct Segment {
 }
 
 /// A line that started like a record but did not parse.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Malformed {
     pub source: u32,
     pub line: u64,
