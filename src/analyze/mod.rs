@@ -4,6 +4,7 @@
 
 pub mod advice;
 pub mod cycle;
+pub mod escape;
 pub mod findings;
 pub mod memstats;
 pub mod stats;

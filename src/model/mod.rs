@@ -6,6 +6,7 @@
 //! `cycle_is_small`), so a report over millions of cycles stays in memory.
 
 mod build;
+pub mod escape;
 
 pub use build::{Builder, MAX_EXAMPLES};
 
