@@ -82,6 +82,26 @@ pub enum Command {
         gclens run -- ./server -addr :8080\n  \
         gclens run --scavtrace --budget 512Mi -o heap.png -- go test -run TestLoad ./...")]
     Run(RunArgs),
+    /// Report on escape analysis: what goes to the heap and why; annotate code review.
+    ///
+    /// Reads `go build -gcflags=-m` or `-m=2` output of any Go version (text, or the
+    /// `go build -json` wrapper), or the compiler's `-gcflags=-json=0,file:///DIR`
+    /// directory (give the directory). Exact repeats are merged and counted; `-m=2`
+    /// explanations are attached to the line they explain. Review formats (sarif, github,
+    /// rdjsonl, codequality, markdown) show heap findings inside the repository; text
+    /// and json show every kind. Exit status: 0 with diagnostics, 1 without, 2 usage or
+    /// I/O error. `gclens escape diff BASE HEAD` compares two builds.
+    #[command(after_help = "Examples:\n  \
+        go build -gcflags=-m=2 ./... 2> escape.txt; gclens escape escape.txt\n  \
+        go build -gcflags=-m ./... 2>&1 | gclens escape --format sarif -o escape.sarif\n  \
+        gclens escape escape.txt --format github --changed <(git diff -U0 origin/main...)\n  \
+        gclens escape diff base.txt head.txt --fail-on-new\n\n\
+        Kinds: moved_to_heap escapes_to_heap does_not_escape leaking_param\n  \
+        leaking_param_content leaking_param_to_result leaking_closure_ref captured_by_ref\n  \
+        captured_by_value unsafe_uintptr self_assignment zero_copy can_inline cannot_inline\n  \
+        inlining_call big_function devirtualized cannot_devirtualize bounds_check_elided\n  \
+        bounds_check nil_check other  (heap = the first five that allocate; all = every kind)")]
+    Escape(Box<EscapeCmd>),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
@@ -158,6 +178,117 @@ pub struct AdviseArgs {
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct EscapeCmd {
+    #[command(subcommand)]
+    pub sub: Option<EscapeSub>,
+    #[command(flatten)]
+    pub args: EscapeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EscapeSub {
+    /// Compare two builds: heap allocations the head adds and removes.
+    ///
+    /// Diagnostics are matched by file, function, kind and expression, so lines that
+    /// only moved are not reported as changes. BASE and HEAD are files (text or
+    /// `go build -json`) or logopt directories. Exit status: 0, or 1 with --fail-on-new
+    /// when the head adds heap allocations; 2 usage or I/O error.
+    #[command(after_help = "Example:\n  \
+        git stash; go build -gcflags=-m ./... 2> base.txt; git stash pop\n  \
+        go build -gcflags=-m ./... 2> head.txt\n  \
+        gclens escape diff base.txt head.txt --fail-on-new --format markdown")]
+    Diff(EscapeDiffArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EscapeFormat {
+    /// Totals, rankings and each heap allocation with its reason.
+    Text,
+    /// The `gclens.escape/v1` document.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the PR).
+    Github,
+    /// reviewdog diagnostics, one JSON per line (`reviewdog -f=rdjsonl`).
+    Rdjsonl,
+    /// GitLab Code Quality report.
+    Codequality,
+    /// A Markdown summary for a PR comment.
+    Markdown,
+}
+
+/// Where the paths the compiler printed are, relative to the repository.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EscapePaths {
+    /// Repository root: paths become relative to it (default: the current directory
+    /// when --build-dir is given).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<std::path::PathBuf>,
+    /// Directory `go build` ran in; relative paths are relative to it (default: the
+    /// current directory).
+    #[arg(long, value_name = "DIR")]
+    pub build_dir: Option<std::path::PathBuf>,
+    /// Remove this literal prefix from paths (a CI checkout path, a module path);
+    /// repeatable.
+    #[arg(long, value_name = "PREFIX")]
+    pub strip_prefix: Vec<String>,
+    /// Which kinds to show, comma-separated (`heap`, `all`, or kind names). Default:
+    /// heap for review formats, all for text and json.
+    #[arg(long, value_name = "LIST")]
+    pub kinds: Option<String>,
+    /// Level of review annotations.
+    #[arg(long, value_enum, default_value_t = crate::export::escape::Level::Note)]
+    pub level: crate::export::escape::Level,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EscapeArgs {
+    /// Compiler output files; `-` or none reads stdin; a directory is read as a logopt
+    /// directory.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// A `-gcflags=-json=0,file:///DIR` directory; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub logopt: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = EscapeFormat::Text)]
+    pub format: EscapeFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Keep only diagnostics on lines this unified diff adds or changes (`git diff -U0
+    /// main...`).
+    #[arg(long, value_name = "FILE.diff")]
+    pub changed: Option<String>,
+    /// Rows per ranking in the text report.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[command(flatten)]
+    pub paths: EscapePaths,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EscapeDiffArgs {
+    /// The build before the change.
+    pub base: String,
+    /// The build after the change.
+    pub head: String,
+    /// Exit 1 when the head adds heap allocations.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// Output format (review formats annotate the new allocations).
+    #[arg(short, long, value_enum, default_value_t = EscapeFormat::Text)]
+    pub format: EscapeFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    #[command(flatten)]
+    pub paths: EscapePaths,
 }
 
 #[derive(Debug, clap::Args)]

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Advise(args) => commands::advise::run(args),
         Command::Memstats(args) => commands::memstats::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Escape(args) => commands::escape::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

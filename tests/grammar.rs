@@ -1,8 +1,12 @@
 //! Every example in `grammars/*.md` is real output and must parse: in an ```example
 //! block each line is exactly one runtime trace record; an ```example memstats block is
-//! exactly one MemStats snapshot.
+//! exactly one MemStats snapshot; in an ```example escape block each line is a package
+//! header, a diagnostic of a known kind, a `-m=2` header or step, or a `go build -json`
+//! event holding diagnostics.
 
+use gclens::model::escape::{Kind, Step};
 use gclens::parse::Scanner;
+use gclens::parse::escape::{TextParser, message, pos};
 use std::fs;
 
 #[test]
@@ -16,6 +20,7 @@ fn every_grammar_example_parses() {
         }
         let text = fs::read_to_string(&path).unwrap();
         let mut in_example = false;
+        let mut escape = false;
         let mut memstats: Option<(usize, String)> = None;
         for (n, line) in text.lines().enumerate() {
             if let Some((start, block)) = memstats.as_mut() {
@@ -35,6 +40,26 @@ fn every_grammar_example_parses() {
                     block.push_str(line);
                     block.push('\n');
                 }
+                continue;
+            }
+            if line.starts_with("```example escape") {
+                escape = true;
+                in_example = true;
+                continue;
+            }
+            if escape && line.starts_with("```") {
+                escape = false;
+                in_example = false;
+                continue;
+            }
+            if escape {
+                assert!(
+                    escape_line_parses(line),
+                    "{}:{}: escape example does not parse: {line}",
+                    path.display(),
+                    n + 1
+                );
+                checked += 1;
                 continue;
             }
             if line.starts_with("```example memstats") {
@@ -60,4 +85,55 @@ fn every_grammar_example_parses() {
         }
     }
     assert!(checked >= 20, "only {checked} examples found");
+}
+
+/// One compiler output line is something gclens understands (not `other`, not foreign).
+fn escape_line_parses(line: &str) -> bool {
+    if line.starts_with("# ") {
+        return true;
+    }
+    if line.starts_with('{') {
+        let mut p = TextParser::new("example");
+        p.line(line.as_bytes());
+        let set = p.finish();
+        return !set.diagnostics.is_empty() && set.skipped.malformed == 0;
+    }
+    let Some((_, m)) = pos::split(line.as_bytes()) else {
+        return false;
+    };
+    let m = String::from_utf8_lossy(m);
+    if m.starts_with([' ', '\t']) {
+        return !matches!(message::step(&m), Step::Note { .. }) || m.trim().starts_with("warning:");
+    }
+    message::header(&m).is_some() || message::classify(&m).kind != Kind::Other
+}
+
+/// The escape examples are copied from the captured fixtures, not written by hand.
+#[test]
+fn every_escape_example_is_in_the_fixtures() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut corpus = String::new();
+    for dir in fs::read_dir(format!("{root}/fixtures/escape")).unwrap() {
+        let dir = dir.unwrap().path();
+        for f in fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "txt") {
+                corpus.push_str(&String::from_utf8_lossy(&fs::read(&f).unwrap()));
+            }
+        }
+    }
+    let text = fs::read_to_string(format!("{root}/grammars/escape.md")).unwrap();
+    let mut inside = false;
+    let mut n = 0;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            inside = line.starts_with("```example escape");
+            continue;
+        }
+        if inside && !line.is_empty() {
+            assert!(corpus.contains(line), "not in fixtures/escape: {line}");
+            n += 1;
+        }
+    }
+    assert!(n >= 40, "only {n} escape examples");
 }

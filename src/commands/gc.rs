@@ -142,7 +142,11 @@ pub fn write_out(
 
 /// Writes text that may hold ANSI styles: kept only for a terminal stdout without
 /// `NO_COLOR` (anstream decides), stripped for files and pipes.
-fn write_styled(out: &mut dyn Write, text: &[u8], to_stdout: bool) -> anyhow::Result<()> {
+pub(crate) fn write_styled(
+    out: &mut dyn Write,
+    text: &[u8],
+    to_stdout: bool,
+) -> anyhow::Result<()> {
     let choice = if to_stdout {
         anstream::AutoStream::choice(&io::stdout())
     } else {

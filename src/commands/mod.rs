@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod chart;
+pub mod escape;
 pub mod gc;
 pub mod memstats;
 pub mod run;

@@ -1,6 +1,7 @@
 //! Machine-readable outputs of a GC report, one file per format behind [`Exporter`].
 
 pub mod csv;
+pub mod escape;
 pub mod json;
 pub mod memstats;
 

@@ -2,5 +2,6 @@
 
 pub mod advice;
 pub mod chart;
+pub mod escape;
 pub mod memstats;
 pub mod text;

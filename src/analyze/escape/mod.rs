@@ -33,14 +33,22 @@ impl EscapeReport {
 
     /// Heap diagnostics ranked by `key` (count, name), most first.
     pub fn ranking(&self, key: impl Fn(&Diagnostic) -> String) -> Vec<(String, u64)> {
-        let mut m: HashMap<String, u64> = HashMap::new();
-        for d in self.set.diagnostics.iter().filter(|d| d.kind.is_heap()) {
-            *m.entry(key(d)).or_insert(0) += 1;
-        }
-        let mut v: Vec<_> = m.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v
+        rank(self.set.diagnostics.iter(), key)
     }
+}
+
+/// The heap diagnostics among `ds` counted by `key`, most first, then by name.
+pub fn rank<'a>(
+    ds: impl Iterator<Item = &'a Diagnostic>,
+    key: impl Fn(&Diagnostic) -> String,
+) -> Vec<(String, u64)> {
+    let mut m: HashMap<String, u64> = HashMap::new();
+    for d in ds.filter(|d| d.kind.is_heap()) {
+        *m.entry(key(d)).or_insert(0) += 1;
+    }
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
 }
 
 /// The callee of a call expression: `fmt.Println(data)` → `fmt.Println`.
@@ -52,8 +60,19 @@ fn callee(expr: &str) -> Option<&str> {
 
 /// Why this went to the heap, in one line.
 pub fn reason(d: &Diagnostic) -> String {
-    let froms: Vec<(&str, &str)> = d
+    // For a leaking parameter, the blocks that reach the heap say why; flows into
+    // local storage do not.
+    let to_heap: Vec<_> = d
         .explanation
+        .iter()
+        .filter(|e| e.header.contains("leaks to {heap}"))
+        .collect();
+    let blocks: Vec<_> = if to_heap.is_empty() {
+        d.explanation.iter().collect()
+    } else {
+        to_heap
+    };
+    let froms: Vec<(&str, &str)> = blocks
         .iter()
         .flat_map(|e| &e.steps)
         .filter_map(|s| match s {
@@ -61,14 +80,10 @@ pub fn reason(d: &Diagnostic) -> String {
             _ => None,
         })
         .collect();
-    let first_flow_from = d
-        .explanation
-        .iter()
-        .flat_map(|e| &e.steps)
-        .find_map(|s| match s {
-            Step::Flow { from, .. } => Some(from.as_str()),
-            _ => None,
-        });
+    let first_flow_from = blocks.iter().flat_map(|e| &e.steps).find_map(|s| match s {
+        Step::Flow { from, .. } => Some(from.as_str()),
+        _ => None,
+    });
     let has = |r: &str| froms.iter().any(|(_, x)| *x == r);
     let call_after = |r: &str| {
         let at = froms.iter().position(|(_, x)| *x == r)?;
@@ -95,7 +110,9 @@ pub fn reason(d: &Diagnostic) -> String {
         }
         if has("return") {
             return match first_flow_from {
-                Some(f) if f.starts_with('&') => format!("{}: returned by address", d.subject),
+                Some(f) if f.starts_with('&') && d.kind == Kind::MovedToHeap => {
+                    format!("{}: returned by address", d.subject)
+                }
                 _ => "returned to the caller".into(),
             };
         }
@@ -109,7 +126,19 @@ pub fn reason(d: &Diagnostic) -> String {
             return format!("passed to {c}, whose parameter leaks");
         }
         if let Some((_, r)) = froms.last() {
-            return format!("flows to the heap ({r})");
+            return match *r {
+                "assign" => {
+                    "assigned to something the heap holds (a global, a map, a heap object)".into()
+                }
+                "key of map put" => "used as a map key".into(),
+                "value of map put" => "stored as a map value".into(),
+                "struct literal element" => "stored in a struct that escapes".into(),
+                "slice-literal-element" => "stored in a slice literal that escapes".into(),
+                "call parameter" => "passed to a call whose parameter leaks".into(),
+                "//go:uintptrescapes" => "passed as a //go:uintptrescapes argument".into(),
+                "spill" => "spilled to the heap".into(),
+                other => format!("flows to the heap ({other})"),
+            };
         }
     }
     let s = d.subject.as_str();

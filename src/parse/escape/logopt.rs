@@ -114,27 +114,73 @@ pub fn parse_file(name: &str, data: &[u8], set: &mut EscapeSet) {
         bad(set, format!("{name}:1: not a compiler -json header"));
         return;
     };
-    let mut out: Vec<Diagnostic> = vec![];
+    let mut out: Vec<(Role, Diagnostic)> = vec![];
     for (i, line) in lines {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         match serde_json::from_slice::<Lsp>(line) {
-            Ok(d) => out.extend(convert(d, &header, i as u64 + 1)),
+            Ok(d) => {
+                let role = match (d.code.as_str(), d.message.is_empty()) {
+                    ("escape", true) => Role::Summary,
+                    ("escape" | "escapes", false) => Role::Header,
+                    _ => Role::Plain,
+                };
+                out.push((role, convert(d, &header, i as u64 + 1)));
+            }
             Err(e) => bad(set, format!("{name}:{}: {e}", i + 1)),
         }
     }
-    // An allocation is logged twice: code `escape` without a message, and `escapes`
-    // with one and its explanation. Keep the one with words.
-    let said: std::collections::HashSet<Pos> = out
-        .iter()
-        .filter(|d| d.kind.is_heap() && !d.subject.is_empty())
-        .map(|d| d.pos.clone())
-        .collect();
-    for d in out {
-        if d.kind == Kind::EscapesToHeap && d.subject.is_empty() && said.contains(&d.pos) {
-            continue;
+    join_allocations(out, set);
+}
+
+/// What a record is to the escape pass.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    /// `escape` without words: an allocation escapes (the `-m` line).
+    Summary,
+    /// `escape`/`escapes` with words and a flow: why something escapes (the `-m=2`
+    /// header). A named variable moved to the heap has only these.
+    Header,
+    Plain,
+}
+
+/// Turns summaries and headers at one position into one diagnostic each, as the text
+/// output has them: an allocation (with its explanations) or a moved variable.
+fn join_allocations(out: Vec<(Role, Diagnostic)>, set: &mut EscapeSet) {
+    let mut headers: std::collections::BTreeMap<(Pos, String), Vec<Diagnostic>> =
+        Default::default();
+    let mut rest = vec![];
+    for (role, d) in out {
+        match role {
+            Role::Header => headers
+                .entry((d.pos.clone(), d.subject.clone()))
+                .or_default()
+                .push(d),
+            _ => rest.push((role, d)),
         }
+    }
+    for (role, mut d) in rest {
+        if role == Role::Summary {
+            let key = headers.keys().find(|(p, _)| *p == d.pos).cloned();
+            if let Some(key) = key {
+                let hs = headers.remove(&key).unwrap_or_default();
+                d.subject = key.1;
+                d.message = format!("{} escapes to heap", d.subject);
+                let own = std::mem::take(&mut d.explanation);
+                d.explanation = hs
+                    .into_iter()
+                    .flat_map(|h| h.explanation)
+                    .chain(own)
+                    .collect();
+            }
+        }
+        set.push(d);
+    }
+    for (_, hs) in headers {
+        let mut it = hs.into_iter();
+        let Some(mut d) = it.next() else { continue };
+        d.explanation.extend(it.flat_map(|h| h.explanation));
         set.push(d);
     }
 }
@@ -206,7 +252,7 @@ fn leak(m: &str) -> (Kind, String, String) {
     }
 }
 
-fn convert(d: Lsp, h: &Header, line: u64) -> Option<Diagnostic> {
+fn convert(d: Lsp, h: &Header, line: u64) -> Diagnostic {
     let (kind, subject, text) = words(&d.code, &d.message);
     let mut steps = vec![];
     for r in &d.related {
@@ -243,7 +289,7 @@ fn convert(d: Lsp, h: &Header, line: u64) -> Option<Diagnostic> {
             steps,
         }]
     };
-    Some(Diagnostic {
+    Diagnostic {
         package: h.package.clone(),
         pos: Pos {
             file: h.file.clone(),
@@ -258,7 +304,7 @@ fn convert(d: Lsp, h: &Header, line: u64) -> Option<Diagnostic> {
         explanation,
         source: 0,
         source_line: line,
-    })
+    }
 }
 
 #[cfg(test)]

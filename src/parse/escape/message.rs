@@ -161,11 +161,16 @@ pub fn header(m: &str) -> Option<(&str, Option<&str>)> {
     if let Some(s) = h.strip_prefix("parameter ") {
         let i = s.find(" leaks to ")?;
         let rest = &s[i..];
-        let func = rest
-            .find(" for ")
-            .zip(rest.rfind(" with derefs="))
-            .filter(|(a, b)| a < b)
-            .map(|(a, b)| &rest[a + 5..b]);
+        // The destination may hold " for " itself (`{storage for x}`).
+        let func = rest.rfind(" with derefs=").and_then(|b| {
+            let dest_end = if rest[10..].starts_with('{') {
+                rest.find('}')?
+            } else {
+                10
+            };
+            let a = rest[dest_end..b].find(" for ")? + dest_end;
+            Some(&rest[a + 5..b])
+        });
         return Some((&s[..i], func));
     }
     if let Some(i) = h.find(" escapes to heap in ") {
@@ -284,6 +289,14 @@ mod tests {
         assert_eq!(
             header("parameter k leaks to {heap} for (*Cache).Put with derefs=0:"),
             Some(("k", Some("(*Cache).Put")))
+        );
+        assert_eq!(
+            header("parameter data leaks to {storage for data} for interfaceEscape with derefs=0:"),
+            Some(("data", Some("interfaceEscape")))
+        );
+        assert_eq!(
+            header("parameter data leaks to {storage for data} with derefs=0:"),
+            Some(("data", None))
         );
         assert_eq!(
             header("parameter dec leaks to ~r0 with derefs=1:"),

@@ -81,7 +81,7 @@ impl TextParser {
                 text.push_str(e.output.as_deref().unwrap_or(""));
                 let mut rest = text.as_str();
                 while let Some(i) = rest.find('\n') {
-                    self.text(rest[..i].as_bytes());
+                    self.text(&rest.as_bytes()[..i]);
                     rest = &rest[i + 1..];
                 }
                 self.wrapped = rest.to_string();

@@ -1,0 +1,124 @@
+//! SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`).
+//!
+//! One run; one rule per kind present, with a stable id (the kind's name); results with
+//! repo-relative URIs under `%SRCROOT%`, a fingerprint that survives line shifts
+//! (file, function, kind, subject and occurrence), and columns in UTF-16 code units
+//! (SARIF's default `columnKind`): converted from the compiler's UTF-8 byte columns
+//! when the source can be read, left out when it cannot.
+
+use super::source::Sources;
+use super::{EscapeExporter, Level, Selection, annotation, describe, identities};
+use crate::model::escape::Kind;
+use serde_json::{Value, json};
+use std::io::Write;
+
+pub struct Sarif;
+
+/// Percent-encodes a relative path for a URI reference (`/` kept).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn level(l: Level) -> &'static str {
+    match l {
+        Level::Note => "note",
+        Level::Warning => "warning",
+        Level::Error => "error",
+    }
+}
+
+impl EscapeExporter for Sarif {
+    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+        let chosen: Vec<_> = s.placeable().collect();
+        let mut kinds: Vec<Kind> = chosen.iter().map(|d| d.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let rules: Vec<Value> = kinds
+            .iter()
+            .map(|k| {
+                let (short, full) = describe(*k);
+                json!({
+                    "id": k.name(),
+                    "name": k.name(),
+                    "shortDescription": {"text": short},
+                    "fullDescription": {"text": full},
+                    "help": {"text": format!("{full} See `go build -gcflags=-m=2` for the compiler's explanation.")},
+                    "defaultConfiguration": {"level": level(s.level)},
+                    "properties": {"tags": ["performance", "memory"]}
+                })
+            })
+            .collect();
+        let mut sources = Sources::new(s.root.clone());
+        let ids = identities(chosen.iter().copied());
+        let results: Vec<Value> = chosen
+            .iter()
+            .zip(ids)
+            .map(|(d, (h, n))| {
+                let mut region = json!({"startLine": d.pos.line});
+                if d.pos.col > 0
+                    && let Some((start, end)) =
+                        sources.utf16_span(&d.pos.file, d.pos.line, d.pos.col, &d.subject)
+                {
+                    region["startColumn"] = json!(start);
+                    if let Some(e) = end {
+                        region["endColumn"] = json!(e);
+                    }
+                }
+                let mut loc = json!({
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&d.pos.file), "uriBaseId": "%SRCROOT%"},
+                        "region": region
+                    }
+                });
+                if let Some(f) = &d.function {
+                    loc["logicalLocations"] = json!([{
+                        "fullyQualifiedName": format!("{}.{f}", d.package),
+                        "name": f,
+                        "kind": "function"
+                    }]);
+                }
+                json!({
+                    "ruleId": d.kind.name(),
+                    "ruleIndex": kinds.iter().position(|k| *k == d.kind).unwrap_or(0),
+                    "level": level(s.level),
+                    "message": {"text": annotation(d)},
+                    "locations": [loc],
+                    "partialFingerprints": {"primaryLocationLineHash": format!("{h:016x}:{n}")},
+                    "properties": {"package": d.package, "count": d.count}
+                })
+            })
+            .collect();
+        let doc = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "gclens",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules
+                }},
+                "columnKind": "utf16CodeUnits",
+                "results": results
+            }]
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris() {
+        assert_eq!(super::uri("a b/größe.go"), "a%20b/gr%C3%B6%C3%9Fe.go");
+    }
+}
