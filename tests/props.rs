@@ -162,3 +162,107 @@ fn whole_real_lines_in_any_order_give_a_timeline() {
         "gc 25 then 73 (number and time go up); gc7 goes back"
     );
 }
+
+/// Real compiler lines (Go 1.27 `-m=2` of the fixture module, and a logopt file) to
+/// mangle for the escape parsers.
+const ESCAPE_TEXT: &str = include_str!("../fixtures/escape/go1.27/m2.txt");
+const ESCAPE_LOGOPT: &str = include_str!("../fixtures/escape/go1.27/logopt/main/main.json");
+
+/// Every escape path over `bytes`: text parser, logopt file, diff reader, report and
+/// every export format.
+fn escape_pipeline(bytes: &[u8]) {
+    use gclens::analyze::escape::{EscapeReport, changed, paths::PathMap};
+    use gclens::export::escape::{
+        EscapeExporter, Level, Selection, codequality::CodeQuality, github::Github, json::Json,
+        markdown::Markdown, rdjsonl::Rdjsonl, sarif::Sarif,
+    };
+    let set = gclens::parse::escape::parse_bytes("prop", bytes);
+    let mut logopt = gclens::model::escape::EscapeSet::new();
+    gclens::parse::escape::logopt::parse_file("prop.json", bytes, &mut logopt);
+    let _ = changed::parse(bytes);
+    let mut all = set;
+    all.extend(logopt);
+    let report = EscapeReport::new(
+        all,
+        &PathMap::default(),
+        gclens::analyze::escape::funcs::Decls::Source,
+    );
+    let sel = Selection {
+        report: &report,
+        chosen: report.set.diagnostics.iter().collect(),
+        level: Level::Note,
+        root: None,
+    };
+    let exporters: [&dyn EscapeExporter; 6] =
+        [&Json, &Sarif, &Github, &Rdjsonl, &CodeQuality, &Markdown];
+    for e in exporters {
+        let mut out = vec![];
+        e.export(&sel, &mut out).unwrap();
+    }
+    let mut out = vec![];
+    gclens::render::escape::write_report(&mut out, &report, &sel.chosen, 5).unwrap();
+}
+
+proptest! {
+    #[test]
+    fn escape_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        escape_pipeline(&bytes);
+    }
+
+    #[test]
+    fn escape_mangled_real_lines_never_panic(
+        parts in proptest::collection::vec((0usize..700, 0usize..300, 0usize..300, any::<bool>(), proptest::collection::vec(any::<u8>(), 0..6)), 0..40)
+    ) {
+        let text: Vec<&str> = ESCAPE_TEXT.lines().chain(ESCAPE_LOGOPT.lines()).collect();
+        let mut bytes = vec![];
+        for (k, a, b, cr, junk) in parts {
+            let l = text[k % text.len()].as_bytes();
+            let (a, b) = (a.min(l.len()), b.min(l.len()));
+            if a % 3 == 0 {
+                bytes.extend_from_slice(l);
+            } else {
+                bytes.extend_from_slice(&l[a.min(b)..a.max(b)]);
+            }
+            bytes.extend_from_slice(&junk);
+            if cr {
+                bytes.push(b'\r');
+            }
+            bytes.push(b'\n');
+        }
+        escape_pipeline(&bytes);
+    }
+}
+
+#[test]
+fn escape_diagnostics_print_and_parse_back() {
+    // parse → print each diagnostic as the compiler does (`# pkg`, `POS: MESSAGE`) →
+    // parse again: the same diagnostics
+    let key = |s: &gclens::model::escape::EscapeSet| -> Vec<_> {
+        s.diagnostics
+            .iter()
+            .filter(|d| d.kind != gclens::model::escape::Kind::Other)
+            .map(|d| {
+                (
+                    d.package.clone(),
+                    d.pos.clone(),
+                    d.kind,
+                    d.subject.clone(),
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let set = gclens::parse::escape::parse_bytes("m2", ESCAPE_TEXT.as_bytes());
+    let mut printed = String::new();
+    let mut pkg = None;
+    for d in &set.diagnostics {
+        if pkg != Some(&d.package) {
+            printed.push_str(&format!("# {}\n", d.package));
+            pkg = Some(&d.package);
+        }
+        printed.push_str(&format!("{}: {}\n", d.pos.display(), d.message));
+    }
+    let back = gclens::parse::escape::parse_bytes("printed", printed.as_bytes());
+    assert!(key(&set).len() > 150);
+    assert_eq!(key(&back), key(&set));
+}

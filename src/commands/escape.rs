@@ -2,6 +2,7 @@
 //! functions, choose (kinds, changed lines), write the report or the annotations.
 
 use crate::analyze::escape::diff::compare;
+use crate::analyze::escape::funcs::Decls;
 use crate::analyze::escape::paths::PathMap;
 use crate::analyze::escape::{EscapeReport, changed, parse_kinds};
 use crate::cli::{EscapeArgs, EscapeCmd, EscapeDiffArgs, EscapeFormat, EscapePaths, EscapeSub};
@@ -118,7 +119,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     }
     let map = path_map(&a.paths);
     let root = map.root.clone();
-    let report = EscapeReport::new(set, &map);
+    let report = EscapeReport::new(set, &map, Decls::Source);
     let chosen: Vec<_> = report
         .set
         .diagnostics
@@ -151,8 +152,18 @@ fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
     let kinds =
         parse_kinds(a.paths.kinds.as_deref().unwrap_or("heap")).map_err(anyhow::Error::msg)?;
     let map = path_map(&a.paths);
-    let base = EscapeReport::new(load(std::slice::from_ref(&a.base), &[])?, &map);
-    let head = EscapeReport::new(load(std::slice::from_ref(&a.head), &[])?, &map);
+    // The source on disk is at most the head's: name functions from the compiler's
+    // own lines on both sides, so that both are named alike.
+    let base = EscapeReport::new(
+        load(std::slice::from_ref(&a.base), &[])?,
+        &map,
+        Decls::Compiler,
+    );
+    let head = EscapeReport::new(
+        load(std::slice::from_ref(&a.head), &[])?,
+        &map,
+        Decls::Compiler,
+    );
     for (name, r) in [(&a.base, &base), (&a.head, &head)] {
         if r.set.diagnostics.is_empty() {
             anyhow::bail!("no compiler diagnostic in {name}");

@@ -92,7 +92,7 @@ pub fn write_report(
         &by(&|d| {
             format!(
                 "{}  {DIM}{}{DIM:#}",
-                d.function.as_deref().unwrap_or("?"),
+                d.function.as_deref().unwrap_or("(outside functions)"),
                 d.pos.file
             )
         }),

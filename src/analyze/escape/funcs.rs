@@ -10,14 +10,25 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Declarations of one file: (line, name), sorted by line.
-type Decls = Vec<(u32, String)>;
+type DeclList = Vec<(u32, String)>;
+
+/// Where function declarations come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decls {
+    /// The source under this root when readable (`None`: paths as they are), else the
+    /// compiler's lines.
+    Source,
+    /// Only the compiler's lines: for builds whose source is not the one on disk
+    /// (the base of `escape diff`), so both sides are named the same way.
+    Compiler,
+}
 
 /// Fills in `function` where it is missing. `root` is where repo-relative paths are
 /// read from (none: the paths as they are).
-pub fn attribute(set: &mut EscapeSet, root: Option<&Path>) {
-    let mut by_file: HashMap<String, Decls> = HashMap::new();
+pub fn attribute(set: &mut EscapeSet, root: Option<&Path>, from: Decls) {
+    let mut by_file: HashMap<String, DeclList> = HashMap::new();
     // Declarations the compiler named.
-    let mut named: HashMap<String, Decls> = HashMap::new();
+    let mut named: HashMap<String, DeclList> = HashMap::new();
     for d in &set.diagnostics {
         if matches!(d.kind, Kind::CanInline | Kind::CannotInline)
             && !d.subject.is_empty()
@@ -39,9 +50,13 @@ pub fn attribute(set: &mut EscapeSet, root: Option<&Path>) {
                 Some(r) => r.join(&d.pos.file),
                 None => Path::new(&d.pos.file).to_path_buf(),
             };
-            let mut v = std::fs::read(&path)
+            let source = match from {
+                Decls::Source => std::fs::read(&path).ok(),
+                Decls::Compiler => None,
+            };
+            let mut v = source
                 .map(|src| from_source(&src))
-                .unwrap_or_else(|_| named.get(&d.pos.file).cloned().unwrap_or_default());
+                .unwrap_or_else(|| named.get(&d.pos.file).cloned().unwrap_or_default());
             v.sort();
             v.dedup_by(|a, b| a.0 == b.0);
             v
@@ -64,7 +79,7 @@ fn is_closure(name: &str) -> bool {
 
 /// Top-level `func` declarations of a Go source file, named as the compiler names them
 /// (`F`, `T.M`, `(*T).M`).
-pub fn from_source(src: &[u8]) -> Decls {
+pub fn from_source(src: &[u8]) -> DeclList {
     let mut out = vec![];
     for (i, line) in src.split(|&b| b == b'\n').enumerate() {
         let Some(rest) = line.strip_prefix(b"func") else {

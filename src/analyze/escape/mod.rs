@@ -20,9 +20,9 @@ pub struct EscapeReport {
 }
 
 impl EscapeReport {
-    pub fn new(mut set: EscapeSet, map: &paths::PathMap) -> Self {
+    pub fn new(mut set: EscapeSet, map: &paths::PathMap, decls: funcs::Decls) -> Self {
         let outside = map.apply(&mut set);
-        funcs::attribute(&mut set, map.root.as_deref());
+        funcs::attribute(&mut set, map.root.as_deref(), decls);
         EscapeReport { set, outside }
     }
 
@@ -147,6 +147,9 @@ pub fn reason(d: &Diagnostic) -> String {
         Kind::EscapesToHeap if s == "func literal" => "closure outlives the function".into(),
         Kind::EscapesToHeap if s == "... argument" => {
             "variadic arguments slice outlives the call".into()
+        }
+        Kind::EscapesToHeap if s == "append" || s.starts_with("append(") => {
+            "the grown backing array outlives the function".into()
         }
         Kind::EscapesToHeap if s.starts_with("make(") => {
             "make: too large, size not constant, or outlives the function".into()
