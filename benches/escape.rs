@@ -8,6 +8,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gclens::analyze::escape::{EscapeReport, funcs::Decls, paths::PathMap};
 use std::hint::black_box;
 
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn big() -> Vec<u8> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut one = vec![];
@@ -36,7 +40,13 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("parse_std_m2", |b| {
-        b.iter(|| black_box(gclens::parse::escape::parse_bytes("std", &data).diagnostics.len()))
+        b.iter(|| {
+            black_box(
+                gclens::parse::escape::parse_bytes("std", &data)
+                    .diagnostics
+                    .len(),
+            )
+        })
     });
     g.bench_function("report_std_m2", |b| {
         b.iter(|| {

@@ -37,8 +37,23 @@ pub fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
             read_lines(std::io::stdin().lock(), &mut p).context("cannot read stdin")?;
         } else {
             let file = std::fs::File::open(f).with_context(|| format!("cannot read {f}"))?;
-            read_lines(std::io::BufReader::with_capacity(1 << 20, file), &mut p)
+            let meta = file
+                .metadata()
                 .with_context(|| format!("cannot read {f}"))?;
+            // SAFETY: read-only map dropped before we return; a file truncated by
+            // another process meanwhile is the only risk, as with any mmap reader.
+            let map = (meta.is_file() && meta.len() > 0)
+                .then(|| unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok())
+                .flatten();
+            match map {
+                Some(map) => {
+                    for line in map.split(|&b| b == b'\n') {
+                        p.line(line);
+                    }
+                }
+                None => read_lines(std::io::BufReader::with_capacity(1 << 20, file), &mut p)
+                    .with_context(|| format!("cannot read {f}"))?,
+            }
         }
         all.extend(p.finish());
     }

@@ -5,8 +5,9 @@
 //! `-json` logopt directory) lands here, so the analyses, the review formats and the
 //! build-to-build diff never see where a diagnostic came from.
 
+use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// What a diagnostic says, as a stable identifier (the JSON `kind`, the SARIF rule).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -225,7 +226,21 @@ pub struct EscapeSet {
     pub sources: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Skipped,
-    index: HashMap<(String, Pos, String), usize>,
+    /// Diagnostics by the hash of (package, position, message), for merging repeats
+    /// without copying those strings into keys.
+    /// (The first diagnostic with that hash; `same_hash[i]` chains to the next one.)
+    index: FxHashMap<u64, u32>,
+    same_hash: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+fn key_hash(d: &Diagnostic) -> u64 {
+    let mut h = FxHasher::default();
+    d.package.hash(&mut h);
+    d.pos.hash(&mut h);
+    d.message.hash(&mut h);
+    h.finish()
 }
 
 impl EscapeSet {
@@ -236,22 +251,39 @@ impl EscapeSet {
     /// Adds `d`, or counts it when the same package printed the same line before.
     /// Returns its index.
     pub fn push(&mut self, d: Diagnostic) -> usize {
-        let key = (d.package.clone(), d.pos.clone(), d.message.clone());
-        if let Some(&i) = self.index.get(&key) {
-            let e = &mut self.diagnostics[i];
-            e.count += d.count;
-            if e.explanation.is_empty() {
-                e.explanation = d.explanation;
-            }
-            return i;
+        if self.same_hash.len() != self.diagnostics.len() {
+            self.reindex();
         }
-        self.index.insert(key, self.diagnostics.len());
+        let h = key_hash(&d);
+        let new = self.diagnostics.len() as u32;
+        let mut at = *self.index.entry(h).or_insert(new);
+        let mut last = NONE;
+        while at != new && at != NONE {
+            let e = &mut self.diagnostics[at as usize];
+            if e.package == d.package && e.pos == d.pos && e.message == d.message {
+                e.count += d.count;
+                if e.explanation.is_empty() {
+                    e.explanation = d.explanation;
+                }
+                return at as usize;
+            }
+            last = at;
+            at = self.same_hash[at as usize];
+        }
+        if last != NONE {
+            self.same_hash[last as usize] = new;
+        }
+        self.same_hash.push(NONE);
         self.diagnostics.push(d);
         self.diagnostics.len() - 1
     }
 
     /// Appends another set (e.g. the next input file).
     pub fn extend(&mut self, other: EscapeSet) {
+        if self.diagnostics.is_empty() && self.sources.is_empty() {
+            *self = other;
+            return;
+        }
         let base = self.sources.len() as u32;
         self.sources.extend(other.sources);
         for mut d in other.diagnostics {
@@ -278,10 +310,17 @@ impl EscapeSet {
         t
     }
 
-    /// Rebuilds the duplicate index after diagnostics were edited in place (paths).
-    pub fn reindex(&mut self) {
+    /// Marks the duplicate index stale after diagnostics were edited in place (paths);
+    /// the next [`push`](Self::push) rebuilds it.
+    pub fn edited(&mut self) {
+        self.same_hash.clear();
+    }
+
+    /// Rebuilds the duplicate index (merging what the edits made equal).
+    fn reindex(&mut self) {
         let old = std::mem::take(&mut self.diagnostics);
         self.index.clear();
+        self.same_hash.clear();
         for d in old {
             self.push(d);
         }

@@ -6,7 +6,7 @@
 //! last declaration at or above its line. Closures count as their enclosing function.
 
 use crate::model::escape::{EscapeSet, Kind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 /// Declarations of one file: (line, name), sorted by line.
@@ -26,9 +26,9 @@ pub enum Decls {
 /// Fills in `function` where it is missing. `root` is where repo-relative paths are
 /// read from (none: the paths as they are).
 pub fn attribute(set: &mut EscapeSet, root: Option<&Path>, from: Decls) {
-    let mut by_file: HashMap<String, DeclList> = HashMap::new();
+    let mut by_file: HashMap<String, DeclList> = HashMap::default();
     // Declarations the compiler named.
-    let mut named: HashMap<String, DeclList> = HashMap::new();
+    let mut named: HashMap<String, DeclList> = HashMap::default();
     for d in &set.diagnostics {
         if matches!(d.kind, Kind::CanInline | Kind::CannotInline)
             && !d.subject.is_empty()
@@ -45,22 +45,26 @@ pub fn attribute(set: &mut EscapeSet, root: Option<&Path>, from: Decls) {
         if d.function.is_some() || d.pos.line == 0 {
             continue;
         }
-        let decls = by_file.entry(d.pos.file.clone()).or_insert_with(|| {
-            let path = match root {
-                Some(r) => r.join(&d.pos.file),
-                None => Path::new(&d.pos.file).to_path_buf(),
+        if !by_file.contains_key(&d.pos.file) {
+            let v = {
+                let path = match root {
+                    Some(r) => r.join(&d.pos.file),
+                    None => Path::new(&d.pos.file).to_path_buf(),
+                };
+                let source = match from {
+                    Decls::Source => std::fs::read(&path).ok(),
+                    Decls::Compiler => None,
+                };
+                let mut v = source
+                    .map(|src| from_source(&src))
+                    .unwrap_or_else(|| named.get(&d.pos.file).cloned().unwrap_or_default());
+                v.sort();
+                v.dedup_by(|a, b| a.0 == b.0);
+                v
             };
-            let source = match from {
-                Decls::Source => std::fs::read(&path).ok(),
-                Decls::Compiler => None,
-            };
-            let mut v = source
-                .map(|src| from_source(&src))
-                .unwrap_or_else(|| named.get(&d.pos.file).cloned().unwrap_or_default());
-            v.sort();
-            v.dedup_by(|a, b| a.0 == b.0);
-            v
-        });
+            by_file.insert(d.pos.file.clone(), v);
+        }
+        let decls = &by_file[&d.pos.file];
         let i = decls.partition_point(|(l, _)| *l <= d.pos.line);
         if i > 0 {
             d.function = Some(decls[i - 1].1.clone());

@@ -91,18 +91,21 @@ impl PathMap {
     /// Rewrites every diagnostic's file; returns the files that are outside the root.
     pub fn apply(&self, set: &mut EscapeSet) -> std::collections::BTreeSet<String> {
         let mut outside = std::collections::BTreeSet::new();
-        let mut memo: std::collections::HashMap<String, (String, bool)> = Default::default();
+        let mut memo: rustc_hash::FxHashMap<String, (String, bool)> = Default::default();
         for d in &mut set.diagnostics {
-            let (f, inside) = memo
-                .entry(d.pos.file.clone())
-                .or_insert_with(|| self.map(&d.pos.file))
-                .clone();
-            if !inside {
-                outside.insert(f.clone());
+            if !memo.contains_key(&d.pos.file) {
+                let m = self.map(&d.pos.file);
+                if !m.1 {
+                    outside.insert(m.0.clone());
+                }
+                memo.insert(d.pos.file.clone(), m);
             }
-            d.pos.file = f;
+            let (f, _) = &memo[&d.pos.file];
+            if *f != d.pos.file {
+                d.pos.file = f.clone();
+            }
         }
-        set.reindex();
+        set.edited();
         outside
     }
 }

@@ -16,7 +16,7 @@ pub mod message;
 pub mod pos;
 
 use crate::model::escape::{Diagnostic, EscapeSet, Explanation, Kind, Pos};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Reads one input's lines into an [`EscapeSet`].
 pub struct TextParser {
@@ -24,13 +24,23 @@ pub struct TextParser {
     package: String,
     line_no: u64,
     /// Explanation blocks waiting for their summary line, by (position, subject).
-    pending: HashMap<(Pos, String), Vec<Explanation>>,
+    pending: FxHashMap<(Pos, String), Vec<Explanation>>,
     /// The block the next step lines go to.
     open: Option<(Pos, String)>,
     /// The last diagnostic, for Go ≤ 1.12 steps that follow their summary.
     last: Option<usize>,
     /// The text of an unfinished line inside the JSON wrapper.
     wrapped: String,
+    /// Where this package's diagnostics start in the set.
+    package_start: usize,
+}
+
+/// The bytes as text: valid UTF-8 borrowed (the fast check), anything else repaired.
+fn text_of(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// Parses a whole input.
@@ -50,10 +60,11 @@ impl TextParser {
             set,
             package: String::new(),
             line_no: 0,
-            pending: HashMap::new(),
+            pending: FxHashMap::default(),
             open: None,
             last: None,
             wrapped: String::new(),
+            package_start: 0,
         }
     }
 
@@ -103,15 +114,18 @@ impl TextParser {
         if let Some(pkg) = raw.strip_prefix(b"# ") {
             self.end_package();
             self.package = String::from_utf8_lossy(pkg).trim().to_string();
+            self.package_start = self.set.diagnostics.len();
             return;
         }
-        let (pos, m) = match pos::split(raw) {
-            Some((p, m)) => (p, String::from_utf8_lossy(m)),
-            None => (Pos::none(), String::from_utf8_lossy(raw)),
+        let (raw_pos, m) = match pos::split_raw(raw) {
+            Some((p, m)) => (Some(p), m),
+            None => (None, raw),
         };
-        if m.starts_with([' ', '\t']) {
-            return self.step(pos, &m);
+        if m.starts_with(b" ") || m.starts_with(b"\t") {
+            return self.step(raw_pos, &text_of(m));
         }
+        let m = text_of(m);
+        let pos = raw_pos.map_or_else(Pos::none, |p| p.to_pos());
         self.open = None;
         if m.trim().is_empty() {
             return;
@@ -153,17 +167,18 @@ impl TextParser {
         self.last = Some(self.set.push(d));
     }
 
-    fn step(&mut self, pos: Pos, m: &str) {
+    fn step(&mut self, pos: Option<pos::RawPos>, m: &str) {
+        let same = |p: &Pos| pos.map_or(p.line == 0 && p.file.is_empty(), |r| r.is(p));
         let step = message::step(m);
         if let Some(key) = &self.open
-            && key.0 == pos
+            && same(&key.0)
             && let Some(e) = self.pending.get_mut(key).and_then(|v| v.last_mut())
         {
             e.steps.push(step);
             return;
         }
         if let Some(i) = self.last
-            && self.set.diagnostics[i].pos == pos
+            && same(&self.set.diagnostics[i].pos)
         {
             let d = &mut self.set.diagnostics[i];
             if d.explanation.is_empty() {
@@ -191,13 +206,21 @@ impl TextParser {
         }
         let mut left: Vec<_> = self.pending.drain().collect();
         left.sort_by(|a, b| a.0.cmp(&b.0));
+        // The last diagnostic of this package at each place.
+        let mut at_pos: FxHashMap<Pos, usize> = FxHashMap::default();
+        for (i, d) in self
+            .set
+            .diagnostics
+            .iter()
+            .enumerate()
+            .skip(self.package_start)
+        {
+            if d.package == self.package {
+                at_pos.insert(d.pos.clone(), i);
+            }
+        }
         for ((pos, subject), es) in left {
-            let at = self
-                .set
-                .diagnostics
-                .iter()
-                .rposition(|d| d.pos == pos && d.package == self.package);
-            match at {
+            match at_pos.get(&pos).copied() {
                 Some(i) => self.set.diagnostics[i].explanation.extend(es),
                 None => {
                     for e in es {
@@ -213,7 +236,10 @@ impl TextParser {
                             source: 0,
                             source_line: self.line_no,
                         };
-                        self.set.push(d);
+                        // later blocks at this place (the same parameter under
+                        // another name) join it
+                        let i = self.set.push(d);
+                        at_pos.insert(pos.clone(), i);
                     }
                 }
             }

@@ -10,13 +10,41 @@ use crate::model::escape::Pos;
 /// Longest prefix searched for a position; real paths are far shorter.
 const MAX_PATH: usize = 4096;
 
+/// A position still in the input's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawPos<'a> {
+    pub file: &'a [u8],
+    pub line: u32,
+    pub col: u32,
+}
+
+impl RawPos<'_> {
+    pub fn to_pos(self) -> Pos {
+        Pos {
+            file: String::from_utf8_lossy(self.file).into_owned(),
+            line: self.line,
+            col: self.col,
+        }
+    }
+    /// Is this the same place as `p`?
+    pub fn is(&self, p: &Pos) -> bool {
+        self.line == p.line && self.col == p.col && self.file == p.file.as_bytes()
+    }
+}
+
 /// Splits `line` into its position and the message after `": "`. `None` when the
 /// line has no position.
 pub fn split(line: &[u8]) -> Option<(Pos, &[u8])> {
+    split_raw(line).map(|(p, m)| (p.to_pos(), m))
+}
+
+/// [`split`] without copying the path.
+pub fn split_raw(line: &[u8]) -> Option<(RawPos<'_>, &[u8])> {
     if let Some(rest) = line.strip_prefix(b"<unknown line number>: ") {
+        let file = &line[..b"<unknown line number>".len()];
         return Some((
-            Pos {
-                file: "<unknown line number>".into(),
+            RawPos {
+                file,
                 line: 0,
                 col: 0,
             },
@@ -33,8 +61,8 @@ pub fn split(line: &[u8]) -> Option<(Pos, &[u8])> {
             if file[0] == b' ' || file[0] == b'\t' {
                 return None;
             }
-            let pos = Pos {
-                file: String::from_utf8_lossy(file).into_owned(),
+            let pos = RawPos {
+                file,
                 line: ln,
                 col,
             };
