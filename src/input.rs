@@ -190,7 +190,11 @@ mod tests {
     fn parallel_blocks_give_the_same_timeline() {
         use crate::model::Timeline;
         let root = env!("CARGO_MANIFEST_DIR");
-        for f in ["go1.26/gctrace2.log", "go1.25/steady.log", "go1.21/scav.log"] {
+        for f in [
+            "go1.26/gctrace2.log",
+            "go1.25/steady.log",
+            "go1.21/scav.log",
+        ] {
             let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
             let s = Scanner::new();
             let timeline = |b: Builder| {

@@ -46,11 +46,7 @@ pub fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
                 .then(|| unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok())
                 .flatten();
             match map {
-                Some(map) => {
-                    for line in map.split(|&b| b == b'\n') {
-                        p.line(line);
-                    }
-                }
+                Some(map) => p.feed(&map),
                 None => read_lines(std::io::BufReader::with_capacity(1 << 20, file), &mut p)
                     .with_context(|| format!("cannot read {f}"))?,
             }

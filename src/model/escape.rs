@@ -199,12 +199,6 @@ pub struct Diagnostic {
     /// How many times the exact same line was printed.
     pub count: u32,
     pub explanation: Vec<Explanation>,
-    /// Which input it came from (index into [`EscapeSet::sources`]) and its first line
-    /// there (1-based; for logopt, the line in its JSON file).
-    #[serde(skip)]
-    pub source: u32,
-    #[serde(skip)]
-    pub source_line: u64,
 }
 
 /// What an input held that is not a diagnostic.
@@ -284,10 +278,8 @@ impl EscapeSet {
             *self = other;
             return;
         }
-        let base = self.sources.len() as u32;
         self.sources.extend(other.sources);
-        for mut d in other.diagnostics {
-            d.source += base;
+        for d in other.diagnostics {
             self.push(d);
         }
         let s = &mut self.skipped;
@@ -299,15 +291,6 @@ impl EscapeSet {
                 s.examples.push(e);
             }
         }
-    }
-
-    /// Number of each kind, repeats counted once.
-    pub fn totals(&self) -> std::collections::BTreeMap<Kind, u64> {
-        let mut t = std::collections::BTreeMap::new();
-        for d in &self.diagnostics {
-            *t.entry(d.kind).or_insert(0) += 1;
-        }
-        t
     }
 
     /// Marks the duplicate index stale after diagnostics were edited in place (paths);

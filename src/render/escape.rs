@@ -3,7 +3,7 @@
 //! and what was skipped; and the `escape diff` summary.
 
 use crate::analyze::escape::diff::EscapeDiff;
-use crate::analyze::escape::{EscapeReport, rank, reason};
+use crate::analyze::escape::{EscapeReport, rank, reason, totals};
 use crate::model::escape::Diagnostic;
 use anstyle::Style;
 use std::io::{self, Write};
@@ -68,12 +68,8 @@ pub fn write_report(
         printed,
         packages.len()
     )?;
-    let mut totals = std::collections::BTreeMap::new();
-    for d in chosen {
-        *totals.entry(d.kind).or_insert(0u64) += 1;
-    }
     writeln!(out, "{BOLD}Totals{BOLD:#}")?;
-    for (k, n) in &totals {
+    for (k, n) in &totals(chosen.iter().copied()) {
         let mark = if k.is_heap() { "  heap" } else { "" };
         writeln!(out, "  {:<24}{n:>7}{DIM}{mark}{DIM:#}", k.name())?;
     }

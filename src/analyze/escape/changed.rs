@@ -17,9 +17,6 @@ impl Changed {
     pub fn contains(&self, file: &str, line: u32) -> bool {
         self.files.get(file).is_some_and(|s| s.contains(&line))
     }
-    pub fn lines(&self) -> usize {
-        self.files.values().map(BTreeSet::len).sum()
-    }
 }
 
 /// Parses a unified diff. Errors name the line of a hunk header that does not parse.

@@ -92,8 +92,6 @@ mod tests {
             subject: subject.into(),
             count: 1,
             explanation: vec![],
-            source: 0,
-            source_line: 0,
         }
     }
 

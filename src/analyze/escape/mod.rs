@@ -37,6 +37,17 @@ impl EscapeReport {
     }
 }
 
+/// How many of each kind (repeats counted once).
+pub fn totals<'a>(
+    ds: impl Iterator<Item = &'a Diagnostic>,
+) -> std::collections::BTreeMap<Kind, u64> {
+    let mut t = std::collections::BTreeMap::new();
+    for d in ds {
+        *t.entry(d.kind).or_insert(0) += 1;
+    }
+    t
+}
+
 /// The heap diagnostics among `ds` counted by `key`, most first, then by name.
 pub fn rank<'a>(
     ds: impl Iterator<Item = &'a Diagnostic>,

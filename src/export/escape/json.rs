@@ -4,7 +4,7 @@
 
 use super::{EscapeExporter, Selection};
 use crate::analyze::escape::diff::EscapeDiff;
-use crate::analyze::escape::reason;
+use crate::analyze::escape::{reason, totals};
 use crate::model::escape::{Diagnostic, Explanation, Kind, Skipped};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,10 +62,10 @@ pub struct Json;
 
 impl EscapeExporter for Json {
     fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
-        let mut totals = BTreeMap::new();
-        for d in &s.chosen {
-            *totals.entry(d.kind.name()).or_insert(0) += 1;
-        }
+        let totals = totals(s.chosen.iter().copied())
+            .into_iter()
+            .map(|(k, n)| (k.name(), n))
+            .collect();
         let doc = Doc {
             schema: "gclens.escape/v1",
             sources: &s.report.set.sources,

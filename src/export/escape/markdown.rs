@@ -4,7 +4,7 @@
 
 use super::{EscapeExporter, Selection};
 use crate::analyze::escape::diff::EscapeDiff;
-use crate::analyze::escape::reason;
+use crate::analyze::escape::{reason, totals};
 use crate::model::escape::Diagnostic;
 use std::io::Write;
 
@@ -64,10 +64,10 @@ impl EscapeExporter for Markdown {
             packages,
             if packages == 1 { "" } else { "s" },
         )?;
-        let mut totals = std::collections::BTreeMap::new();
-        for d in &ds {
-            *totals.entry(d.kind.name()).or_insert(0u64) += 1;
-        }
+        let totals: std::collections::BTreeMap<_, _> = totals(ds.iter().copied())
+            .into_iter()
+            .map(|(k, n)| (k.name(), n))
+            .collect();
         if !totals.is_empty() {
             writeln!(out, "| kind | count |\n| --- | ---: |")?;
             for (k, n) in &totals {

@@ -126,7 +126,7 @@ pub fn parse_file(name: &str, data: &[u8], set: &mut EscapeSet) {
                     ("escape" | "escapes", false) => Role::Header,
                     _ => Role::Plain,
                 };
-                out.push((role, convert(d, &header, i as u64 + 1)));
+                out.push((role, convert(d, &header)));
             }
             Err(e) => bad(set, format!("{name}:{}: {e}", i + 1)),
         }
@@ -162,7 +162,12 @@ fn join_allocations(out: Vec<(Role, Diagnostic)>, set: &mut EscapeSet) {
     }
     for (role, mut d) in rest {
         if role == Role::Summary {
-            let key = headers.keys().find(|(p, _)| *p == d.pos).cloned();
+            // the first header at this position (keys sort by position first)
+            let key = headers
+                .range((d.pos.clone(), String::new())..)
+                .next()
+                .map(|(k, _)| k.clone())
+                .filter(|(p, _)| *p == d.pos);
             if let Some(key) = key {
                 let hs = headers.remove(&key).unwrap_or_default();
                 d.subject = key.1;
@@ -252,7 +257,7 @@ fn leak(m: &str) -> (Kind, String, String) {
     }
 }
 
-fn convert(d: Lsp, h: &Header, line: u64) -> Diagnostic {
+fn convert(d: Lsp, h: &Header) -> Diagnostic {
     let (kind, subject, text) = words(&d.code, &d.message);
     let mut steps = vec![];
     for r in &d.related {
@@ -302,8 +307,6 @@ fn convert(d: Lsp, h: &Header, line: u64) -> Diagnostic {
         subject,
         count: 1,
         explanation,
-        source: 0,
-        source_line: line,
     }
 }
 

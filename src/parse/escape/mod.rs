@@ -46,9 +46,7 @@ fn text_of(b: &[u8]) -> std::borrow::Cow<'_, str> {
 /// Parses a whole input.
 pub fn parse_bytes(name: &str, data: &[u8]) -> EscapeSet {
     let mut p = TextParser::new(name);
-    for line in data.split(|&b| b == b'\n') {
-        p.line(line);
-    }
+    p.feed(data);
     p.finish()
 }
 
@@ -65,6 +63,13 @@ impl TextParser {
             last: None,
             wrapped: String::new(),
             package_start: 0,
+        }
+    }
+
+    /// Whole lines (a last line without `\n` is a line).
+    pub fn feed(&mut self, data: &[u8]) {
+        for line in data.split(|&b| b == b'\n') {
+            self.line(line);
         }
     }
 
@@ -98,7 +103,10 @@ impl TextParser {
                 self.wrapped = rest.to_string();
             }
             Ok(_) => {}
-            Err(e) => self.malformed(format!("line {}: {e}", self.line_no)),
+            Err(e) => {
+                let name = self.set.sources.first().cloned().unwrap_or_default();
+                self.malformed(format!("{name}:{}: {e}", self.line_no))
+            }
         }
     }
 
@@ -161,8 +169,6 @@ impl TextParser {
             message: m.into_owned(),
             count: 1,
             explanation,
-            source: 0,
-            source_line: self.line_no,
         };
         self.last = Some(self.set.push(d));
     }
@@ -233,8 +239,6 @@ impl TextParser {
                             message: e.header.clone(),
                             count: 1,
                             explanation: vec![e],
-                            source: 0,
-                            source_line: self.line_no,
                         };
                         // later blocks at this place (the same parameter under
                         // another name) join it

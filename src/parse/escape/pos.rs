@@ -105,13 +105,6 @@ fn digits(s: &[u8]) -> Option<(u32, usize)> {
     Some((v, n))
 }
 
-/// Parses a position that stands alone (`./x.go:39:24`, the `at POS` of a step).
-pub fn parse_alone(s: &str) -> Option<Pos> {
-    let mut with = s.as_bytes().to_vec();
-    with.extend_from_slice(b": x");
-    split(&with).map(|(p, _)| p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,12 +160,5 @@ mod tests {
         assert_eq!(p("go: downloading x v1.2.3"), None);
         assert_eq!(p("  flow: a = b:"), None);
         assert_eq!(p("a.go:12:x"), None);
-    }
-
-    #[test]
-    fn alone() {
-        let q = parse_alone("./x.go:39:24").unwrap();
-        assert_eq!((q.file.as_str(), q.line, q.col), ("./x.go", 39, 24));
-        assert_eq!(parse_alone("line 22"), None);
     }
 }
