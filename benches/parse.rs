@@ -5,6 +5,10 @@
 #[path = "support/synth.rs"]
 mod synth;
 
+/// The binary's allocator, so the figures are the shipped tool's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gclens::analyze::Report;
 use gclens::export::{Exporter, csv::Csv};

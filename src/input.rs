@@ -166,7 +166,12 @@ pub fn scan_path(
     if meta.is_file() && meta.len() > 0 {
         // SAFETY: the map is read-only and dropped before we return; a file truncated
         // by another process while we read it is the only risk, as with any mmap reader.
-        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&f) } {
+        // Not populated up front (one thread mapping every page first is slower than
+        // the scan threads faulting their own blocks in); WillNeed starts the read-ahead
+        // of a file that is not in the page cache.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().map(&f) } {
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::WillNeed);
             return Ok(scan_bytes(scanner, source, &map, progress));
         }
     }

@@ -19,8 +19,10 @@ pub fn median(v: &mut [f64]) -> Option<f64> {
     Some((below + mid) / 2.0)
 }
 
-/// Nearest-rank percentiles of unsorted data, O(n) each (reorders `v`).
+/// Nearest-rank percentiles of unsorted data in O(n) (reorders `v`). Ascending `ps`
+/// each search only the part above the previous one, so three cost little more than one.
 pub fn percentiles<T: Copy + Ord>(v: &mut [T], ps: &[f64]) -> Vec<Option<T>> {
+    let mut lo = 0; // v[lo..] holds every element ranked at or above the last found
     ps.iter()
         .map(|&p| {
             if v.is_empty() {
@@ -28,7 +30,12 @@ pub fn percentiles<T: Copy + Ord>(v: &mut [T], ps: &[f64]) -> Vec<Option<T>> {
             }
             let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
             let k = rank.clamp(1, v.len()) - 1;
-            Some(*v.select_nth_unstable(k).1)
+            if k < lo {
+                lo = 0; // not ascending: search everything again
+            }
+            let found = *v[lo..].select_nth_unstable(k - lo).1;
+            lo = k;
+            Some(found)
         })
         .collect()
 }
@@ -127,6 +134,12 @@ mod tests {
         assert_eq!(percentiles(&mut v, &[99.0]), vec![Some(99)]);
         assert_eq!(percentiles(&mut v, &[100.0]), vec![Some(100)]);
         assert_eq!(percentiles::<u32>(&mut [], &[50.0]), vec![None]);
+        // descending ranks search the whole slice again
+        let mut v: Vec<u32> = (1..=100).rev().collect();
+        assert_eq!(
+            percentiles(&mut v, &[99.0, 50.0, 90.0, 1.0]),
+            vec![Some(99), Some(50), Some(90), Some(1)]
+        );
     }
 
     #[test]

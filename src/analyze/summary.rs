@@ -123,8 +123,8 @@ fn median_u32(v: &mut [u32]) -> Option<f64> {
 fn dist(mut v: Vec<u32>) -> Dist {
     let ms = |x: Option<u32>| x.map_or(0.0, |u| f64::from(u) / 1000.0);
     let total = v.iter().map(|&x| u64::from(x)).sum::<u64>() as f64 / 1000.0;
-    let max = ms(v.iter().copied().max());
-    let p = percentiles(&mut v, &[50.0, 90.0, 99.0]);
+    let p = percentiles(&mut v, &[50.0, 90.0, 99.0, 100.0]);
+    let max = ms(p[3]);
     Dist {
         p50: ms(p[0]),
         p90: ms(p[1]),
@@ -201,7 +201,8 @@ fn leak_verdict(trend: Option<&(Trend, f64)>, cycles: usize) -> Leak {
 }
 
 /// Everything gathered in the one pass over the cycles (the cycle array is large:
-/// every extra pass costs as much as reading it again).
+/// every extra pass costs as much as reading it again). Big timelines are gathered in
+/// chunks on every core and the chunks merged in order.
 #[derive(Default)]
 struct Acc {
     formats: [usize; 4],
@@ -221,6 +222,54 @@ struct Acc {
     any_cpu: bool,
     stacks: Option<Growth>,
     globals: Option<Growth>,
+    /// (minutes, MiB) of the main segment's cycles after warm-up: the trend's input.
+    live_pts: Vec<(f64, f64)>,
+    stack_pts: Vec<(f64, f64)>,
+}
+
+impl Acc {
+    /// Appends the accumulation of the cycles that follow this one's.
+    fn merge(&mut self, b: Acc) {
+        for k in 0..self.formats.len() {
+            self.formats[k] += b.formats[k];
+        }
+        self.pauses.extend(b.pauses);
+        if let Some((w, i)) = b.worst
+            && self.worst.is_none_or(|(mine, _)| w > mine)
+        {
+            self.worst = Some((w, i));
+        }
+        self.marks.extend(b.marks);
+        self.lives.extend(b.lives);
+        self.allocated += b.allocated;
+        self.over += b.over;
+        self.max_over = match (self.max_over, b.max_over) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        };
+        self.gogc.extend(b.gogc);
+        self.forced += b.forced;
+        self.leak_checks += b.leak_checks;
+        self.peak_heap = self.peak_heap.max(b.peak_heap);
+        self.peak_goal = self.peak_goal.max(b.peak_goal);
+        self.cpu_us += b.cpu_us;
+        self.any_cpu |= b.any_cpu;
+        merge_growth(&mut self.stacks, b.stacks);
+        merge_growth(&mut self.globals, b.globals);
+        self.live_pts.extend(b.live_pts);
+        self.stack_pts.extend(b.stack_pts);
+    }
+}
+
+fn merge_growth(a: &mut Option<Growth>, b: Option<Growth>) {
+    match (a.as_mut(), b) {
+        (Some(a), Some(b)) => {
+            a.last = b.last;
+            a.max = a.max.max(b.max);
+        }
+        (None, b) => *a = b,
+        (Some(_), None) => {}
+    }
 }
 
 fn grow(g: &mut Option<Growth>, v: Option<u32>) {
@@ -241,13 +290,27 @@ fn grow(g: &mut Option<Growth>, v: Option<u32>) {
     }
 }
 
-fn gather(cs: &[Cycle]) -> Acc {
+/// Which cycles feed the live-heap and stacks trends: those of the main segment at or
+/// after the end of its warm-up.
+#[derive(Clone, Copy)]
+struct TrendWindow {
+    segment: u32,
+    from_ms: u64,
+}
+
+/// Gathers `cs[range]` (earlier cycles are read as predecessors).
+fn gather(cs: &[Cycle], range: std::ops::Range<usize>, window: TrendWindow) -> Acc {
+    let n = range.len();
     let mut a = Acc {
-        pauses: Vec::with_capacity(cs.len()),
-        lives: Vec::with_capacity(cs.len()),
+        pauses: Vec::with_capacity(n),
+        lives: Vec::with_capacity(n),
+        marks: Vec::with_capacity(n),
+        gogc: Vec::with_capacity(n),
+        live_pts: Vec::with_capacity(n),
         ..Default::default()
     };
-    for (i, c) in cs.iter().enumerate() {
+    for i in range {
+        let c = &cs[i];
         let g = &c.gc;
         let prev = i
             .checked_sub(1)
@@ -286,7 +349,55 @@ fn gather(cs: &[Cycle]) -> Acc {
         a.any_cpu |= !g.cpu.is_empty();
         grow(&mut a.stacks, g.stacks_mib);
         grow(&mut a.globals, g.globals_mib);
+        if c.segment == window.segment
+            && let Some(ms) = g.t_ms.filter(|ms| *ms >= window.from_ms)
+        {
+            let x = ms as f64 / 60_000.0;
+            a.live_pts.push((x, f64::from(live_mib(c))));
+            if let Some(s) = g.stacks_mib {
+                a.stack_pts.push((x, f64::from(s)));
+            }
+        }
     }
+    a
+}
+
+/// Below this many cycles one thread gathers everything.
+const PARALLEL_MIN: usize = 200_000;
+
+/// Runs `a` and `b`, on two threads when `parallel`.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let hb = s.spawn(b);
+        let ra = a();
+        (
+            ra,
+            hb.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    })
+}
+
+/// Gathers every cycle, in two chunks on two threads when the timeline is big.
+fn gather_all(cs: &[Cycle], window: TrendWindow) -> Acc {
+    let parallel =
+        cs.len() >= PARALLEL_MIN && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel {
+        return gather(cs, 0..cs.len(), window);
+    }
+    let mid = cs.len() / 2;
+    let (mut a, b) = both(
+        true,
+        || gather(cs, 0..mid, window),
+        || gather(cs, mid..cs.len(), window),
+    );
+    a.merge(b);
     a
 }
 
@@ -296,7 +407,20 @@ pub fn summarize(t: &Timeline) -> Summary {
     let main = (0..t.segments.len())
         .max_by_key(|&i| (t.segments[i].end - t.segments[i].first, usize::MAX - i))
         .unwrap_or(0);
-    let mut a = gather(cs);
+    let main_cycles = t
+        .segments
+        .get(main)
+        .map_or(&[][..], |s| t.segment_cycles(s));
+    // The first tenth of the run is warm-up (caches fill, pools grow): not a trend.
+    let (t0, t1) = match (main_cycles.first(), main_cycles.last()) {
+        (Some(a), Some(b)) => (a.gc.t_ms.unwrap_or(0), b.gc.t_ms.unwrap_or(0)),
+        _ => (0, 0),
+    };
+    let window = TrendWindow {
+        segment: main as u32,
+        from_ms: t0 + (t1.saturating_sub(t0)) / 10,
+    };
+    let a = gather_all(cs, window);
     let format = (0..4)
         .filter(|&k| a.formats[k] > 0)
         .max_by_key(|&k| a.formats[k])
@@ -336,33 +460,34 @@ pub fn summarize(t: &Timeline) -> Summary {
             .unwrap_or_default(),
         line: cs[i].line,
     });
-    let live_min = a.lives.iter().copied().min().map_or(0.0, f64::from);
-    let live_max = a.lives.iter().copied().max().map_or(0.0, f64::from);
-    let live_median = median_u32(&mut a.lives).unwrap_or(0.0);
-
-    let main_cycles = t
-        .segments
-        .get(main)
-        .map_or(&[][..], |s| t.segment_cycles(s));
-    // The first tenth of the run is warm-up (caches fill, pools grow): not a trend.
-    let (t0, t1) = match (main_cycles.first(), main_cycles.last()) {
-        (Some(a), Some(b)) => (a.gc.t_ms.unwrap_or(0), b.gc.t_ms.unwrap_or(0)),
-        _ => (0, 0),
-    };
-    let warm_up = t0 + (t1.saturating_sub(t0)) / 10;
-    let mut live_pts = Vec::with_capacity(main_cycles.len());
-    let mut stack_pts = vec![];
-    for c in main_cycles {
-        if let Some(ms) = c.gc.t_ms.filter(|ms| *ms >= warm_up) {
-            let x = ms as f64 / 60_000.0;
-            live_pts.push((x, f64::from(live_mib(c))));
-            if let Some(s) = c.gc.stacks_mib {
-                stack_pts.push((x, f64::from(s)));
-            }
-        }
-    }
-    let live_trend = trend_of(&live_pts);
-    let stacks_trend = trend_of(&stack_pts);
+    let Acc {
+        pauses,
+        marks,
+        mut lives,
+        mut gogc,
+        live_pts,
+        stack_pts,
+        ..
+    } = a;
+    let live_pts_len = live_pts.len();
+    // the order statistics: each a pass over a million-element vector on big traces
+    let ((pause_ms, live), (mark_ms, effective_gogc, live_trend, stacks_trend)) = both(
+        cs.len() >= PARALLEL_MIN,
+        || {
+            let min = lives.iter().copied().min().map_or(0.0, f64::from);
+            let max = lives.iter().copied().max().map_or(0.0, f64::from);
+            let median = median_u32(&mut lives).unwrap_or(0.0);
+            (dist(pauses), Range { min, median, max })
+        },
+        || {
+            (
+                (!marks.is_empty()).then(|| dist(marks)),
+                median(&mut gogc),
+                trend_of(&live_pts),
+                trend_of(&stack_pts),
+            )
+        },
+    );
     let intervals = cs.len().saturating_sub(t.segments.len());
 
     Summary {
@@ -380,16 +505,12 @@ pub fn summarize(t: &Timeline) -> Summary {
         gc_cpu_pct_printed,
         gc_cpu_pct,
         throughput_pct,
-        pause_ms: dist(a.pauses),
+        pause_ms,
         worst_pause: worst,
-        mark_ms: (!a.marks.is_empty()).then(|| dist(a.marks)),
+        mark_ms,
         peak_heap_mib: a.peak_heap,
         peak_goal_mib: a.peak_goal,
-        live_heap_mib: Range {
-            min: live_min,
-            median: live_median,
-            max: live_max,
-        },
+        live_heap_mib: live,
         allocated_mib: a.allocated,
         alloc_rate_mib_s: duration_s
             .filter(|d| *d > 0.0)
@@ -402,11 +523,11 @@ pub fn summarize(t: &Timeline) -> Summary {
             .map(|d| d / intervals as f64),
         cycles_over_goal: a.over,
         max_overshoot_pct: a.max_over,
-        effective_gogc: median(&mut a.gogc),
+        effective_gogc,
         stacks_mib: a.stacks,
         globals_mib: a.globals,
         main_segment: main,
-        leak: leak_verdict(live_trend.as_ref(), live_pts.len()),
+        leak: leak_verdict(live_trend.as_ref(), live_pts_len),
         live_trend: live_trend.map(trend_out),
         stacks_trend: stacks_trend.map(trend_out),
         malformed: t.skipped.malformed,

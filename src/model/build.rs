@@ -1,6 +1,10 @@
 //! Builds a [`Timeline`] from scanned buffers. Several builders can run on separate
 //! blocks of one input (one per thread) and be merged in order; `finish` then assigns
-//! segments and ties events to cycles in one pass.
+//! segments and ties events to cycles.
+//!
+//! Segment breaks (a gc number or time that goes back) are noted as cycles are pushed,
+//! so finishing never walks the cycle array: a million-cycle trace of one process is
+//! finished without touching its cycles again.
 
 use super::{Cycle, Event, EventKind, Malformed, Segment, Timeline};
 use crate::parse::{Hit, Record, Scanner};
@@ -18,6 +22,19 @@ pub struct Builder {
     examples: Vec<Malformed>,
     records: u64,
     lines: u64,
+    /// Indices (> 0) of cycles that do not continue the cycle before them.
+    breaks: Vec<usize>,
+}
+
+/// Does `c` continue the process that printed `p`? A gc number or a time that goes
+/// back means a restarted process writing to the same stream.
+fn continues(p: &Cycle, c: &Cycle) -> bool {
+    let num_ok = c.gc.cycle > p.gc.cycle;
+    let time_ok = match (c.gc.t_ms, p.gc.t_ms) {
+        (Some(a), Some(b)) => a >= b,
+        _ => true,
+    };
+    num_ok && time_ok
 }
 
 fn example(source: u32, line: u64, text: &[u8]) -> Malformed {
@@ -80,6 +97,10 @@ impl Builder {
     pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {
         let n = self.cycles.len().saturating_sub(keep);
         let removed: Vec<Cycle> = self.cycles.drain(..n).collect();
+        self.breaks.retain(|&b| b > n);
+        for b in &mut self.breaks {
+            *b -= n;
+        }
         if let Some(first) = self.cycles.first() {
             let line = first.line;
             self.events.retain(|e| e.line > line);
@@ -107,12 +128,18 @@ impl Builder {
             kind,
         };
         match r {
-            Record::Gc(gc) => self.cycles.push(Cycle {
-                segment: 0,
-                source,
-                line,
-                gc,
-            }),
+            Record::Gc(gc) => {
+                let c = Cycle {
+                    segment: 0,
+                    source,
+                    line,
+                    gc,
+                };
+                if self.cycles.last().is_some_and(|p| !continues(p, &c)) {
+                    self.breaks.push(self.cycles.len());
+                }
+                self.cycles.push(c)
+            }
             Record::GcForced => self.events.push(ev(EventKind::GcForced)),
             Record::Scavenge(s) => self.events.push(ev(EventKind::Scavenge(s))),
             Record::Pacer(p) => self.events.push(ev(EventKind::Pacer(p))),
@@ -188,7 +215,17 @@ impl Builder {
         // slice has exactly its cycles' length and the slices tile `..total`).
         unsafe { cycles.set_len(total) };
         let mut all = Builder::new(source);
+        let mut at = 0; // index of the part's first cycle in `cycles`
         for p in &mut parts {
+            let n = p.cycles.len();
+            join_breaks(
+                &mut all.breaks,
+                &cycles,
+                at,
+                std::mem::take(&mut p.breaks),
+                n,
+            );
+            at += n;
             let first = p.cycles.first().map(|c| c.line);
             p.cycles = Vec::new();
             all.append_tail(std::mem::take(p), first);
@@ -204,7 +241,11 @@ impl Builder {
             c.line += off;
         }
         let first = next.cycles.first().map(|c| c.line - off);
+        let at = self.cycles.len();
+        let n = next.cycles.len();
         self.cycles.append(&mut next.cycles);
+        let breaks = std::mem::take(&mut next.breaks);
+        join_breaks(&mut self.breaks, &self.cycles, at, breaks, n);
         self.append_tail(next, first);
     }
 
@@ -255,6 +296,7 @@ impl Builder {
             examples,
             records,
             lines,
+            breaks,
             ..
         } = self;
         t.skipped.malformed += malformed;
@@ -268,44 +310,73 @@ impl Builder {
         } else {
             t.cycles.extend(cycles);
         }
-        segment(t, first_new);
+        segment(t, first_new, &breaks);
         attach_events(t, first_new, events);
     }
 }
 
-/// Starts a new segment where the gc number or the time goes back, and at the start of
-/// every source that does not continue the previous one's numbering.
-fn segment(t: &mut Timeline, first_new: usize) {
-    for i in first_new..t.cycles.len() {
-        let c = t.cycles[i];
-        let continues = i > 0 && {
-            let p = &t.cycles[i - 1];
-            let num_ok = c.gc.cycle > p.gc.cycle;
-            let time_ok = match (c.gc.t_ms, p.gc.t_ms) {
-                (Some(a), Some(b)) => a >= b,
-                _ => true,
-            };
-            num_ok && time_ok
-        };
-        if !continues {
+/// Adds the breaks of a part whose `n` cycles sit at `cycles[at..]`, behind the cycles
+/// already joined, and the break between the two if there is one.
+fn join_breaks(out: &mut Vec<usize>, cycles: &[Cycle], at: usize, breaks: Vec<usize>, n: usize) {
+    if n > 0 && at > 0 && !continues(&cycles[at - 1], &cycles[at]) {
+        out.push(at);
+    }
+    out.extend(breaks.into_iter().map(|b| b + at));
+}
+
+/// Starts a new segment at every break, and at the start of every source that does
+/// not continue the previous one's numbering. Cycles were pushed as segment 0: only
+/// those of later segments are written.
+fn segment(t: &mut Timeline, first_new: usize, breaks: &[usize]) {
+    let end = t.cycles.len();
+    if first_new == end {
+        return;
+    }
+    if first_new == 0 || !continues(&t.cycles[first_new - 1], &t.cycles[first_new]) {
+        t.segments.push(Segment {
+            source: t.cycles[first_new].source,
+            first: first_new,
+            end: first_new,
+        });
+    }
+    let starts = breaks.iter().map(|b| first_new + b).chain([end]);
+    let mut from = first_new;
+    for next in starts {
+        let s = t.segments.len() - 1;
+        t.segments[s].end = next;
+        if s != 0 {
+            for c in &mut t.cycles[from..next] {
+                c.segment = s as u32;
+            }
+        }
+        if next < end {
             t.segments.push(Segment {
-                source: c.source,
-                first: i,
-                end: i,
+                source: t.cycles[next].source,
+                first: next,
+                end: next,
             });
         }
-        let s = t.segments.len() - 1;
-        t.segments[s].end = i + 1;
-        t.cycles[i].segment = s as u32;
+        from = next;
     }
+}
+
+/// The first index at or after `k` whose cycle is not before `line` (cycles are in
+/// line order): an exponential search, so events far apart cost a few probes each.
+fn next_not_before(cycles: &[Cycle], k: usize, line: u64) -> usize {
+    let (mut lo, mut probe, mut step) = (k, k, 1); // every index below `lo` is before
+    while probe < cycles.len() && cycles[probe].line < line {
+        lo = probe + 1;
+        probe = lo + step;
+        step *= 2;
+    }
+    // `probe` is not before `line`, or past the end
+    lo + cycles[lo..probe.min(cycles.len())].partition_point(|c| c.line < line)
 }
 
 fn attach_events(t: &mut Timeline, first_new: usize, events: Vec<Event>) {
     let mut k = first_new; // next cycle not yet before the event
     for mut e in events {
-        while k < t.cycles.len() && t.cycles[k].line < e.line {
-            k += 1;
-        }
+        k = next_not_before(&t.cycles, k, e.line);
         if k > first_new {
             e.after_cycle = Some(k - 1);
             e.segment = t.cycles[k - 1].segment;
@@ -318,5 +389,135 @@ fn attach_events(t: &mut Timeline, first_new: usize, events: Vec<Event>) {
                 as u32;
         }
         t.events.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Scanner;
+
+    /// The segmentation the break list replaces: a walk over every cycle.
+    fn walk(t: &Timeline) -> (Vec<Segment>, Vec<u32>) {
+        let mut segs: Vec<Segment> = vec![];
+        let mut of = vec![];
+        for (i, c) in t.cycles.iter().enumerate() {
+            if i == 0 || !continues(&t.cycles[i - 1], c) {
+                segs.push(Segment {
+                    source: c.source,
+                    first: i,
+                    end: i,
+                });
+            }
+            let s = segs.len() - 1;
+            segs[s].end = i + 1;
+            of.push(s as u32);
+        }
+        (segs, of)
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/fixtures/gctrace/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn check(t: &Timeline, what: &str) {
+        let (segs, of) = walk(t);
+        assert_eq!(t.segments, segs, "{what}");
+        let got: Vec<u32> = t.cycles.iter().map(|c| c.segment).collect();
+        assert_eq!(got, of, "{what}");
+        // every event lies after the cycle it names and before the next one
+        for e in &t.events {
+            if let Some(k) = e.after_cycle {
+                assert!(t.cycles[k].line < e.line || t.cycles[k].source != e.source);
+                if let Some(n) = t.cycles.get(k + 1).filter(|n| n.source == e.source) {
+                    assert!(
+                        n.line >= e.line,
+                        "{what}: event at {} after {}",
+                        e.line,
+                        n.line
+                    );
+                }
+            }
+        }
+    }
+
+    /// Restarts inside a file, across block joins and between sources give the
+    /// segments a walk over every cycle gives.
+    #[test]
+    fn breaks_give_the_segments_of_a_walk() {
+        let s = Scanner::new();
+        let restart = fixture("public/go1.8-issue18896-restart.log");
+        let steady = fixture("go1.21/steady.log");
+        let scav = fixture("go1.21/scav.log");
+        // two runs glued into one stream: the second starts over at gc 1
+        let mut glued = steady.clone();
+        glued.extend_from_slice(&scav);
+        for (name, data) in [("restart", &restart), ("glued", &glued)] {
+            for block in [usize::MAX, 1000, 333] {
+                let mut t = Timeline::default();
+                let parts: Vec<Builder> = split(data, block)
+                    .into_iter()
+                    .map(|part| {
+                        let mut b = Builder::new(0);
+                        b.feed(&s, part);
+                        b
+                    })
+                    .collect();
+                Builder::concat(0, parts, 2).finish_into(&mut t);
+                check(&t, &format!("{name} in {block}-byte blocks"));
+                assert!(t.segments.len() >= 2, "{name}: {:?}", t.segments);
+            }
+        }
+        // several sources, in an order where one continues the other's numbering
+        let mut t = Timeline::default();
+        for (k, data) in [&steady, &restart, &scav, &steady].into_iter().enumerate() {
+            let mut b = Builder::new(k as u32);
+            b.feed(&s, data);
+            b.finish_into(&mut t);
+        }
+        check(&t, "four sources");
+        // the live monitor's window: cycles trimmed from the front
+        let mut b = Builder::new(0);
+        b.feed(&s, &glued);
+        let n = b.cycles();
+        b.trim_front(n / 3);
+        let mut t = Timeline::default();
+        b.finish_into(&mut t);
+        check(&t, "trimmed");
+    }
+
+    /// Cuts `data` after a newline about every `block` bytes.
+    fn split(data: &[u8], block: usize) -> Vec<&[u8]> {
+        let mut out = vec![];
+        let mut rest = data;
+        while !rest.is_empty() {
+            let at = if block >= rest.len() {
+                rest.len()
+            } else {
+                memchr::memchr(b'\n', &rest[block..]).map_or(rest.len(), |k| block + k + 1)
+            };
+            out.push(&rest[..at]);
+            rest = &rest[at..];
+        }
+        out
+    }
+
+    #[test]
+    fn exponential_search_finds_the_first_cycle_not_before() {
+        let s = Scanner::new();
+        let mut b = Builder::new(0);
+        b.feed(&s, &fixture("go1.21/scav.log"));
+        let cs = &b.cycles;
+        let last = cs.last().unwrap().line + 2;
+        for k in [0, 1, cs.len() / 2, cs.len()] {
+            for line in 0..last {
+                let want = k + cs[k..].iter().take_while(|c| c.line < line).count();
+                assert_eq!(next_not_before(cs, k, line), want, "k={k} line={line}");
+            }
+        }
     }
 }

@@ -110,9 +110,14 @@ pub fn looks_like_gc(i: &[u8]) -> bool {
     }
 }
 
-#[inline]
-fn sep_list<'a, const N: usize>(mut i: &'a [u8], seps: &[u8]) -> IResult<&'a [u8], Phases<N>> {
-    let mut p = Phases::default();
+/// Reads times separated by `seps` into `p` (filled in place: returning the small
+/// array by value costs a stalled copy on every line).
+#[inline(always)]
+fn sep_list<'a, const N: usize>(
+    mut i: &'a [u8],
+    seps: &[u8],
+    p: &mut Phases<N>,
+) -> IResult<&'a [u8], ()> {
     let (r, v) = ms_as_us(i)?;
     p.push(v);
     i = r;
@@ -127,12 +132,12 @@ fn sep_list<'a, const N: usize>(mut i: &'a [u8], seps: &[u8]) -> IResult<&'a [u8
         p.push(v);
         i = r;
     }
-    Ok((i, p))
+    Ok((i, ()))
 }
 
-#[inline]
-fn plus_list(mut i: &[u8]) -> IResult<&[u8], Phases<5>> {
-    let mut p = Phases::default();
+/// Reads `+`-separated times into `p` (in place, as [`sep_list`]).
+#[inline(always)]
+fn plus_list<'a>(mut i: &'a [u8], p: &mut Phases<5>) -> IResult<&'a [u8], ()> {
     loop {
         let (r, v) = ms_as_us(i)?;
         if !p.push(v) {
@@ -144,12 +149,29 @@ fn plus_list(mut i: &[u8]) -> IResult<&[u8], Phases<5>> {
         i = r;
         match i.strip_prefix(b"+") {
             Some(r) => i = r,
-            None => return Ok((i, p)),
+            None => return Ok((i, ())),
         }
     }
 }
 
 fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
+    let mut g = GcLine {
+        format: GcFormat::Go16,
+        cycle: 0,
+        t_ms: None,
+        cpu_pct: None,
+        leak_check: false,
+        forced: false,
+        clock: Phases::default(),
+        cpu: Phases::default(),
+        heap_before_mib: 0,
+        heap_after_mib: 0,
+        heap_live_mib: None,
+        goal_mib: None,
+        stacks_mib: None,
+        globals_mib: None,
+        procs: 0,
+    };
     let (i, _) = lit("gc ")(i)?;
     let (i, cycle) = u32_(i)?;
     let (i, _) = lit(" @")(i)?;
@@ -159,11 +181,11 @@ fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
     let (i, _) = lit("%")(i)?;
     let (i, leak) = opt(lit(" (checking for goroutine leaks)"))(i)?;
     let (i, _) = lit(": ")(i)?;
-    let (i, clock) = plus_list(i)?;
+    let (i, _) = plus_list(i, &mut g.clock)?;
     let (i, _) = lit(" ms clock, ")(i)?;
-    let (i, cpu) = match clock.len() {
-        3 => sep_list::<7>(i, b"+//+")?,
-        5 => sep_list::<7>(i, b"+++//+")?,
+    let (i, _) = match g.clock.len() {
+        3 => sep_list::<7>(i, b"+//+", &mut g.cpu)?,
+        5 => sep_list::<7>(i, b"+++//+", &mut g.cpu)?,
         _ => {
             return Err(nom::Err::Error(nom::error::Error::new(
                 i,
@@ -181,7 +203,7 @@ fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
     let (i, goal) = u32_(i)?;
     let (i, _) = lit(" MB goal, ")(i)?;
     let (i, first) = u32_(i)?;
-    let (i, stacks, globals, procs) = if let Ok((i, _)) = tag::<_, _, ()>(" MB stacks, ")(i) {
+    let (i, stacks, globals, procs) = if let Some(i) = i.strip_prefix(b" MB stacks, ") {
         let (i, globals) = u32_(i)?;
         let (i, _) = lit(" MB globals, ")(i)?;
         let (i, procs) = u32_(i)?;
@@ -191,31 +213,24 @@ fn modern(i: &[u8]) -> IResult<&[u8], GcLine> {
     };
     let (i, _) = lit(" P")(i)?;
     let (i, forced) = opt(lit(" (forced)"))(i)?;
-    let format = match (clock.len(), stacks.is_some()) {
+    g.format = match (g.clock.len(), stacks.is_some()) {
         (5, _) => GcFormat::Go15,
         (_, true) => GcFormat::Go118,
         _ => GcFormat::Go16,
     };
-    Ok((
-        i,
-        GcLine {
-            format,
-            cycle,
-            t_ms: Some(t_ms),
-            cpu_pct: Some(u16::try_from(pct).unwrap_or(u16::MAX)),
-            leak_check: leak.is_some(),
-            forced: forced.is_some(),
-            clock,
-            cpu,
-            heap_before_mib: before,
-            heap_after_mib: after,
-            heap_live_mib: Some(live),
-            goal_mib: Some(goal),
-            stacks_mib: stacks,
-            globals_mib: globals,
-            procs,
-        },
-    ))
+    g.cycle = cycle;
+    g.t_ms = Some(t_ms);
+    g.cpu_pct = Some(u16::try_from(pct).unwrap_or(u16::MAX));
+    g.leak_check = leak.is_some();
+    g.forced = forced.is_some();
+    g.heap_before_mib = before;
+    g.heap_after_mib = after;
+    g.heap_live_mib = Some(live);
+    g.goal_mib = Some(goal);
+    g.stacks_mib = stacks;
+    g.globals_mib = globals;
+    g.procs = procs;
+    Ok((i, g))
 }
 
 /// ≤1.4: `gc6(5): 0+0+0+1000 us, 0 -> 0 MB, 2118 (2655-537) objects, 85 goroutines, …`.

@@ -26,18 +26,25 @@ fn digits(i: &[u8]) -> (u64, usize) {
         if d > 9 {
             break;
         }
-        v = if n < EXACT_DIGITS {
-            v * 10 + u64::from(d)
-        } else {
-            v.saturating_mul(10).saturating_add(u64::from(d))
-        };
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
         n += 1;
+    }
+    if n > EXACT_DIGITS {
+        return (saturating_digits(&i[..n]), n);
     }
     (v, n)
 }
 
+/// The value of a long digit run, saturating at `u64::MAX` (kept off the hot path).
+#[cold]
+fn saturating_digits(i: &[u8]) -> u64 {
+    i.iter().fold(0u64, |v, b| {
+        v.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    })
+}
+
 /// An unsigned decimal integer (saturating at `u64::MAX`).
-#[inline]
+#[inline(always)]
 pub fn uint(i: &[u8]) -> IResult<&[u8], u64> {
     let (v, n) = digits(i);
     if n == 0 {
@@ -59,7 +66,7 @@ pub fn lit<'a>(t: &'static str) -> impl Fn(&'a [u8]) -> IResult<&'a [u8], &'a [u
 }
 
 /// An unsigned integer narrowed to `u32` (saturating).
-#[inline]
+#[inline(always)]
 pub fn u32_(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = uint(i)?;
     Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
@@ -79,7 +86,7 @@ pub fn int(i: &[u8]) -> IResult<&[u8], i64> {
 
 /// `digits[.digits]` scaled by 10^`scale`: `1.5` with scale 3 is 1500. Digits beyond
 /// the scale are truncated (the runtime never prints them; other tools might).
-#[inline]
+#[inline(always)]
 pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
     let (whole, n) = digits(i);
     if n == 0 {
@@ -90,29 +97,21 @@ pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
     let [b'.', rest @ ..] = r else {
         return Ok((r, whole.saturating_mul(mult)));
     };
-    let mut frac: u64 = 0;
-    let mut k = 0;
-    while let Some(&b) = rest.get(k) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        if (k as u32) < scale {
-            frac = frac * 10 + u64::from(d);
-        }
-        k += 1;
-    }
-    if k == 0 {
+    let (frac, k) = digits(&rest[..rest.len().min(scale as usize)]);
+    let frac = frac * 10u64.pow(scale - k as u32);
+    // digits beyond the scale are read and dropped
+    let (_, more) = digits(&rest[k..]);
+    if k + more == 0 {
         return Err(fail(r));
     }
-    for _ in k as u32..scale {
-        frac *= 10;
-    }
-    Ok((&rest[k..], whole.saturating_mul(mult).saturating_add(frac)))
+    Ok((
+        &rest[k + more..],
+        whole.saturating_mul(mult).saturating_add(frac),
+    ))
 }
 
 /// A `fmtNSAsMS` time in milliseconds, returned as microseconds.
-#[inline]
+#[inline(always)]
 pub fn ms_as_us(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = fixed(i, 3)?;
     Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
@@ -171,6 +170,9 @@ mod tests {
         assert_eq!(ms_as_us(b"1.5 ").unwrap(), (&b" "[..], 1500));
         assert_eq!(ms_as_us(b"87").unwrap(), (&b""[..], 87_000));
         assert_eq!(fixed(b"9.070s", 3).unwrap(), (&b"s"[..], 9070));
+        assert_eq!(fixed(b"0.12345 ", 3).unwrap(), (&b" "[..], 123));
+        assert_eq!(fixed(b"7.5", 0).unwrap(), (&b""[..], 7));
+        assert_eq!(fixed(b"18446744073709551616.5", 3).unwrap().1, u64::MAX);
         assert!(ms_as_us(b"1.+").is_err());
         assert!(ms_as_us(b"x").is_err());
     }
@@ -183,6 +185,29 @@ mod tests {
         assert_eq!(float(b"0++2.5e-001").unwrap(), (&b"++2.5e-001"[..], 0.0));
         assert!(float(b"NaN").unwrap().1.is_nan());
         assert!(float(b"+").is_err());
+    }
+
+    #[test]
+    fn digit_runs_of_every_length_and_neighbour() {
+        // every length 0..=20, followed by every kind of byte, with 8 bytes readable or not
+        for len in 0..=20usize {
+            let num: String = (0..len).map(|k| char::from(b'1' + (k % 9) as u8)).collect();
+            let want: u64 = if len == 0 {
+                0
+            } else {
+                num.parse().unwrap_or(u64::MAX)
+            };
+            for next in [b' ', b'/', b':', b'.', b'\xff', b'\x80', b'\xba', 0u8] {
+                for pad in [0usize, 1, 8] {
+                    let mut s = num.clone().into_bytes();
+                    s.push(next);
+                    s.extend(std::iter::repeat_n(b'9', pad));
+                    let got = digits(&s);
+                    assert_eq!(got, (want, len), "{:?}", String::from_utf8_lossy(&s));
+                    assert_eq!(digits(&s[..len]), (want, len));
+                }
+            }
+        }
     }
 
     #[test]
