@@ -56,6 +56,42 @@ fn json_advice_for_a_steady_trace() {
     );
 }
 
+/// A leaking trace is predicted over its growing live heap: the trend's start and end,
+/// GOGC sized for the end (its peak clear of the limit), the arithmetic saying so.
+#[test]
+fn a_growing_heap_is_predicted_over_the_run() {
+    let a = advice(&["fixtures/gctrace/go1.21/leak.log", "--budget", "512Mi"]);
+    let i = &a["inputs"];
+    let (start, end) = (
+        i["live_start_mib"].as_f64().unwrap(),
+        i["live_end_mib"].as_f64().unwrap(),
+    );
+    // `gclens gc` of this fixture: "live heap floor grows … 14 → 56 MiB"
+    assert!(
+        (13.0..15.0).contains(&start) && (55.0..58.0).contains(&end),
+        "{start} {end}"
+    );
+    assert!(i["live_heap_mib"].as_f64().unwrap() < end);
+    let limit = a["gomemlimit_bytes"].as_f64().unwrap();
+    assert!(a["predicted"]["peak_bytes"].as_f64().unwrap() <= 0.9 * limit + 1.0);
+    let arithmetic: Vec<&str> = a["arithmetic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        arithmetic
+            .iter()
+            .any(|l| l.contains("its trend runs from 13.6 to 56.3 MiB")),
+        "{arithmetic:#?}"
+    );
+    // a steady trace keeps the one-point model
+    let s = advice(&["fixtures/gctrace/go1.25/steady.log", "--budget", "256Mi"]);
+    assert_eq!(s["inputs"]["live_start_mib"], s["inputs"]["live_end_mib"]);
+    assert_eq!(s["inputs"]["live_start_mib"], s["inputs"]["live_heap_mib"]);
+}
+
 #[test]
 fn a_leak_and_a_tight_budget_are_called_out() {
     let a = advice(&["fixtures/gctrace/go1.21/leak.log", "--budget", "40Mi"]);

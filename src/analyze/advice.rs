@@ -10,6 +10,11 @@
 //! - peak memory = goal × max(overshoot, 1.1 scavenger slack) × fragmentation + memory
 //!   outside the heap.
 //!
+//! A leaking trace has no steady state: its live heap follows its trend. Predictions are
+//! then for a run like the traced one — GC/s and GC CPU averaged over the live heap
+//! growing from where it was at the start to where it was at the end, the peak at the end
+//! (where a GOGC that was fine at the start meets the limit and collections crowd).
+//!
 //! The recommendation: GOMEMLIMIT = budget − headroom; GOGC the largest value (least GC
 //! CPU) whose steady-state peak stays under 90% of that limit, so the limit is a safety
 //! net and not what drives collections.
@@ -63,6 +68,17 @@ pub struct Inputs {
     /// The GOGC the trace was taken under (given, or read from the pacer's behaviour).
     pub current_gogc: Option<f64>,
     pub live_heap_slope_mib_per_min: Option<f64>,
+    /// The live heap at the start and the end of the measured span: the live-heap
+    /// trend's line there when the summary found a leak or growth, else the median
+    /// twice. Predictions follow a growing heap from one to the other.
+    pub live_start_mib: f64,
+    pub live_end_mib: f64,
+}
+
+impl Inputs {
+    fn growing(&self) -> bool {
+        self.live_end_mib > self.live_start_mib
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -203,6 +219,19 @@ pub fn inputs(
         Some((n, frag)) => (n, "memstats", frag),
         None => (8.0 + roots, "assumed", 1.05),
     };
+    let slope = s.live_trend.as_ref().map(|t| t.slope_mib_per_min);
+    let growing = matches!(
+        s.leak.verdict,
+        LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
+    );
+    // not the median's neighbourhood: cycles crowd where the heap is small, so a
+    // growing heap's median sits early in the run
+    let (live_start_mib, live_end_mib) = match s.live_trend.as_ref() {
+        Some(t) if growing && t.slope_mib_per_min > 0.0 && t.end_mib > t.start_mib => {
+            (t.start_mib, t.end_mib)
+        }
+        _ => (live, live),
+    };
     Ok(Inputs {
         cycles_used: used.len(),
         duration_s: span_s,
@@ -222,7 +251,9 @@ pub fn inputs(
         non_heap_mib,
         non_heap_source,
         current_gogc: current_gogc.or(s.effective_gogc),
-        live_heap_slope_mib_per_min: s.live_trend.as_ref().map(|t| t.slope_mib_per_min),
+        live_heap_slope_mib_per_min: slope,
+        live_start_mib,
+        live_end_mib,
     })
 }
 
@@ -231,17 +262,29 @@ fn heap_cap(i: &Inputs, limit_mib: f64) -> f64 {
     (limit_mib - i.non_heap_mib) / (i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation)
 }
 
-/// Predicts a setting: `gogc` None is "off", `limit` in bytes.
-pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction {
-    let by_gogc = gogc.map_or(f64::INFINITY, |g| {
-        i.live_heap_mib + (i.live_heap_mib + i.roots_mib) * g / 100.0
-    });
+/// Steps a growing live heap is followed in.
+const PROFILE_STEPS: usize = 32;
+
+/// One setting at one live heap: (goal, GC/s, GC CPU %, limit-driven, peak MiB).
+fn predict_at(
+    i: &Inputs,
+    live: f64,
+    gogc: Option<f64>,
+    limit: Option<u64>,
+) -> (f64, f64, f64, bool, f64) {
+    let by_gogc = gogc.map_or(f64::INFINITY, |g| live + (live + i.roots_mib) * g / 100.0);
     let cap = limit.map_or(f64::INFINITY, |l| heap_cap(i, l as f64 / MIB));
     let goal = by_gogc.min(cap);
     let limit_driven = cap < by_gogc;
+    // a cycle costs CPU in proportion to the heap it marks
+    let per_cycle_ms = if live == i.live_heap_mib {
+        i.gc_cpu_ms_per_cycle
+    } else {
+        i.gc_cpu_ms_per_mib_scanned * (live + i.roots_mib)
+    };
     // what a cycle allocates: from the live heap to where the heap ends, not to the goal
-    let growth = goal * i.end_over_goal - i.live_heap_mib;
-    let thrash = !goal.is_finite() || growth < (0.05 * i.live_heap_mib).max(0.5);
+    let growth = goal * i.end_over_goal - live;
+    let thrash = !goal.is_finite() || growth < (0.05 * live).max(0.5);
     let (gc_per_s, mut cpu) = if !goal.is_finite() {
         (0.0, 0.0)
     } else if thrash {
@@ -249,10 +292,7 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
         (i.alloc_rate_mib_s / growth.max(0.5), 50.0)
     } else {
         let r = i.alloc_rate_mib_s / growth;
-        (
-            r,
-            r * i.gc_cpu_ms_per_cycle / 1000.0 / f64::from(i.procs) * 100.0,
-        )
+        (r, r * per_cycle_ms / 1000.0 / f64::from(i.procs) * 100.0)
     };
     if limit_driven {
         cpu = cpu.min(50.0);
@@ -261,6 +301,29 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
         goal * i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation + i.non_heap_mib
     } else {
         f64::INFINITY
+    };
+    (goal, gc_per_s, cpu, limit_driven, peak_mib)
+}
+
+/// Predicts a setting: `gogc` None is "off", `limit` in bytes. With a growing live heap,
+/// GC/s and GC CPU are averaged over the run (the measured rates are such averages) and
+/// the goal and peak are the run's last, highest ones.
+pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction {
+    let (goal, gc_per_s, cpu, limit_driven, peak_mib) = if i.growing() {
+        let (start, growth) = (i.live_start_mib, i.live_end_mib - i.live_start_mib);
+        let (mut rate, mut cpu, mut driven) = (0.0, 0.0, false);
+        for k in 0..PROFILE_STEPS {
+            // the middle of each of PROFILE_STEPS equal stretches of time
+            let live = start + growth * (k as f64 + 0.5) / PROFILE_STEPS as f64;
+            let (_, r, c, d, _) = predict_at(i, live, gogc, limit);
+            rate += r / PROFILE_STEPS as f64;
+            cpu += c / PROFILE_STEPS as f64;
+            driven |= d;
+        }
+        let (goal, _, _, d, peak) = predict_at(i, i.live_end_mib, gogc, limit);
+        (goal, rate, cpu, driven || d, peak)
+    } else {
+        predict_at(i, i.live_heap_mib, gogc, limit)
     };
     Prediction {
         gogc: gogc.map_or(serde_json::json!("off"), |g| {
@@ -333,9 +396,20 @@ pub fn advise(
             }
         ),
     ];
-    // largest GOGC whose steady peak stays under 90% of the limit
+    // largest GOGC whose steady peak (a growing heap's: at the end of a run as long as
+    // the trace) stays under 90% of the limit
+    let live = i.live_end_mib;
+    if i.growing() {
+        arithmetic.push(format!(
+            "the live heap grows {:.2} MiB/min: over the {:.0} s measured its trend runs from {:.1} to {:.1} MiB, so predictions follow it (a run as long as the trace) and GOGC is sized for its end",
+            i.live_heap_slope_mib_per_min.unwrap_or(0.0),
+            i.duration_s,
+            i.live_start_mib,
+            live
+        ));
+    }
     let cap = heap_cap(&i, CLEAR_OF_LIMIT * limit_mib);
-    let g_star = (cap - i.live_heap_mib) / (i.live_heap_mib + i.roots_mib).max(0.1) * 100.0;
+    let g_star = (cap - live) / (live + i.roots_mib).max(0.1) * 100.0;
     let gogc = ((g_star.min(800.0) / 5.0).floor() * 5.0).max(10.0);
     arithmetic.push(format!(
         "GOGC = ((90% × {:.0} − {:.1}) / ({:.2} × {:.2}) − {:.1}) / ({:.1} + {:.1}) × 100 = {:.0} → {:.0} (multiple of 5, at most 800)",
@@ -343,14 +417,38 @@ pub fn advise(
         i.non_heap_mib,
         i.overshoot.max(SCAVENGE_SLACK),
         i.fragmentation,
-        i.live_heap_mib,
-        i.live_heap_mib,
+        live,
+        live,
         i.roots_mib,
         g_star,
         gogc
     ));
     let predicted = predict(&i, Some(gogc), Some(limit));
-    arithmetic.push(format!(
+    if i.growing() {
+        let at = |live| predict_at(&i, live, Some(gogc), Some(limit));
+        let (start, end) = (at(i.live_start_mib), at(live));
+        arithmetic.push(format!(
+            "predicted: goal at the end {:.1} + {:.1} × {:.2} = {:.1} MiB{}; GC/s {:.2} at the start → {:.2} at the end, {:.2} on average; GC CPU {:.2}% → {:.2}%, {:.2}% on average ({:.4} ms per MiB marked); peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+            live,
+            live + i.roots_mib,
+            gogc / 100.0,
+            predicted.heap_goal_mib,
+            if predicted.limit_driven { " (capped by the limit)" } else { "" },
+            start.1,
+            end.1,
+            predicted.gc_per_s,
+            start.2,
+            end.2,
+            predicted.gc_cpu_pct,
+            i.gc_cpu_ms_per_mib_scanned,
+            predicted.heap_goal_mib,
+            i.overshoot.max(SCAVENGE_SLACK),
+            i.fragmentation,
+            i.non_heap_mib,
+            mib(predicted.peak_bytes)
+        ));
+    } else {
+        arithmetic.push(format!(
         "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; GC/s = {:.1} / ({:.1} × {:.2} end/goal − {:.1}) = {:.2}; GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         i.live_heap_mib,
         i.live_heap_mib + i.roots_mib,
@@ -371,6 +469,7 @@ pub fn advise(
         i.non_heap_mib,
         mib(predicted.peak_bytes)
     ));
+    }
     let mut whatif: Vec<Prediction> = vec![];
     for lim in [None, Some(limit)] {
         for g in WHATIF_GOGC {
@@ -408,7 +507,7 @@ fn warnings(
         LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
     ) && let Some(slope) = i.live_heap_slope_mib_per_min.filter(|s| *s > 0.0)
     {
-        let room = heap_cap(i, limit_mib) / (1.0 + (gogc / 100.0)) - i.live_heap_mib;
+        let room = heap_cap(i, limit_mib) / (1.0 + (gogc / 100.0)) - i.live_end_mib;
         push(
             "leak",
             format!(
@@ -498,6 +597,8 @@ mod tests {
             non_heap_source: "assumed",
             current_gogc: Some(100.0),
             live_heap_slope_mib_per_min: None,
+            live_start_mib: 100.0,
+            live_end_mib: 100.0,
         }
     }
 
@@ -522,6 +623,32 @@ mod tests {
         // a limit below the live heap: back-to-back GCs at the limiter's ~50%
         let p = predict(&i, Some(100.0), Some(100 << 20));
         assert_eq!(p.gc_cpu_pct, 50.0);
+    }
+
+    #[test]
+    fn a_growing_live_heap_is_followed_over_the_run() {
+        // live 50 → 150 MiB over the run, GOGC=100, no limit: at live L the goal is 2L, a
+        // cycle allocates L, so GC/s = 100/L, and costs 0.1 ms × L: GC CPU stays at
+        // 100/L × 0.1 L / 2 P = 0.5%. GC/s averages ln(3) (the mean of 100/L over
+        // 50..150), the peak is the end's: 300 × 1.1 + 10 = 340 MiB.
+        let i = Inputs {
+            live_start_mib: 50.0,
+            live_end_mib: 150.0,
+            ..inputs()
+        };
+        let p = predict(&i, Some(100.0), None);
+        assert!((p.gc_per_s - 3f64.ln()).abs() < 0.001, "{}", p.gc_per_s);
+        assert!((p.gc_cpu_pct - 0.5).abs() < 1e-9, "{}", p.gc_cpu_pct);
+        assert_eq!((p.heap_goal_mib, p.peak_bytes), (300.0, 340 << 20));
+        assert!(!p.limit_driven);
+        // a 300 MiB limit caps the goal at 290 / 1.1 = 263.6 MiB: from live ≈ 132 MiB on,
+        // the limit drives and a cycle has less room: GC/s and CPU rise at the end
+        let capped = predict(&i, Some(100.0), Some(300 << 20));
+        assert!(capped.limit_driven);
+        assert!(capped.gc_per_s > p.gc_per_s && capped.gc_cpu_pct > p.gc_cpu_pct);
+        assert!((capped.heap_goal_mib - 290.0 / 1.1).abs() < 1e-9);
+        // a steady heap gives the one-point model
+        assert_eq!(predict(&inputs(), Some(100.0), None).gc_per_s, 1.0);
     }
 
     #[test]

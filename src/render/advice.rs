@@ -41,7 +41,16 @@ pub fn write_advice(out: &mut dyn Write, a: &Advice, sources: &[String]) -> io::
         writeln!(out, "  {l}")?;
     }
     writeln!(out)?;
-    writeln!(out, "What if (steady state):")?;
+    if a.inputs.live_end_mib > a.inputs.live_start_mib {
+        writeln!(
+            out,
+            "What if (over a run like the trace, the live heap growing {} → {} MiB; peak at its end):",
+            num(a.inputs.live_start_mib),
+            num(a.inputs.live_end_mib)
+        )?;
+    } else {
+        writeln!(out, "What if (steady state):")?;
+    }
     writeln!(
         out,
         "  {:>6}  {:>12}  {:>12}  {:>9}  {:>10}",
