@@ -384,10 +384,8 @@ fn both<A: Send, B: Send>(
     })
 }
 
-/// Gathers every cycle, in two chunks on two threads when the timeline is big.
-fn gather_all(cs: &[Cycle], window: TrendWindow) -> Acc {
-    let parallel =
-        cs.len() >= PARALLEL_MIN && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+/// Gathers every cycle, in two halves on two threads when `parallel`.
+fn gather_all(cs: &[Cycle], window: TrendWindow, parallel: bool) -> Acc {
     if !parallel {
         return gather(cs, 0..cs.len(), window);
     }
@@ -401,8 +399,14 @@ fn gather_all(cs: &[Cycle], window: TrendWindow) -> Acc {
     a
 }
 
-/// Computes the summary of a timeline.
+/// Computes the summary of a timeline (on two cores when it is big).
 pub fn summarize(t: &Timeline) -> Summary {
+    let parallel = t.cycles.len() >= PARALLEL_MIN
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    summarize_on(t, parallel)
+}
+
+fn summarize_on(t: &Timeline, parallel: bool) -> Summary {
     let cs = &t.cycles;
     let main = (0..t.segments.len())
         .max_by_key(|&i| (t.segments[i].end - t.segments[i].first, usize::MAX - i))
@@ -420,7 +424,7 @@ pub fn summarize(t: &Timeline) -> Summary {
         segment: main as u32,
         from_ms: t0 + (t1.saturating_sub(t0)) / 10,
     };
-    let a = gather_all(cs, window);
+    let a = gather_all(cs, window, parallel);
     let format = (0..4)
         .filter(|&k| a.formats[k] > 0)
         .max_by_key(|&k| a.formats[k])
@@ -472,7 +476,7 @@ pub fn summarize(t: &Timeline) -> Summary {
     let live_pts_len = live_pts.len();
     // the order statistics: each a pass over a million-element vector on big traces
     let ((pause_ms, live), (mark_ms, effective_gogc, live_trend, stacks_trend)) = both(
-        cs.len() >= PARALLEL_MIN,
+        parallel,
         || {
             let min = lives.iter().copied().min().map_or(0.0, f64::from);
             let max = lives.iter().copied().max().map_or(0.0, f64::from);
@@ -532,5 +536,32 @@ pub fn summarize(t: &Timeline) -> Summary {
         stacks_trend: stacks_trend.map(trend_out),
         malformed: t.skipped.malformed,
         foreign: t.skipped.foreign,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two-core path (halves merged, order statistics side by side) gives the
+    /// one-thread summary, on traces whose halves split segments, forced cycles, pauses.
+    #[test]
+    fn halves_merge_into_the_one_thread_summary() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in [
+            "go1.21/leak.log",
+            "go1.26/gctrace2.log",
+            "go1.21/free.log",
+            "public/go1.8-issue18896-restart.log",
+            "public/go1.4-issue12228.log",
+            "go1.27/goroutines.log",
+        ] {
+            let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
+            let t = crate::commands::gc::load_bytes(&data);
+            let one = serde_json::to_value(summarize_on(&t, false)).unwrap();
+            let two = serde_json::to_value(summarize_on(&t, true)).unwrap();
+            assert_eq!(one, two, "{f}");
+            assert!(t.cycles.len() > 3, "{f}");
+        }
     }
 }
