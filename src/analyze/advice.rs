@@ -76,7 +76,8 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    fn growing(&self) -> bool {
+    /// Does the live heap grow over the run (so predictions follow it)?
+    pub fn growing(&self) -> bool {
         self.live_end_mib > self.live_start_mib
     }
 }

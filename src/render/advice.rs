@@ -41,7 +41,7 @@ pub fn write_advice(out: &mut dyn Write, a: &Advice, sources: &[String]) -> io::
         writeln!(out, "  {l}")?;
     }
     writeln!(out)?;
-    if a.inputs.live_end_mib > a.inputs.live_start_mib {
+    if a.inputs.growing() {
         writeln!(
             out,
             "What if (over a run like the trace, the live heap growing {} → {} MiB; peak at its end):",
