@@ -41,6 +41,8 @@ fn json_advice_for_a_steady_trace() {
         "roots_mib",
         "alloc_rate_mib_s",
         "gc_cpu_ms_per_cycle",
+        "runway_per_mib",
+        "mark_alloc_per_mib",
         "overshoot",
         "non_heap_mib",
     ] {
@@ -167,21 +169,68 @@ fn budget_errors_are_clear() {
         .args(["advise", "fixtures/gctrace/go1.21/leak.log"])
         .assert()
         .code(2);
-    gclens()
-        .args([
-            "advise",
-            "fixtures/gctrace/go1.21/leak.log",
-            "--budget",
-            "1Gi",
-            "--headroom",
-            "1.5",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--headroom"));
+    for (flag, value) in [
+        ("--headroom", "1.5"),
+        ("--max-gc-cpu", "0"),
+        ("--max-gc-cpu", "150"),
+        ("--current-gogc", "0"),
+    ] {
+        gclens()
+            .args([
+                "advise",
+                "fixtures/gctrace/go1.21/leak.log",
+                "--budget",
+                "1Gi",
+                flag,
+                value,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(flag));
+    }
     gclens()
         .args(["advise", "--budget", "1Gi"])
         .write_stdin("no trace\n")
         .assert()
         .code(1);
+}
+
+/// The pacer's runway and the allocation while marking, measured on real traces of every
+/// Go version with the 1.18+ pacer: the runway a fraction of the heap marked (the pacer
+/// plans on 25% of the CPU for marking), the marking allocation smaller; and with them
+/// the model gives back the trace's own GC/s at its own GOGC (≈100), within the noise
+/// of these sub-second, bursty fixtures.
+#[test]
+fn pacer_runway_measured_on_real_traces() {
+    for v in ["go1.19", "go1.21", "go1.23", "go1.25", "go1.26"] {
+        let f = format!("fixtures/gctrace/{v}/steady.log");
+        let a = advice(&[&f, "--budget", "1Gi"]);
+        let i = &a["inputs"];
+        let (r, m) = (
+            i["runway_per_mib"].as_f64().unwrap(),
+            i["mark_alloc_per_mib"].as_f64().unwrap(),
+        );
+        assert!(
+            (0.02..0.4).contains(&r) && (0.0..r).contains(&m),
+            "{v}: {r} {m}"
+        );
+        let gc = gclens()
+            .args(["gc", &f, "--format", "json"])
+            .output()
+            .unwrap();
+        let s: serde_json::Value = serde_json::from_slice(&gc.stdout).unwrap();
+        let measured = 1.0 / s["summary"]["mean_interval_s"].as_f64().unwrap();
+        let at_100 = a["whatif"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["gogc"] == 100 && w["limit_bytes"].is_null())
+            .unwrap()["gc_per_s"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (at_100 / measured - 1.0).abs() < 0.10,
+            "{v}: predicted {at_100} GC/s at GOGC=100, the trace did {measured}"
+        );
+    }
 }

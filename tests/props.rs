@@ -2,6 +2,7 @@
 //! back to the same values; arbitrary bytes (and mangled real lines) never panic.
 
 use gclens::analyze::Report;
+use gclens::analyze::advice::{AdviceOptions, advise};
 use gclens::export::{Exporter, csv::Csv, json::Json};
 use gclens::model::{Builder, Timeline};
 use gclens::parse::print::write_gc_line;
@@ -100,6 +101,19 @@ fn full_pipeline(bytes: &[u8]) {
     out.clear();
     Csv.export(&r, &mut out).unwrap();
     gclens::render::text::write_report(&mut out, &r.timeline, &r.summary, &r.findings).unwrap();
+    // advice for budgets below, near and far above whatever heap the bytes held
+    for budget in [1u64 << 20, 64 << 20, 1 << 40] {
+        let o = AdviceOptions {
+            budget_bytes: budget,
+            headroom: 0.1,
+            max_gc_cpu_pct: Some(5.0),
+            current_gogc: None,
+        };
+        if let Ok(a) = advise(&r.timeline, &r.summary, None, &o) {
+            gclens::render::advice::write_advice(&mut out, &a, &r.timeline.sources).unwrap();
+            serde_json::to_vec(&a).unwrap();
+        }
+    }
 }
 
 const REAL: &[&str] = &[
@@ -265,4 +279,29 @@ fn escape_diagnostics_print_and_parse_back() {
     let back = gclens::parse::escape::parse_bytes("printed", printed.as_bytes());
     assert!(key(&set).len() > 150);
     assert_eq!(key(&back), key(&set));
+}
+
+proptest! {
+    /// The model on any measured inputs, any GOGC and limit: no panic, no negative or NaN
+    /// rates (a limit under the live heap, no runway, a huge one…).
+    #[test]
+    fn advice_model_never_panics(
+        live in 0.0f64..1e6, roots in 0.0f64..1e4, alloc in 0.0f64..1e5,
+        runway in 0.0f64..10.0, mark in 0.0f64..10.0, growth in -1e3f64..1e3,
+        gogc in proptest::option::of(0.0f64..1e4), limit in proptest::option::of(0u64..1 << 44),
+    ) {
+        let i = gclens::analyze::advice::Inputs {
+            cycles_used: 100, duration_s: 60.0, live_heap_mib: live, roots_mib: roots,
+            alloc_rate_mib_s: alloc, gc_cpu_ms_per_cycle: 0.1 * (live + roots),
+            gc_cpu_ms_per_mib_scanned: 0.1, assist_ms_per_mib_scanned: 0.02, procs: 2, runway_per_mib: runway,
+            mark_alloc_per_mib: mark, overshoot: 1.0, fragmentation: 1.05, non_heap_mib: 8.0,
+            non_heap_source: "assumed", current_gogc: None, live_heap_slope_mib_per_min: None,
+            live_start_mib: live, live_end_mib: (live + growth).max(0.0),
+        };
+        let p = gclens::analyze::advice::predict(&i, gogc, limit);
+        prop_assert!(p.gc_per_s >= 0.0 && p.gc_cpu_pct >= 0.0, "{:?}", p);
+        prop_assert!(gogc.is_none() && limit.is_none() || p.gc_per_s.is_finite(), "{:?}", p);
+        let b = gclens::analyze::advice::budget_for_cpu(&i, 5.0, 0.1);
+        prop_assert!(b > 0);
+    }
 }

@@ -2,11 +2,17 @@
 //! (go.dev/doc/gc-guide; shared/notes/gc-model.md):
 //!
 //! - heap goal = live + (live + roots) × GOGC/100, capped by what the memory limit leaves;
-//! - GC cycles/s = allocation rate / (goal × heap-end-over-goal − live): what a cycle
-//!   allocates runs from the live heap to where the heap ends (the pacer often finishes
-//!   before the goal);
+//! - GC cycles/s = allocation rate / what a cycle allocates: from the live heap to the
+//!   trigger, then what is allocated while marking. The pacer (Go 1.18+, `mgcpacer.go`)
+//!   starts a cycle a runway ahead of the goal (the runway follows the work to mark, not
+//!   GOGC), but never before 45/64 (~70%) of the way from the live heap to the goal, nor
+//!   after max(61/64, goal − 4 MiB) of it; the runway and the marking allocation are
+//!   measured per MiB marked;
 //! - GC CPU % = cycles/s × GC CPU per cycle / P (the cost of a cycle follows the live
-//!   heap scanned, which no setting changes), at most ~50% once the limit drives the GC;
+//!   heap scanned, which no setting changes), at most ~50% once the limit drives the GC.
+//!   Only mark assists follow the setting: the pacer charges allocations during the mark
+//!   with scan work remaining / heap left to the goal, so assists grow as the room left
+//!   after the trigger shrinks (a trigger held at its lower bound by a small GOGC);
 //! - peak memory = goal × max(overshoot, 1.1 scavenger slack) × fragmentation + memory
 //!   outside the heap.
 //!
@@ -19,7 +25,7 @@
 //! CPU) whose steady-state peak stays under 90% of that limit, so the limit is a safety
 //! net and not what drives collections.
 
-use super::cycle::{alloc_mib, gc_cpu_us, live_mib};
+use super::cycle::{alloc_mib, assist_cpu_us, gc_cpu_us, live_mib};
 use super::memstats::MemReport;
 use super::stats::median;
 use super::summary::{LeakVerdict, Summary};
@@ -54,11 +60,16 @@ pub struct Inputs {
     pub alloc_rate_mib_s: f64,
     pub gc_cpu_ms_per_cycle: f64,
     pub gc_cpu_ms_per_mib_scanned: f64,
+    /// The mark assists' part of it, which grows as the room left after the trigger
+    /// shrinks (measured at `runway_per_mib`).
+    pub assist_ms_per_mib_scanned: f64,
     pub procs: u32,
-    /// Heap at GC end over its goal (median): below 1 when the pacer finishes early, so
-    /// each cycle allocates goal × this − live.
-    pub end_over_goal: f64,
-    /// `end_over_goal`, at least 1: for the peak.
+    /// The pacer's runway: MiB from the trigger (heap at GC start) to the goal, per MiB
+    /// marked (live + roots), on cycles whose trigger was not clamped.
+    pub runway_per_mib: f64,
+    /// MiB allocated during the concurrent mark (heap at GC end − at start), per MiB marked.
+    pub mark_alloc_per_mib: f64,
+    /// Heap at GC end over its goal (median), at least 1: for the peak.
     pub overshoot: f64,
     /// HeapInuse / HeapAlloc (MemStats), else 1.05 assumed.
     pub fragmentation: f64,
@@ -194,12 +205,21 @@ pub fn inputs(
     } else {
         0.0
     };
-    let end_over_goal = median(&mut f(&|i| {
+    let assist_sum: f64 = f(&|i| assist_cpu_us(&cs[i]).map(|u| f64::from(u) / 1000.0))
+        .iter()
+        .sum();
+    let assist_per_mib = if marked_sum > 0.0 {
+        (assist_sum / marked_sum).min(per_mib)
+    } else {
+        0.0
+    };
+    let overshoot = median(&mut f(&|i| {
         let g = f64::from(cs[i].gc.goal_mib?);
         (g > 0.0).then(|| f64::from(cs[i].gc.heap_after_mib) / g)
     }))
-    .unwrap_or(1.0);
-    let overshoot = end_over_goal.max(1.0);
+    .unwrap_or(1.0)
+    .max(1.0);
+    let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, &used);
     let first = used[0];
     let last = used[used.len() - 1];
     let span_s =
@@ -245,8 +265,10 @@ pub fn inputs(
         },
         gc_cpu_ms_per_cycle: per_mib * (live + roots),
         gc_cpu_ms_per_mib_scanned: per_mib,
+        assist_ms_per_mib_scanned: assist_per_mib,
         procs: cs[last].gc.procs.max(1),
-        end_over_goal,
+        runway_per_mib,
+        mark_alloc_per_mib,
         overshoot,
         fragmentation,
         non_heap_mib,
@@ -256,6 +278,83 @@ pub fn inputs(
         live_start_mib,
         live_end_mib,
     })
+}
+
+/// The pacer's trigger bounds, in 64ths of the way from the live heap to the goal
+/// (`triggerRatioDen`, `minTriggerRatioNum`, `maxTriggerRatioNum`), and the runtime's
+/// `defaultHeapMinimum`, the least room a large heap's trigger leaves before the goal.
+const TRIGGER_MIN: f64 = 45.0 / 64.0;
+const TRIGGER_MAX: f64 = 61.0 / 64.0;
+const TRIGGER_MAX_GAP_MIB: f64 = 4.0;
+
+/// Where the pacer puts the trigger: MiB above the live heap, for `room` MiB from the
+/// live heap to the goal and a runway of `runway` MiB.
+fn trigger_at(room: f64, runway: f64) -> f64 {
+    if room.is_nan() || room <= 0.0 {
+        // a goal at or below the live heap (a limit under it): collections back to back
+        return 0.0;
+    }
+    let hi = (TRIGGER_MAX * room).max(room - TRIGGER_MAX_GAP_MIB);
+    (room - runway).max(TRIGGER_MIN * room).min(hi)
+}
+
+/// Measures the pacer's runway (goal − heap at GC start) and the allocation during the
+/// mark (heap at GC end − at start), each per MiB marked (the previous cycle's live heap,
+/// from which the goal was set, + roots); as ratios of sums, so the trace's whole-MiB
+/// figures average out. A trigger held at one of its bounds shows the bound's runway: at
+/// the upper one (small heaps) that is what the pacer does at this room; a trace taken at a
+/// small GOGC, held at the lower one, shows a runway shorter than the pacer's, so larger
+/// GOGCs are predicted a little too few cycles.
+fn pacer_runway(cs: &[crate::model::Cycle], used: &[usize]) -> (f64, f64) {
+    let (mut marked, mut mark_alloc, mut runways) = (0.0, 0.0, 0.0);
+    for &i in used {
+        let (p, c) = (&cs[i - 1], &cs[i]);
+        let Some(goal) = c.gc.goal_mib.map(f64::from) else {
+            continue;
+        };
+        let live = f64::from(live_mib(p));
+        let scan = live + f64::from(c.gc.stacks_mib.unwrap_or(0) + c.gc.globals_mib.unwrap_or(0));
+        let (start, end) = (
+            f64::from(c.gc.heap_before_mib),
+            f64::from(c.gc.heap_after_mib),
+        );
+        if goal <= live || scan <= 0.0 {
+            continue;
+        }
+        marked += scan;
+        mark_alloc += (end - start).max(0.0);
+        runways += (goal - start).max(0.0);
+    }
+    if marked > 0.0 {
+        (runways / marked, mark_alloc / marked)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// MiB a cycle allocates at live heap `live` with `room` MiB from it to the goal: up to
+/// the trigger, then while marking.
+fn cycle_alloc(i: &Inputs, live: f64, room: f64) -> f64 {
+    let scan = live + i.roots_mib;
+    trigger_at(room, i.runway_per_mib * scan) + i.mark_alloc_per_mib * scan
+}
+
+/// Assists grow at most this many times over the trace's.
+const ASSIST_SCALE_MAX: f64 = 10.0;
+
+/// GC CPU ms of a cycle at live heap `live` with `room` MiB from it to the goal, and the
+/// factor on the trace's assists: the runway the trace had (per MiB marked) over the room
+/// this setting leaves after its trigger.
+fn cycle_cost(i: &Inputs, live: f64, room: f64) -> (f64, f64) {
+    let scan = live + i.roots_mib;
+    let left = room - trigger_at(room, i.runway_per_mib * scan);
+    let scale = if left > 0.0 {
+        (i.runway_per_mib * scan / left).min(ASSIST_SCALE_MAX)
+    } else {
+        ASSIST_SCALE_MAX
+    };
+    let per_mib = i.gc_cpu_ms_per_mib_scanned + i.assist_ms_per_mib_scanned * (scale - 1.0);
+    (per_mib * scan, scale)
 }
 
 /// The heap goal that puts the peak at `limit_mib`.
@@ -277,15 +376,20 @@ fn predict_at(
     let cap = limit.map_or(f64::INFINITY, |l| heap_cap(i, l as f64 / MIB));
     let goal = by_gogc.min(cap);
     let limit_driven = cap < by_gogc;
-    // a cycle costs CPU in proportion to the heap it marks
-    let per_cycle_ms = if live == i.live_heap_mib {
-        i.gc_cpu_ms_per_cycle
+    // a cycle costs CPU in proportion to the heap it marks, its assists to the room left
+    let per_cycle_ms = if goal.is_finite() {
+        cycle_cost(i, live, goal - live).0
     } else {
-        i.gc_cpu_ms_per_mib_scanned * (live + i.roots_mib)
+        0.0
     };
-    // what a cycle allocates: from the live heap to where the heap ends, not to the goal
-    let growth = goal * i.end_over_goal - live;
-    let thrash = !goal.is_finite() || growth < (0.05 * live).max(0.5);
+    // what a cycle allocates: from the live heap to the trigger, then while marking
+    let growth = if goal.is_finite() {
+        cycle_alloc(i, live, goal - live)
+    } else {
+        f64::INFINITY
+    };
+    // little room between the live heap and the goal: collections back to back
+    let thrash = !goal.is_finite() || goal - live < (0.05 * live).max(0.5);
     let (gc_per_s, mut cpu) = if !goal.is_finite() {
         (0.0, 0.0)
     } else if thrash {
@@ -345,10 +449,29 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
 
 /// The budget needed to keep GC CPU at `target_pct`.
 pub fn budget_for_cpu(i: &Inputs, target_pct: f64, headroom: f64) -> u64 {
-    let growth = i.alloc_rate_mib_s * i.gc_cpu_ms_per_cycle
-        / 1000.0
-        / (target_pct / 100.0 * f64::from(i.procs));
-    let goal = (i.live_heap_mib + growth) / i.end_over_goal;
+    let live = i.live_heap_mib;
+    // GC CPU falls as the room grows (fewer cycles, fewer assists): bisect for the room
+    // that gives the target
+    let over = |room: f64| {
+        let per_s = i.alloc_rate_mib_s / cycle_alloc(i, live, room);
+        per_s * cycle_cost(i, live, room).0 / 1000.0 / f64::from(i.procs) * 100.0 > target_pct
+    };
+    let (mut lo, mut hi) = (0.0, live.max(1.0));
+    for _ in 0..2000 {
+        if !over(hi) {
+            break;
+        }
+        hi *= 2.0;
+    }
+    for _ in 0..64 {
+        let mid = (lo + hi) / 2.0;
+        if over(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let goal = live + hi;
     let peak = goal * i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation + i.non_heap_mib;
     (peak / CLEAR_OF_LIMIT / (1.0 - headroom) * MIB) as u64
 }
@@ -375,7 +498,7 @@ pub fn advise(
             mib(limit)
         ),
         format!(
-            "measured over {} cycles ({:.0} s): live heap {:.1} MiB + roots {:.1} MiB; allocation {:.1} MiB/s; {:.2} ms GC CPU per cycle on {} P; the heap ends at {:.2}× its goal",
+            "measured over {} cycles ({:.0} s): live heap {:.1} MiB + roots {:.1} MiB; allocation {:.1} MiB/s; {:.2} ms GC CPU per cycle on {} P; the pacer's runway {:.3} and the allocation while marking {:.3} per MiB marked",
             i.cycles_used,
             i.duration_s,
             i.live_heap_mib,
@@ -383,7 +506,8 @@ pub fn advise(
             i.alloc_rate_mib_s,
             i.gc_cpu_ms_per_cycle,
             i.procs,
-            i.end_over_goal
+            i.runway_per_mib,
+            i.mark_alloc_per_mib
         ),
         format!(
             "memory outside the heap {:.1} MiB ({}), fragmentation {:.2}×{}",
@@ -449,19 +573,34 @@ pub fn advise(
             mib(predicted.peak_bytes)
         ));
     } else {
+        let scan = i.live_heap_mib + i.roots_mib;
+        let room = predicted.heap_goal_mib - i.live_heap_mib;
+        let runway = i.runway_per_mib * scan;
+        let cost = cycle_cost(&i, i.live_heap_mib, room);
         arithmetic.push(format!(
-        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; GC/s = {:.1} / ({:.1} × {:.2} end/goal − {:.1}) = {:.2}; GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; a cycle allocates up to the trigger {:.1} − {:.1} runway (kept within 70–95% of the {:.1}) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         i.live_heap_mib,
         i.live_heap_mib + i.roots_mib,
         gogc / 100.0,
         predicted.heap_goal_mib,
+        room,
+        runway,
+        room,
+        trigger_at(room, runway),
+        i.mark_alloc_per_mib,
+        scan,
+        i.mark_alloc_per_mib * scan,
         i.alloc_rate_mib_s,
-        predicted.heap_goal_mib,
-        i.end_over_goal,
-        i.live_heap_mib,
+        cycle_alloc(&i, i.live_heap_mib, room),
         predicted.gc_per_s,
+        i.gc_cpu_ms_per_mib_scanned,
+        i.assist_ms_per_mib_scanned,
+        cost.1,
+        scan,
+        cost.0,
+        room - trigger_at(room, runway),
         predicted.gc_per_s,
-        i.gc_cpu_ms_per_cycle,
+        cost.0,
         i.procs,
         predicted.gc_cpu_pct,
         predicted.heap_goal_mib,
@@ -590,8 +729,12 @@ mod tests {
             alloc_rate_mib_s: 100.0,
             gc_cpu_ms_per_cycle: 10.0,
             gc_cpu_ms_per_mib_scanned: 0.1,
+            assist_ms_per_mib_scanned: 0.0,
             procs: 2,
-            end_over_goal: 1.0,
+            // a cycle starts 10 MiB (0.1 × 100 marked) before its goal and allocates
+            // 10 MiB while marking: it allocates exactly the room to the goal
+            runway_per_mib: 0.1,
+            mark_alloc_per_mib: 0.1,
             overshoot: 1.0,
             fragmentation: 1.0,
             non_heap_mib: 10.0,
@@ -650,6 +793,67 @@ mod tests {
         assert!((capped.heap_goal_mib - 290.0 / 1.1).abs() < 1e-9);
         // a steady heap gives the one-point model
         assert_eq!(predict(&inputs(), Some(100.0), None).gc_per_s, 1.0);
+    }
+
+    #[test]
+    fn the_pacers_trigger_bounds() {
+        // GOGC=25 at live 100: 25 MiB of room, a 30 MiB runway would start the cycle below
+        // the live heap; the pacer starts it 45/64 of the way (17.58 MiB), then 5 MiB are
+        // allocated while marking: 100 / 22.58 GC/s
+        let i = Inputs {
+            runway_per_mib: 0.3,
+            mark_alloc_per_mib: 0.05,
+            ..inputs()
+        };
+        let p = predict(&i, Some(25.0), None);
+        assert!((p.gc_per_s - 100.0 / (25.0 * 45.0 / 64.0 + 5.0)).abs() < 1e-9);
+        // no runway at all: the trigger waits until 4 MiB before a large goal (GOGC=800,
+        // 800 MiB of room), or 61/64 of a small room (GOGC=50, 50 MiB: 47.66 MiB)
+        let i = Inputs {
+            runway_per_mib: 0.0,
+            mark_alloc_per_mib: 0.05,
+            ..inputs()
+        };
+        assert!((predict(&i, Some(800.0), None).gc_per_s - 100.0 / (796.0 + 5.0)).abs() < 1e-9);
+        let p = predict(&i, Some(50.0), None);
+        assert!((p.gc_per_s - 100.0 / (50.0 * 61.0 / 64.0 + 5.0)).abs() < 1e-9);
+        // inside the bounds: room 100 − runway 20 + 5 while marking
+        let i = Inputs {
+            runway_per_mib: 0.2,
+            mark_alloc_per_mib: 0.05,
+            ..inputs()
+        };
+        assert!((predict(&i, Some(100.0), None).gc_per_s - 100.0 / 85.0).abs() < 1e-9);
+        // and budget_for_cpu inverts it: 1/85 × 100 ms … the room that allocates 85 MiB
+        // is 100 MiB, goal 200, peak 200 × 1.1 + 10 = 230; / 0.81
+        let b = budget_for_cpu(&i, 100.0 / 85.0 * 10.0 / 2.0 / 10.0, 0.10);
+        assert!(
+            (b as f64 / MIB - 230.0 / 0.81).abs() < 0.01,
+            "{}",
+            b as f64 / MIB
+        );
+    }
+
+    #[test]
+    fn assists_follow_the_room_left_after_the_trigger() {
+        // 0.02 of the 0.1 ms per MiB were assists, with the trace's 10 MiB runway. GOGC=25
+        // at live 100: the trigger is held at 17.58 of the 25 MiB room, 7.42 MiB are left
+        // for the mark, so assists × 10 / 7.42; a cycle allocates 17.58 + 10 MiB
+        let i = Inputs {
+            assist_ms_per_mib_scanned: 0.02,
+            ..inputs()
+        };
+        let left = 25.0 - 25.0 * 45.0 / 64.0;
+        let per_cycle = (0.1 + 0.02 * (10.0 / left - 1.0)) * 100.0;
+        let per_s = 100.0 / (25.0 * 45.0 / 64.0 + 10.0);
+        let p = predict(&i, Some(25.0), None);
+        assert!((p.gc_per_s - per_s).abs() < 1e-9);
+        assert!((p.gc_cpu_pct - per_s * per_cycle / 1000.0 / 2.0 * 100.0).abs() < 1e-9);
+        // inside the trigger's bounds the room left is the trace's runway: no change
+        assert_eq!(
+            predict(&i, Some(100.0), None),
+            predict(&inputs(), Some(100.0), None)
+        );
     }
 
     #[test]

@@ -74,6 +74,13 @@ pub fn gc_cpu_us(c: &Cycle) -> Option<u64> {
     )
 }
 
+/// Mark-assist CPU of the cycle in µs: the first of the three concurrent-mark figures
+/// (assist/background/idle) in the 1.5+ layouts, where idle is second to last.
+pub fn assist_cpu_us(c: &Cycle) -> Option<u32> {
+    let p = c.gc.cpu.as_slice();
+    (p.len() >= 5).then(|| p[p.len() - 4])
+}
+
 /// Live heap after marking: the `live` figure (1.5+), or the heap after a ≤1.4 STW
 /// collection (which is the live heap).
 pub fn live_mib(c: &Cycle) -> u32 {

@@ -28,6 +28,20 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
             "--headroom must be between 0 and 0.9 (a share of the budget, e.g. 0.1)"
         ));
     }
+    if let Some(p) = args.max_gc_cpu
+        && !(p > 0.0 && p <= 100.0)
+    {
+        return Err(anyhow!(
+            "--max-gc-cpu must be above 0 and at most 100 (a percentage, e.g. 5)"
+        ));
+    }
+    if let Some(g) = args.current_gogc
+        && !(g > 0.0 && g.is_finite())
+    {
+        return Err(anyhow!(
+            "--current-gogc must be a positive percentage (e.g. 100); a trace under GOGC=off has no GOGC to read"
+        ));
+    }
     let t = load(&args.files, false)?;
     if t.cycles.is_empty() {
         eprintln!(
