@@ -65,7 +65,7 @@ pub struct Inputs {
     pub assist_ms_per_mib_scanned: f64,
     pub procs: u32,
     /// The pacer's runway: MiB from the trigger (heap at GC start) to the goal, per MiB
-    /// marked (live + roots), on cycles whose trigger was not clamped.
+    /// marked (live + roots); where the trigger was held at a bound, the bound's.
     pub runway_per_mib: f64,
     /// MiB allocated during the concurrent mark (heap at GC end − at start), per MiB marked.
     pub mark_alloc_per_mib: f64,
@@ -578,7 +578,7 @@ pub fn advise(
         let runway = i.runway_per_mib * scan;
         let cost = cycle_cost(&i, i.live_heap_mib, room);
         arithmetic.push(format!(
-        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; a cycle allocates up to the trigger {:.1} − {:.1} runway (kept within 70–95% of the {:.1}) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         i.live_heap_mib,
         i.live_heap_mib + i.roots_mib,
         gogc / 100.0,
