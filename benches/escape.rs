@@ -5,7 +5,7 @@
 //! repeats the parser would merge. About 60 MB.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gclens::analyze::escape::{EscapeReport, funcs::Decls, paths::PathMap};
+use gclens::analyze::escape::{EscapeReport, paths::PathMap};
 use std::hint::black_box;
 
 /// The binary's allocator (src/main.rs), so the figures are the binary's.
@@ -51,7 +51,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("report_std_m2", |b| {
         b.iter(|| {
             let set = gclens::parse::escape::parse_bytes("std", &data);
-            let r = EscapeReport::new(set, &PathMap::default(), Decls::Compiler);
+            let r = EscapeReport::new(set, &PathMap::default(), None);
             black_box(r.ranking(|d| d.pos.file.clone()).len())
         })
     });

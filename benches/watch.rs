@@ -6,7 +6,7 @@ mod foreign;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gclens::live::{Forward, Splitter};
-use gclens::model::Builder;
+use gclens::parse::Builder;
 use std::hint::black_box;
 
 const TRACE: &[u8] = b"gc 549 @0.755s 5%: 0.008+0.16+0.037 ms clock, 0.016+0.026/0.031/0.009+0.074 ms cpu, 28->28->14 MB, 29 MB goal, 0 MB stacks, 0 MB globals, 2 P";

@@ -6,7 +6,7 @@
 //! hundred bytes): in a stream it is counted as one foreign line without being held in
 //! memory.
 
-use crate::model::Builder;
+use crate::parse::Builder;
 use crate::parse::Scanner;
 use std::fs::File;
 use std::io::{self, Read};

@@ -4,9 +4,11 @@
 use gclens::analyze::Report;
 use gclens::analyze::advice::{AdviceOptions, advise};
 use gclens::export::{Exporter, csv::Csv, json::Json};
-use gclens::model::{Builder, Timeline};
+use gclens::model::Timeline;
+use gclens::parse::Builder;
 use gclens::parse::print::write_gc_line;
-use gclens::parse::{GcFormat, GcLine, Phases, Record, Scanner};
+use gclens::model::{GcFormat, GcLine, Phases};
+use gclens::parse::{Record, Scanner};
 use proptest::prelude::*;
 
 /// What `fmtNSAsMS` keeps of `ns`, in µs: whole ms from 10 ms, else two significant
@@ -199,7 +201,7 @@ fn escape_pipeline(bytes: &[u8]) {
     let report = EscapeReport::new(
         all,
         &PathMap::default(),
-        gclens::analyze::escape::funcs::Decls::Source,
+        Some(&|p| std::fs::read(p).ok()),
     );
     let sel = Selection {
         report: &report,

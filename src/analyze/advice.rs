@@ -30,7 +30,7 @@ use super::memstats::MemReport;
 use super::stats::median;
 use super::summary::{LeakVerdict, Summary};
 use crate::model::Timeline;
-use crate::parse::GcFormat;
+use crate::model::GcFormat;
 use serde::Serialize;
 
 const MIB: f64 = 1048576.0;

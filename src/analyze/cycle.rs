@@ -7,35 +7,44 @@
 //! - GC CPU: the cpu phases *without idle marking* — the runtime's own `#%` counts GC CPU
 //!   the same way (idle workers only use otherwise idle Ps).
 
-use crate::model::Cycle;
-use crate::parse::GcFormat;
+use crate::model::{Cycle, GcFormat};
 
-/// Names of the clock phases by format, in print order.
-pub fn clock_names(f: GcFormat) -> &'static [&'static str] {
-    match f {
-        GcFormat::Go14 => &["phase1", "phase2", "phase3", "phase4", "phase5"],
-        GcFormat::Go15 => &["sweep_term", "scan", "install_wb", "mark", "mark_term"],
-        GcFormat::Go16 | GcFormat::Go118 => &["sweep_term", "mark", "mark_term"],
-    }
+/// The trailing window of the per-cycle GC CPU figure (`gc_cpu_window_pct` in JSON and
+/// CSV, the chart's GC CPU line), in seconds.
+pub const CPU_WINDOW_S: f64 = 1.0;
+
+/// What every output shows of one cycle beyond the figures its line printed: computed
+/// here once, so the JSON and CSV documents and the chart cannot disagree.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Figures {
+    /// Stop-the-world pause, µs.
+    pub pause_us: u64,
+    /// Concurrent mark wall time, µs (`None` for ≤1.4).
+    pub mark_us: Option<u64>,
+    /// GC CPU, idle marking excluded, µs (`None` for ≤1.4).
+    pub gc_cpu_us: Option<u64>,
+    /// GC CPU % over the trailing [`CPU_WINDOW_S`] (`None` without times or cpu phases).
+    pub gc_cpu_window_pct: Option<f64>,
+    /// MiB allocated since the previous cycle of the same segment.
+    pub alloc_mib: Option<u32>,
+    /// Heap at GC end over the goal, % (0 when under).
+    pub overshoot_pct: Option<f64>,
 }
 
-/// Names of the cpu phases by format, in print order.
-pub fn cpu_names(f: GcFormat) -> &'static [&'static str] {
-    match f {
-        GcFormat::Go14 => &[],
-        GcFormat::Go15 => &[
-            "sweep_term",
-            "scan",
-            "install_wb",
-            "assist",
-            "background",
-            "idle",
-            "mark_term",
-        ],
-        GcFormat::Go16 | GcFormat::Go118 => {
-            &["sweep_term", "assist", "background", "idle", "mark_term"]
+/// The [`Figures`] of every cycle, in order, without a second copy of the cycles.
+pub fn figures(cycles: &[Cycle]) -> impl Iterator<Item = Figures> + '_ {
+    let mut window = Window::new(CPU_WINDOW_S);
+    cycles.iter().enumerate().map(move |(i, c)| {
+        let prev = i.checked_sub(1).map(|k| &cycles[k]);
+        Figures {
+            pause_us: pause_us(c),
+            mark_us: mark_us(c),
+            gc_cpu_us: gc_cpu_us(c),
+            gc_cpu_window_pct: window.next(cycles, i),
+            alloc_mib: alloc_mib(prev, c),
+            overshoot_pct: overshoot_pct(c),
         }
-    }
+    })
 }
 
 /// Stop-the-world pause in µs.
@@ -109,30 +118,44 @@ pub fn overshoot_pct(c: &Cycle) -> Option<f64> {
 }
 
 /// GC CPU % over a trailing window of `window_s` seconds ending at each cycle, computed
-/// from the cpu phases: Σ GC CPU / (window × P). One value per cycle (`None` without times).
-pub fn windowed_gc_cpu_pct(cycles: &[Cycle], window_s: f64) -> Vec<Option<f64>> {
-    let mut out = Vec::with_capacity(cycles.len());
-    let mut lo = 0;
-    let mut sum: u64 = 0;
-    for i in 0..cycles.len() {
+/// from the cpu phases: Σ GC CPU / (window × P). Fed the cycles in order.
+struct Window {
+    w_ms: u64,
+    window_s: f64,
+    lo: usize,
+    sum: u64,
+}
+
+impl Window {
+    fn new(window_s: f64) -> Self {
+        Window {
+            w_ms: (window_s * 1000.0) as u64,
+            window_s,
+            lo: 0,
+            sum: 0,
+        }
+    }
+
+    fn next(&mut self, cycles: &[Cycle], i: usize) -> Option<f64> {
         let c = &cycles[i];
         if i > 0 && cycles[i - 1].segment != c.segment {
-            lo = i;
-            sum = 0;
+            self.lo = i;
+            self.sum = 0;
         }
-        let (Some(t), Some(cpu)) = (c.gc.t_ms, gc_cpu_us(c)) else {
-            out.push(None);
-            continue;
-        };
-        sum += cpu;
-        let w_ms = (window_s * 1000.0) as u64;
-        while lo < i && cycles[lo].gc.t_ms.is_none_or(|t0| t0 + w_ms <= t) {
-            sum -= gc_cpu_us(&cycles[lo]).unwrap_or(0);
-            lo += 1;
+        let (t, cpu) = (c.gc.t_ms?, gc_cpu_us(c)?);
+        self.sum += cpu;
+        while self.lo < i && cycles[self.lo].gc.t_ms.is_none_or(|t0| t0 + self.w_ms <= t) {
+            self.sum -= gc_cpu_us(&cycles[self.lo]).unwrap_or(0);
+            self.lo += 1;
         }
-        let span_ms = (t as f64).min(window_s * 1000.0).max(1.0);
+        let span_ms = (t as f64).min(self.window_s * 1000.0).max(1.0);
         let procs = f64::from(c.gc.procs.max(1));
-        out.push(Some((sum as f64 / 1000.0) / (span_ms * procs) * 100.0));
+        Some((self.sum as f64 / 1000.0) / (span_ms * procs) * 100.0)
     }
-    out
+}
+
+/// [`Figures::gc_cpu_window_pct`] of every cycle, for a series drawn by index.
+pub fn windowed_gc_cpu_pct(cycles: &[Cycle]) -> Vec<Option<f64>> {
+    let mut w = Window::new(CPU_WINDOW_S);
+    (0..cycles.len()).map(|i| w.next(cycles, i)).collect()
 }

@@ -8,7 +8,7 @@
 use super::stats::theil_sen;
 use super::summary::TrendOut;
 use crate::model::Timeline;
-use crate::parse::memstats::{Shape, Snapshot};
+use crate::model::memstats::{Shape, Snapshot};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 use super::cycle::{alloc_mib, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
 use super::stats::{Trend, median, percentiles, theil_sen};
 use crate::model::{Cycle, EventKind, Timeline};
-use crate::parse::GcFormat;
+use crate::model::GcFormat;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -11,14 +11,7 @@ use crate::render::text::num;
 
 /// `gclens — trace.log — Go 1.18+ — 1554 cycles over 6.0 s`.
 pub fn title(t: &Timeline, s: &Summary) -> String {
-    use crate::parse::GcFormat::*;
-    let go = match s.format {
-        Some(Go14) => "Go ≤1.4",
-        Some(Go15) => "Go 1.5",
-        Some(Go16) => "Go 1.6–1.17",
-        Some(Go118) => "Go 1.18+",
-        None => "Go ?",
-    };
+    let go = s.format.map_or("Go ?", |f| f.releases());
     let over = s
         .duration_s
         .map_or(String::new(), |d| format!(" over {} s", num(d)));

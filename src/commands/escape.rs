@@ -2,7 +2,6 @@
 //! functions, choose (kinds, changed lines), write the report or the annotations.
 
 use crate::analyze::escape::diff::compare;
-use crate::analyze::escape::funcs::Decls;
 use crate::analyze::escape::paths::PathMap;
 use crate::analyze::escape::{EscapeReport, changed, parse_kinds};
 use crate::cli::{EscapeArgs, EscapeCmd, EscapeDiffArgs, EscapeFormat, EscapePaths, EscapeSub};
@@ -130,7 +129,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     }
     let map = path_map(&a.paths);
     let root = map.root.clone();
-    let report = EscapeReport::new(set, &map, Decls::Source);
+    let report = EscapeReport::new(set, &map, Some(&|p| std::fs::read(p).ok()));
     let chosen: Vec<_> = report
         .set
         .diagnostics
@@ -168,12 +167,12 @@ fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
     let base = EscapeReport::new(
         load(std::slice::from_ref(&a.base), &[])?,
         &map,
-        Decls::Compiler,
+        None,
     );
     let head = EscapeReport::new(
         load(std::slice::from_ref(&a.head), &[])?,
         &map,
-        Decls::Compiler,
+        None,
     );
     for (name, r) in [(&a.base, &base), (&a.head, &head)] {
         if r.set.diagnostics.is_empty() {

@@ -5,28 +5,12 @@
 
 use super::Exporter;
 use crate::analyze::Report;
-use crate::analyze::cycle::{
-    alloc_mib, clock_names, cpu_names, gc_cpu_us, mark_us, overshoot_pct, pause_us,
-    windowed_gc_cpu_pct,
-};
-use crate::export::json::CPU_WINDOW_S;
-use crate::parse::GcFormat;
+use crate::analyze::cycle::figures;
+use crate::model::GcFormat;
+use crate::model::gc::{CLOCK_PHASES as CLOCK, CPU_PHASES as CPU, RAW_PHASES as RAW};
 use std::io::Write;
 
 pub struct Csv;
-
-const CLOCK: [&str; 5] = ["sweep_term", "scan", "install_wb", "mark", "mark_term"];
-const CPU: [&str; 7] = [
-    "sweep_term",
-    "scan",
-    "install_wb",
-    "assist",
-    "background",
-    "idle",
-    "mark_term",
-];
-/// Columns for ≤1.4's four unnamed µs phases.
-const RAW: [&str; 5] = ["phase1", "phase2", "phase3", "phase4", "phase5"];
 
 pub fn header() -> Vec<String> {
     let mut h: Vec<String> = [
@@ -180,28 +164,21 @@ impl Exporter for Csv {
             .iter()
             .map(|s| quoted(s))
             .collect::<anyhow::Result<_>>()?;
-        let formats = [
-            GcFormat::Go14,
-            GcFormat::Go15,
-            GcFormat::Go16,
-            GcFormat::Go118,
-        ];
-        let maps: Vec<PhaseColumns> = formats
+        let maps: Vec<PhaseColumns> = GcFormat::ALL
             .iter()
             .map(|&f| {
                 let clock = if f == GcFormat::Go14 {
                     [None; 5]
                 } else {
-                    column_map(CLOCK, clock_names(f))
+                    column_map(CLOCK, f.clock_names())
                 };
-                (clock, column_map(CPU, cpu_names(f)))
+                (clock, column_map(CPU, f.cpu_names()))
             })
             .collect();
-        let window = windowed_gc_cpu_pct(&t.cycles, CPU_WINDOW_S);
         let mut row = Row {
             buf: Vec::with_capacity(1 << 17),
         };
-        for (i, c) in t.cycles.iter().enumerate() {
+        for (c, f) in t.cycles.iter().zip(figures(&t.cycles)) {
             let g = &c.gc;
             row.raw(
                 sources
@@ -211,12 +188,7 @@ impl Exporter for Csv {
             row.int(c.segment);
             row.int(c.line);
             row.int(g.cycle);
-            row.raw(match g.format {
-                GcFormat::Go14 => b"go1.4",
-                GcFormat::Go15 => b"go1.5",
-                GcFormat::Go16 => b"go1.6",
-                GcFormat::Go118 => b"go1.18",
-            });
+            row.raw(g.format.key().as_bytes());
             row.opt_fixed(g.t_ms, 3);
             row.opt_int(g.cpu_pct);
             row.raw(if g.forced { b"true" } else { b"false" });
@@ -254,12 +226,12 @@ impl Exporter for Csv {
             row.opt_int(g.stacks_mib);
             row.opt_int(g.globals_mib);
             row.int(g.procs);
-            row.fixed(pause_us(c), 3);
-            row.opt_fixed(mark_us(c), 3);
-            row.opt_fixed(gc_cpu_us(c), 3);
-            row.opt_float(window[i]);
-            row.opt_int(alloc_mib(i.checked_sub(1).map(|k| &t.cycles[k]), c));
-            row.opt_float(overshoot_pct(c));
+            row.fixed(f.pause_us, 3);
+            row.opt_fixed(f.mark_us, 3);
+            row.opt_fixed(f.gc_cpu_us, 3);
+            row.opt_float(f.gc_cpu_window_pct);
+            row.opt_int(f.alloc_mib);
+            row.opt_float(f.overshoot_pct);
             row.end_row();
             if row.buf.len() >= 1 << 16 {
                 out.write_all(&row.buf)?;

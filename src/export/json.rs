@@ -2,19 +2,15 @@
 //! from the timeline, never collected into a second copy.
 
 use super::{Exporter, ms_to_s, us_to_ms};
-use crate::analyze::cycle::{
-    alloc_mib, gc_cpu_us, mark_us, overshoot_pct, pause_us, windowed_gc_cpu_pct,
-};
+use crate::analyze::cycle::figures;
 use crate::analyze::{Finding, Report, Summary};
 use crate::model::{Cycle, Event, EventKind, Malformed, Timeline};
-use crate::parse::{GcFormat, Pacer, Scavenge};
+use crate::model::{GcFormat, Pacer, Scavenge};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::io::Write;
 
 pub const SCHEMA: &str = "gclens.gc/v1";
-/// The trailing window of `gc_cpu_window_pct`, in seconds.
-pub const CPU_WINDOW_S: f64 = 1.0;
 
 pub struct Json;
 
@@ -96,11 +92,10 @@ struct Cycles<'a>(&'a Timeline);
 impl Serialize for Cycles<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let cs = &self.0.cycles;
-        let window = windowed_gc_cpu_pct(cs, CPU_WINDOW_S);
         let mut seq = s.serialize_seq(Some(cs.len()))?;
         let mut clock = [0f64; 5];
         let mut cpu = [0f64; 7];
-        for (i, c) in cs.iter().enumerate() {
+        for (c, f) in cs.iter().zip(figures(cs)) {
             let g = &c.gc;
             for (d, v) in clock.iter_mut().zip(g.clock.as_slice()) {
                 *d = us_to_ms(u64::from(*v));
@@ -127,12 +122,12 @@ impl Serialize for Cycles<'_> {
                 stacks_mib: g.stacks_mib,
                 globals_mib: g.globals_mib,
                 procs: g.procs,
-                pause_ms: us_to_ms(pause_us(c)),
-                mark_ms: mark_us(c).map(us_to_ms),
-                gc_cpu_ms: gc_cpu_us(c).map(us_to_ms),
-                gc_cpu_window_pct: window[i],
-                alloc_mib: alloc_mib(i.checked_sub(1).map(|k| &cs[k]), c),
-                overshoot_pct: overshoot_pct(c),
+                pause_ms: us_to_ms(f.pause_us),
+                mark_ms: f.mark_us.map(us_to_ms),
+                gc_cpu_ms: f.gc_cpu_us.map(us_to_ms),
+                gc_cpu_window_pct: f.gc_cpu_window_pct,
+                alloc_mib: f.alloc_mib,
+                overshoot_pct: f.overshoot_pct,
             })?;
         }
         seq.end()

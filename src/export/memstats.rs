@@ -3,7 +3,7 @@
 //! snapshot.
 
 use crate::analyze::memstats::MemReport;
-use crate::parse::memstats::U64_FIELDS;
+use crate::model::memstats::U64_FIELDS;
 use serde::Serialize;
 use std::io::Write;
 

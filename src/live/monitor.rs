@@ -5,7 +5,8 @@
 //! event, and 0.3 MB of buckets.
 
 use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
-use crate::model::{Builder, Cycle, Timeline};
+use crate::model::{Cycle, Timeline};
+use crate::parse::Builder;
 use serde::Serialize;
 
 /// Cycles kept in full detail.

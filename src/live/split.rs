@@ -4,7 +4,7 @@
 //! once it has waited [`HOLD`] it is forwarded, and so is the rest of it when it comes.
 
 use crate::input::MAX_LINE;
-use crate::model::Builder;
+use crate::parse::Builder;
 use crate::parse::Scanner;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};

@@ -9,91 +9,7 @@ use super::num::{fixed, lit, ms_as_us, u32_};
 use nom::IResult;
 use nom::bytes::complete::tag;
 use nom::combinator::opt;
-use serde::Serialize;
-
-/// Which shape of the gc line a record was printed in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum GcFormat {
-    /// Go 1.4 and older: `gc12(4): 0+0+1000+0 us, 0 -> 1 MB, …` (a fully stop-the-world collector).
-    #[serde(rename = "go1.4")]
-    Go14,
-    /// Go 1.5: five clock phases, seven cpu figures.
-    #[serde(rename = "go1.5")]
-    Go15,
-    /// Go 1.6 – 1.17: three clock phases, no stacks/globals.
-    #[serde(rename = "go1.6")]
-    Go16,
-    /// Go 1.18+: `# MB stacks, # MB globals`.
-    #[serde(rename = "go1.18")]
-    Go118,
-}
-
-/// Up to N phase times in microseconds, in the order printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Phases<const N: usize> {
-    len: u8,
-    us: [u32; N],
-}
-
-impl<const N: usize> Default for Phases<N> {
-    fn default() -> Self {
-        Phases { len: 0, us: [0; N] }
-    }
-}
-
-impl<const N: usize> Phases<N> {
-    pub fn from_slice(v: &[u32]) -> Self {
-        let mut p = Phases {
-            len: v.len().min(N) as u8,
-            us: [0; N],
-        };
-        p.us[..p.len as usize].copy_from_slice(&v[..p.len as usize]);
-        p
-    }
-    pub fn as_slice(&self) -> &[u32] {
-        &self.us[..self.len as usize]
-    }
-    pub fn len(&self) -> usize {
-        self.len as usize
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    fn push(&mut self, v: u32) -> bool {
-        if (self.len as usize) < N {
-            self.us[self.len as usize] = v;
-            self.len += 1;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-/// One gc line, every field it carries; `None` where this Go version does not print it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GcLine {
-    pub format: GcFormat,
-    pub cycle: u32,
-    /// `@#s`: milliseconds since program start.
-    pub t_ms: Option<u64>,
-    /// `#%`: GC CPU since program start (cumulative), integer percent.
-    pub cpu_pct: Option<u16>,
-    pub leak_check: bool,
-    pub forced: bool,
-    /// Wall-clock phases (µs): 3 for 1.6+, 5 for 1.5, 1–5 in µs as printed for ≤1.4.
-    pub clock: Phases<5>,
-    /// CPU phases (µs) flattened in print order: 5 for 1.6+, 7 for 1.5, none for ≤1.4.
-    pub cpu: Phases<7>,
-    pub heap_before_mib: u32,
-    pub heap_after_mib: u32,
-    pub heap_live_mib: Option<u32>,
-    pub goal_mib: Option<u32>,
-    pub stacks_mib: Option<u32>,
-    pub globals_mib: Option<u32>,
-    /// `# P` (GOMAXPROCS), or for ≤1.4 the `(%d)` count of procs that helped.
-    pub procs: u32,
-}
+use crate::model::{GcFormat, GcLine, Phases};
 
 /// Does `i` start like a gc line (`gc N @` or `gcN(`)? Used to tell a broken record from
 /// foreign text that merely contains "gc".
@@ -260,8 +176,7 @@ fn go14(i: &[u8]) -> IResult<&[u8], GcLine> {
     }
     let (i, unit) = nom::branch::alt((tag(" us, "), tag(" ms, ")))(i)?;
     if unit == b" ms, " {
-        let n = clock.len();
-        for v in clock.us.iter_mut().take(n) {
+        for v in clock.as_mut_slice() {
             *v = v.saturating_mul(1000);
         }
     }

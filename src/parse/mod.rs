@@ -14,11 +14,11 @@ pub mod pacer;
 pub mod print;
 pub mod scan;
 pub mod scav;
+pub mod timeline;
 
-pub use gc::{GcFormat, GcLine, Phases};
-pub use pacer::{LegacyPacer, Pacer};
-pub use scan::Scan;
-pub use scav::{Scavenge, ScvgSeq};
+pub use timeline::{Builder, MAX_EXAMPLES};
+
+use crate::model::{GcLine, Pacer, Scan, Scavenge};
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 

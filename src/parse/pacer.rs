@@ -12,55 +12,7 @@ use super::num::{float, int, uint};
 use nom::IResult;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
-use serde::Serialize;
-
-/// The old pacer's cycle summary; keys the line did not carry stay `None`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct LegacyPacer {
-    pub heap_marked_prev: Option<f64>,
-    pub trigger_ratio: Option<f64>,
-    pub trigger: Option<f64>,
-    pub actual_ratio: Option<f64>,
-    pub actual: Option<f64>,
-    pub goal_ratio: Option<f64>,
-    pub goal: Option<f64>,
-    pub util_actual: Option<f64>,
-    pub util_goal: Option<f64>,
-    pub scan_work: Option<f64>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(tag = "shape", rename_all = "snake_case")]
-pub enum Pacer {
-    Assist {
-        ratio: f64,
-        scan_mib: u64,
-        heap_from_mib: u64,
-        heap_goal_mib: u64,
-        dedicated_workers: i64,
-        fractional_goal: f64,
-    },
-    Cycle {
-        cpu_pct: i64,
-        expected_cpu_pct: i64,
-        heap_work_b: u64,
-        stack_work_b: u64,
-        globals_work_b: u64,
-        expected_work_b: u64,
-        trigger_b: u64,
-        live_b: u64,
-        delta_goal_b: i64,
-        cons_mark: f64,
-        controller_reset: bool,
-    },
-    Legacy(LegacyPacer),
-    SweepDone {
-        heap_mib: u64,
-        allocated_mib: u64,
-        pages: u64,
-        pages_per_byte: Option<f64>,
-    },
-}
+use crate::model::{LegacyPacer, Pacer};
 
 pub fn looks_like_pacer(i: &[u8]) -> bool {
     i.starts_with(b"pacer: ")

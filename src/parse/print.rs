@@ -2,7 +2,7 @@
 //! runtime's own number routines (`itoaDiv`, `fmtNSAsMS`). Used for print → parse round
 //! trip tests and to synthesize large benchmark traces from real cycles.
 
-use super::gc::{GcFormat, GcLine};
+use crate::model::{GcFormat, GcLine};
 use std::io::Write;
 
 /// The runtime's `itoaDiv`: `val` with a decimal point `dec` digits from the right.

@@ -6,16 +6,8 @@
 use super::num::{u32_, uint};
 use nom::IResult;
 use nom::bytes::complete::tag;
-use serde::Serialize;
+use crate::model::Scan;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Scan {
-    /// `None` for the `total` line; the size class in bytes for a `class` line.
-    pub class_bytes: Option<u32>,
-    pub objs: u64,
-    /// 1.26+ only.
-    pub spans: Option<u64>,
-}
 
 pub fn looks_like_scan(i: &[u8]) -> bool {
     i.starts_with(b"scan: total ") || i.starts_with(b"scan: class ")

@@ -7,48 +7,7 @@ use nom::IResult;
 use nom::branch::alt;
 use nom::bytes::complete::tag;
 use nom::combinator::opt;
-use serde::Serialize;
-
-/// Which scvg line printed a record: `scvg3:`, `scvg-1:` (FreeOSMemory, ≤1.12), `scvg:` (1.13)
-/// or `forced scvg:` (FreeOSMemory, 1.13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScvgSeq {
-    Numbered(i64),
-    Unnumbered,
-    Forced,
-}
-
-/// One scavenger line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "shape", rename_all = "snake_case")]
-pub enum Scavenge {
-    /// `scvg#: # MB released`.
-    ScvgReleased { seq: ScvgSeq, released_mib: u64 },
-    /// `scvg#: inuse: #, idle: #, sys: #, released: #, consumed: # (MB)`.
-    ScvgSummary {
-        seq: ScvgSeq,
-        inuse_mib: u64,
-        idle_mib: u64,
-        sys_mib: u64,
-        released_mib: u64,
-        consumed_mib: u64,
-    },
-    /// `scav [gen] # KiB work, # KiB total, #% util` (1.14–1.20; the generation number 1.15–1.18)
-    /// and `scav # KiB work (bg), # KiB work (eager), # KiB now, #% util` (1.21+).
-    Scav {
-        generation: Option<u64>,
-        /// Background scavenger work this period (`work` / `work (bg)`).
-        work_kib: u64,
-        /// Eager (allocation-path) work, 1.21+.
-        eager_kib: Option<u64>,
-        /// Released memory: cumulative `total` before 1.21, current `now` from 1.21.
-        released_kib: u64,
-        util_pct: u32,
-        forced: bool,
-        controller_reset: bool,
-    },
-}
+use crate::model::{Scavenge, ScvgSeq};
 
 pub fn looks_like_scvg(i: &[u8]) -> bool {
     let r = i.strip_prefix(b"forced ").unwrap_or(i);

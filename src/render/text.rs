@@ -44,14 +44,13 @@ fn opt(v: Option<f64>, unit: &str) -> String {
     v.map_or("n/a".into(), |x| format!("{}{unit}", num(x)))
 }
 
-fn format_name(s: &Summary) -> &'static str {
-    use crate::parse::GcFormat::*;
+fn format_name(s: &Summary) -> String {
     match s.format {
-        Some(Go14) => "Go ≤1.4 (stop-the-world collector)",
-        Some(Go15) => "Go 1.5 (five phases)",
-        Some(Go16) => "Go 1.6–1.17",
-        Some(Go118) => "Go 1.18+ (stacks and globals)",
-        None => "none",
+        Some(f) => match f.detail() {
+            Some(d) => format!("{} ({d})", f.releases()),
+            None => f.releases().to_string(),
+        },
+        None => "none".into(),
     }
 }
 

@@ -7,25 +7,17 @@
 
 use crate::model::escape::{EscapeSet, Kind};
 use rustc_hash::FxHashMap as HashMap;
-use std::path::Path;
 
 /// Declarations of one file: (line, name), sorted by line.
 type DeclList = Vec<(u32, String)>;
 
-/// Where function declarations come from.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Decls {
-    /// The source under this root when readable (`None`: paths as they are), else the
-    /// compiler's lines.
-    Source,
-    /// Only the compiler's lines: for builds whose source is not the one on disk
-    /// (the base of `escape diff`), so both sides are named the same way.
-    Compiler,
-}
+/// The source text of a file of the repository, by its repo-relative path; `None`
+/// when it cannot be had (the compiler's lines name the functions then).
+pub type SourceOf<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
 
-/// Fills in `function` where it is missing. `root` is where repo-relative paths are
-/// read from (none: the paths as they are).
-pub fn attribute(set: &mut EscapeSet, root: Option<&Path>, from: Decls) {
+/// Fills in `function` where it is missing, from the source `source` gives for a file,
+/// else from the compiler's lines.
+pub fn attribute(set: &mut EscapeSet, source: SourceOf) {
     let mut by_file: HashMap<String, DeclList> = HashMap::default();
     // Declarations the compiler named.
     let mut named: HashMap<String, DeclList> = HashMap::default();
@@ -47,15 +39,7 @@ pub fn attribute(set: &mut EscapeSet, root: Option<&Path>, from: Decls) {
         }
         if !by_file.contains_key(&d.pos.file) {
             let v = {
-                let path = match root {
-                    Some(r) => r.join(&d.pos.file),
-                    None => Path::new(&d.pos.file).to_path_buf(),
-                };
-                let source = match from {
-                    Decls::Source => std::fs::read(&path).ok(),
-                    Decls::Compiler => None,
-                };
-                let mut v = source
+                let mut v = source(&d.pos.file)
                     .map(|src| from_source(&src))
                     .unwrap_or_else(|| named.get(&d.pos.file).cloned().unwrap_or_default());
                 v.sort();

@@ -12,6 +12,9 @@ pub mod paths;
 use crate::model::escape::{Diagnostic, EscapeSet, Kind, Step};
 use std::collections::{BTreeSet, HashMap};
 
+/// Reads a file's bytes by its path on disk, `None` when it cannot.
+pub type Read<'a> = &'a dyn Fn(&std::path::Path) -> Option<Vec<u8>>;
+
 /// The diagnostics after paths and functions were worked out.
 pub struct EscapeReport {
     pub set: EscapeSet,
@@ -20,9 +23,17 @@ pub struct EscapeReport {
 }
 
 impl EscapeReport {
-    pub fn new(mut set: EscapeSet, map: &paths::PathMap, decls: funcs::Decls) -> Self {
+    /// Makes paths repo-relative and names functions. `read` gives a file's bytes by
+    /// its path on disk (`None`: name functions from the compiler's lines only, as for
+    /// a build whose source is not the one on disk). Only files inside the repository
+    /// are read: what GOROOT holds on this machine must not change the report.
+    pub fn new(mut set: EscapeSet, map: &paths::PathMap, read: Option<Read>) -> Self {
         let outside = map.apply(&mut set);
-        funcs::attribute(&mut set, map.root.as_deref(), decls);
+        let source = |file: &str| {
+            let read = read.filter(|_| !outside.contains(file))?;
+            read(&map.root.as_deref().map_or_else(|| file.into(), |r| r.join(file)))
+        };
+        funcs::attribute(&mut set, &source);
         EscapeReport { set, outside }
     }
 

@@ -6,7 +6,7 @@
 //! in the order they occur (an envelope), never by sampling: a single long pause among a
 //! million cycles still reaches the top of its column.
 
-use crate::analyze::cycle::{live_mib, pause_us, windowed_gc_cpu_pct};
+use crate::analyze::cycle::{CPU_WINDOW_S, live_mib, pause_us, windowed_gc_cpu_pct};
 use crate::analyze::stats::percentiles;
 use crate::model::Timeline;
 
@@ -312,8 +312,8 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
     };
 
     let cpu = (timed && cs.iter().any(|c| c.gc.cpu_pct.is_some())).then(|| {
-        let window_s = crate::export::json::CPU_WINDOW_S;
-        let win = windowed_gc_cpu_pct(cs, window_s);
+        let window_s = CPU_WINDOW_S;
+        let win = windowed_gc_cpu_pct(cs);
         let printed = series("GC CPU since start (printed)", &|i| {
             cs[i].gc.cpu_pct.map(f64::from)
         });

@@ -6,8 +6,8 @@
 //! so finishing never walks the cycle array: a million-cycle trace of one process is
 //! finished without touching its cycles again.
 
-use super::{Cycle, Event, EventKind, Malformed, Segment, Timeline};
-use crate::parse::{Hit, Record, Scanner};
+use super::{Hit, Record, Scanner};
+use crate::model::{Cycle, Event, EventKind, Malformed, Segment, Timeline};
 
 /// How many malformed lines are kept to show.
 pub const MAX_EXAMPLES: usize = 5;
