@@ -15,7 +15,7 @@ const TEMPLATE: &str = concat!(
 
 fn benches(c: &mut Criterion) {
     let data = synth::synth_trace(&std::fs::read(TEMPLATE).unwrap(), 1_000_000);
-    let t = gclens::commands::gc::load_bytes(&data);
+    let t = gclens::parse::load_bytes(&data);
     let opts = ChartOptions {
         width: 1600,
         height: 1000,
@@ -23,6 +23,7 @@ fn benches(c: &mut Criterion) {
         budget_bytes: Some(512 << 20),
         limit_bytes: Some(400 << 20),
         joined: vec![],
+        svg: false,
     };
     let mut g = c.benchmark_group("chart");
     g.sample_size(10);

@@ -11,7 +11,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gclens::analyze::Report;
-use gclens::export::{Exporter, csv::Csv};
+use gclens::export::csv::Csv;
+use gclens::output::Format;
 use gclens::parse::Scanner;
 use std::hint::black_box;
 
@@ -31,20 +32,20 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("scan_1M_cycles", |b| {
         let s = Scanner::new();
-        b.iter(|| black_box(gclens::input::scan_bytes(&s, 0, &data, &|_| {}).cycles()))
+        b.iter(|| black_box(gclens::parse::load::scan_bytes(&s, 0, &data, &|_| {}).cycles()))
     });
     g.bench_function("report_1M_cycles", |b| {
         b.iter(|| {
-            let r = Report::new(gclens::commands::gc::load_bytes(&data));
+            let r = Report::new(gclens::parse::load_bytes(&data));
             black_box(r.summary.cycles)
         })
     });
-    let report = Report::new(gclens::commands::gc::load_bytes(&data));
+    let report = Report::new(gclens::parse::load_bytes(&data));
     g.bench_function("csv_export_1M_cycles", |b| {
         let mut out = Vec::with_capacity(300 << 20);
         b.iter(|| {
             out.clear();
-            Csv.export(&report, &mut out).unwrap();
+            Csv.write(&report, &mut out).unwrap();
             black_box(out.len())
         })
     });

@@ -110,8 +110,9 @@ pub enum Command {
     },
 }
 
+/// `gclens gc --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GcFormatArg {
+pub enum GcOutput {
     /// KPI table and findings for people.
     Text,
     /// The `gclens.gc/v1` document: summary, segments, cycles, events, skipped.
@@ -120,24 +121,38 @@ pub enum GcFormatArg {
     Csv,
 }
 
-/// Inputs and output of a report command.
-#[derive(Debug, clap::Args)]
-pub struct ReportIo {
-    /// Input files; `-` or none reads stdin. Several files are read in the order given.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = GcFormatArg::Text)]
-    pub format: GcFormatArg,
-    /// Write to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
+/// `gclens memstats --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemstatsOutput {
+    /// The snapshot table and the derived figures, for people.
+    Text,
+    /// The `gclens.memstats/v1` document: snapshots with Go's field names, derived
+    /// figures, the pause history, a summary.
+    Json,
+    /// One row per snapshot, Go's MemStats field names as columns.
+    Csv,
+}
+
+/// `gclens advise --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviseOutput {
+    /// The advice, its arithmetic, the what-if table, warnings and snippets.
+    Text,
+    /// The `gclens.advice/v1` document: advice, prediction, inputs, what-if, warnings.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct GcArgs {
-    #[command(flatten)]
-    pub io: ReportIo,
+    /// Trace files; `-` or none reads stdin. Several files are read in the order given.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = GcOutput::Text)]
+    pub format: GcOutput,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
     /// Never show a progress bar (it is shown only for big files on a terminal).
     #[arg(long)]
     pub no_progress: bool,
@@ -158,8 +173,8 @@ pub struct AdviseArgs {
     pub files: Vec<String>,
     /// The container's memory: 512MiB, 1GiB, bytes (Go), 512Mi, 1Gi, 1G, 500M (Kubernetes),
     /// or `auto` for this process's cgroup limit.
-    #[arg(long, value_name = "SIZE|auto")]
-    pub budget: String,
+    #[arg(long, value_name = "SIZE|auto", value_parser = budget_arg)]
+    pub budget: Budget,
     /// Share of the budget left for memory the runtime does not manage (cgo, mmap, the binary).
     #[arg(long, default_value_t = 0.10)]
     pub headroom: f64,
@@ -172,9 +187,9 @@ pub struct AdviseArgs {
     /// MemStats dumps of the same run, for the memory outside the heap.
     #[arg(long, value_name = "FILE")]
     pub memstats: Vec<String>,
-    /// Output format (text or json).
-    #[arg(short, long, value_enum, default_value_t = GcFormatArg::Text)]
-    pub format: GcFormatArg,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AdviseOutput::Text)]
+    pub format: AdviseOutput,
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
@@ -204,8 +219,9 @@ pub enum EscapeSub {
     Diff(EscapeDiffArgs),
 }
 
+/// `gclens escape --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EscapeFormat {
+pub enum EscapeOutput {
     /// Totals, rankings and each heap allocation with its reason.
     Text,
     /// The `gclens.escape/v1` document.
@@ -220,6 +236,44 @@ pub enum EscapeFormat {
     Codequality,
     /// A Markdown summary for a PR comment.
     Markdown,
+}
+
+/// `gclens escape diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffOutput {
+    /// New and removed heap allocations, for people.
+    Text,
+    /// The `gclens.escape-diff/v1` document: added, removed, unchanged, moved.
+    Json,
+    /// SARIF 2.1.0 of the new allocations, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands on the new allocations.
+    Github,
+    /// reviewdog diagnostics on the new allocations (`reviewdog -f=rdjsonl`).
+    Rdjsonl,
+    /// GitLab Code Quality report of the new allocations.
+    Codequality,
+    /// A Markdown PR comment: what the change adds and removes.
+    Markdown,
+}
+
+/// How loud review annotations are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Note,
+    Warning,
+    Error,
+}
+
+/// A chart panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PanelArg {
+    /// Heap before/after/live, goal, stacks+globals, budget and limit lines.
+    Heap,
+    /// GC CPU: cumulative as printed, and over a trailing second from the cpu phases.
+    Cpu,
+    /// Stop-the-world pause per cycle, with p99 and max.
+    Pause,
 }
 
 /// Where the paths the compiler printed are, relative to the repository.
@@ -242,8 +296,8 @@ pub struct EscapePaths {
     #[arg(long, value_name = "LIST")]
     pub kinds: Option<String>,
     /// Level of review annotations.
-    #[arg(long, value_enum, default_value_t = crate::export::escape::Level::Note)]
-    pub level: crate::export::escape::Level,
+    #[arg(long, value_enum, default_value_t = LevelArg::Note)]
+    pub level: LevelArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,8 +310,8 @@ pub struct EscapeArgs {
     #[arg(long, value_name = "DIR")]
     pub logopt: Vec<String>,
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = EscapeFormat::Text)]
-    pub format: EscapeFormat,
+    #[arg(short, long, value_enum, default_value_t = EscapeOutput::Text)]
+    pub format: EscapeOutput,
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
@@ -282,8 +336,8 @@ pub struct EscapeDiffArgs {
     #[arg(long)]
     pub fail_on_new: bool,
     /// Output format (review formats annotate the new allocations).
-    #[arg(short, long, value_enum, default_value_t = EscapeFormat::Text)]
-    pub format: EscapeFormat,
+    #[arg(short, long, value_enum, default_value_t = DiffOutput::Text)]
+    pub format: DiffOutput,
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
@@ -293,8 +347,15 @@ pub struct EscapeDiffArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MemstatsArgs {
-    #[command(flatten)]
-    pub io: ReportIo,
+    /// Dump files; `-` or none reads stdin. Several files are one series, in the order given.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = MemstatsOutput::Text)]
+    pub format: MemstatsOutput,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -386,7 +447,22 @@ pub struct ChartArgs {
         value_delimiter = ',',
         default_value = "heap,cpu,pause"
     )]
-    pub panels: Vec<crate::render::chart::Panel>,
+    pub panels: Vec<PanelArg>,
+}
+
+/// `--budget`: a size, or `auto` for this process's cgroup limit (read by the command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Bytes(u64),
+    Auto,
+}
+
+fn budget_arg(s: &str) -> Result<Budget, String> {
+    if s == "auto" {
+        Ok(Budget::Auto)
+    } else {
+        size_arg(s).map(Budget::Bytes)
+    }
 }
 
 fn size_arg(s: &str) -> Result<u64, String> {

@@ -6,13 +6,13 @@
 //! subcommand together; [`cli`] is the command line.
 
 pub mod analyze;
-pub mod cgroup;
 pub mod cli;
 pub mod commands;
 pub mod export;
 pub mod input;
 pub mod live;
 pub mod model;
+pub mod output;
 pub mod parse;
 pub mod render;
 pub mod units;

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(s) => ExitCode::from(s.code()),
-        Err(e) if commands::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if gclens::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gclens: {e:#}");
             ExitCode::from(Status::Error.code())

@@ -1,6 +1,7 @@
 //! Memory sizes as people write them: Go's GOMEMLIMIT syntax (`512MiB`, `1GiB`, bytes,
 //! `B/KiB/MiB/GiB/TiB`) and Kubernetes quantities (`512Mi`, `1Gi`, `1G`, `500M`, `1.5Gi`),
-//! and back to text.
+//! and back to text; numbers as the reports print them ([`num`]). The ground floor with
+//! `model`: it imports nothing of ours.
 
 /// Parses a size into bytes, with a message that says what is accepted.
 pub fn parse_size(s: &str) -> Result<u64, String> {
@@ -54,6 +55,22 @@ pub fn fmt_bytes(b: u64) -> String {
         format!("{:.0} {}", v, UNITS[k])
     } else {
         format!("{:.1} {}", v, UNITS[k])
+    }
+}
+
+/// `12.3`, `0.052`, `1234`: enough digits to read, no more.
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
     }
 }
 

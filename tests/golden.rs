@@ -3,7 +3,7 @@
 //! `INSTA_UPDATE=always cargo test --test golden` and `git diff tests/snapshots`.
 
 use gclens::analyze::Report;
-use gclens::commands::gc::load;
+use gclens::parse::load;
 use std::path::Path;
 
 fn fixtures() -> Vec<String> {
@@ -31,7 +31,7 @@ fn reports_of_every_fixture() {
     let files = fixtures();
     assert!(files.len() >= 40, "fixtures missing: {files:?}");
     for f in files {
-        let t = load(std::slice::from_ref(&f), false).unwrap();
+        let t = load(std::slice::from_ref(&f)).unwrap();
         let name = f
             .trim_start_matches("fixtures/gctrace/")
             .replace(['/', '.'], "_");

@@ -175,11 +175,14 @@ fn gclens() -> assert_cmd::Command {
 
 #[test]
 fn pause_history_is_rebuilt_once_per_gc_in_order() {
-    let (r, _) = gclens::commands::memstats::load(&[dir("go1.27")
+    let loaded = gclens::parse::memstats::load(&[dir("go1.27")
         .join("debug-vars.json")
         .to_string_lossy()
         .into_owned()])
     .unwrap();
+    let r = gclens::analyze::memstats::report(
+        loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect(),
+    );
     let last = r.points.last().unwrap().snapshot.stats.num_gc.unwrap();
     assert_eq!(
         r.pauses.len() as u64,

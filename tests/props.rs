@@ -3,11 +3,12 @@
 
 use gclens::analyze::Report;
 use gclens::analyze::advice::{AdviceOptions, advise};
-use gclens::export::{Exporter, csv::Csv, json::Json};
+use gclens::export::{csv::Csv, json::Json};
 use gclens::model::Timeline;
+use gclens::model::{GcFormat, GcLine, Phases};
+use gclens::output::Format;
 use gclens::parse::Builder;
 use gclens::parse::print::write_gc_line;
-use gclens::model::{GcFormat, GcLine, Phases};
 use gclens::parse::{Record, Scanner};
 use proptest::prelude::*;
 
@@ -98,11 +99,11 @@ fn full_pipeline(bytes: &[u8]) {
     }
     let r = Report::new(t);
     let mut out = vec![];
-    Json.export(&r, &mut out).unwrap();
+    Json.write(&r, &mut out).unwrap();
     serde_json::from_slice::<serde_json::Value>(&out).unwrap();
     out.clear();
-    Csv.export(&r, &mut out).unwrap();
-    gclens::render::text::write_report(&mut out, &r.timeline, &r.summary, &r.findings).unwrap();
+    Csv.write(&r, &mut out).unwrap();
+    gclens::render::text::GcText.write(&r, &mut out).unwrap();
     // advice for budgets below, near and far above whatever heap the bytes held
     for budget in [1u64 << 20, 64 << 20, 1 << 40] {
         let o = AdviceOptions {
@@ -112,8 +113,12 @@ fn full_pipeline(bytes: &[u8]) {
             current_gogc: None,
         };
         if let Ok(a) = advise(&r.timeline, &r.summary, None, &o) {
-            gclens::render::advice::write_advice(&mut out, &a, &r.timeline.sources).unwrap();
-            serde_json::to_vec(&a).unwrap();
+            gclens::render::advice::AdviceText
+                .write(&a, &mut out)
+                .unwrap();
+            gclens::export::advice::AdviceJson
+                .write(&a, &mut out)
+                .unwrap();
         }
     }
 }
@@ -187,36 +192,38 @@ const ESCAPE_LOGOPT: &str = include_str!("../fixtures/escape/go1.27/logopt/main/
 /// Every escape path over `bytes`: text parser, logopt file, diff reader, report and
 /// every export format.
 fn escape_pipeline(bytes: &[u8]) {
-    use gclens::analyze::escape::{EscapeReport, changed, paths::PathMap};
+    use gclens::analyze::escape::{EscapeReport, Level, Selection, changed, paths::PathMap};
     use gclens::export::escape::{
-        EscapeExporter, Level, Selection, codequality::CodeQuality, github::Github, json::Json,
-        markdown::Markdown, rdjsonl::Rdjsonl, sarif::Sarif,
+        codequality::CodeQuality, github::Github, json::Json, markdown::Markdown, rdjsonl::Rdjsonl,
+        sarif::Sarif,
     };
+    use gclens::render::escape::EscapeText;
     let set = gclens::parse::escape::parse_bytes("prop", bytes);
     let mut logopt = gclens::model::escape::EscapeSet::new();
     gclens::parse::escape::logopt::parse_file("prop.json", bytes, &mut logopt);
     let _ = changed::parse(bytes);
     let mut all = set;
     all.extend(logopt);
-    let report = EscapeReport::new(
-        all,
-        &PathMap::default(),
-        Some(&|p| std::fs::read(p).ok()),
-    );
+    let report = EscapeReport::new(all, &PathMap::default(), Some(&|p| std::fs::read(p).ok()));
     let sel = Selection {
         report: &report,
         chosen: report.set.diagnostics.iter().collect(),
         level: Level::Note,
         root: None,
     };
-    let exporters: [&dyn EscapeExporter; 6] =
-        [&Json, &Sarif, &Github, &Rdjsonl, &CodeQuality, &Markdown];
-    for e in exporters {
+    let formats: [&dyn Format<Selection>; 7] = [
+        &Json,
+        &Sarif,
+        &Github,
+        &Rdjsonl,
+        &CodeQuality,
+        &Markdown,
+        &EscapeText { top: 5 },
+    ];
+    for f in formats {
         let mut out = vec![];
-        e.export(&sel, &mut out).unwrap();
+        f.write(&sel, &mut out).unwrap();
     }
-    let mut out = vec![];
-    gclens::render::escape::write_report(&mut out, &report, &sel.chosen, 5).unwrap();
 }
 
 proptest! {

@@ -8,7 +8,7 @@ use gclens::parse::print::write_gc_line;
 
 /// A trace of `cycles` gc lines built from the template fixture's lines.
 pub fn synth_trace(template: &[u8], cycles: usize) -> Vec<u8> {
-    let t: Timeline = gclens::commands::gc::load_bytes(template);
+    let t: Timeline = gclens::parse::load_bytes(template);
     let lines: Vec<&[u8]> = template.split(|b| *b == b'\n').collect();
     let span_ms = t.cycles.last().and_then(|c| c.gc.t_ms).unwrap_or(1000) + 1;
     let mut out = Vec::with_capacity(cycles * 160);

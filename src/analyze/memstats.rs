@@ -65,6 +65,9 @@ pub struct MemSummary {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct MemReport {
+    /// The inputs, in the order read (`-` is stdin); the JSON document lists them first.
+    #[serde(skip)]
+    pub sources: Vec<String>,
     #[serde(rename = "snapshots")]
     pub points: Vec<Point>,
     pub pauses: Vec<Pause>,
@@ -121,6 +124,7 @@ fn trend(points: &[Point], f: impl Fn(&Point) -> Option<u64>, scale: f64) -> Opt
 
 /// Builds the series from snapshots of several sources, in the order given.
 pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
+    let sources = inputs.iter().map(|(s, _)| s.clone()).collect();
     let mut points: Vec<Point> = vec![];
     let t0 = inputs
         .iter()
@@ -202,9 +206,24 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
         approximate: points.iter().any(|p| !p.snapshot.approximate.is_empty()),
     };
     MemReport {
+        sources,
         points,
         pauses,
         summary,
+    }
+}
+
+/// MemStats dumps of the run a trace came from, and where they sit on its timeline.
+#[derive(Clone, Debug)]
+pub struct MemJoin {
+    pub report: MemReport,
+    pub joined: Vec<Joined>,
+}
+
+impl MemJoin {
+    pub fn new(t: &Timeline, report: MemReport) -> Self {
+        let joined = join(t, &report.points);
+        MemJoin { report, joined }
     }
 }
 

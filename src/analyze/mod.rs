@@ -14,12 +14,18 @@ pub use findings::{Finding, Severity, findings};
 pub use summary::{Leak, LeakVerdict, Summary, summarize};
 
 use crate::model::Timeline;
+use memstats::{MemJoin, MemReport};
 
-/// Everything a `gc` report shows: the timeline and what was computed from it.
+/// Everything a `gc` report shows: the timeline, what was computed from it, and what
+/// came with it (MemStats dumps of the same run; cycles a live session folded away).
 pub struct Report {
     pub timeline: Timeline,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// `--memstats`: the dumps, joined to the cycles by GC number.
+    pub memstats: Option<MemJoin>,
+    /// `watch`/`run`: the cycles older than the detailed window.
+    pub folded: Option<Folded>,
 }
 
 impl Report {
@@ -30,6 +36,27 @@ impl Report {
             timeline,
             summary,
             findings,
+            memstats: None,
+            folded: None,
         }
     }
+
+    /// Joins MemStats dumps of the same run to the timeline.
+    pub fn with_memstats(mut self, m: Option<MemReport>) -> Self {
+        self.memstats = m.map(|m| MemJoin::new(&self.timeline, m));
+        self
+    }
+}
+
+/// What a live session kept of the cycles it folded out of its detailed window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Folded {
+    pub cycles: u64,
+    pub buckets: usize,
+    pub first_t_s: f64,
+    pub last_t_s: f64,
+    pub live_floor_first_mib: u32,
+    pub live_floor_last_mib: u32,
+    pub heap_peak_mib: u32,
+    pub pause_max_ms: f64,
 }

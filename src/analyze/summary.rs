@@ -2,8 +2,8 @@
 
 use super::cycle::{alloc_mib, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
 use super::stats::{Trend, median, percentiles, theil_sen};
-use crate::model::{Cycle, EventKind, Timeline};
 use crate::model::GcFormat;
+use crate::model::{Cycle, EventKind, Timeline};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -557,7 +557,7 @@ mod tests {
             "go1.27/goroutines.log",
         ] {
             let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
-            let t = crate::commands::gc::load_bytes(&data);
+            let t = crate::parse::load_bytes(&data);
             let one = serde_json::to_value(summarize_on(&t, false)).unwrap();
             let two = serde_json::to_value(summarize_on(&t, true)).unwrap();
             assert_eq!(one, two, "{f}");

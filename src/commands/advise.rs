@@ -1,28 +1,30 @@
 //! `gclens advise`: GOGC and GOMEMLIMIT for a memory budget, from a trace.
 
-use crate::analyze::advice::{AdviceOptions, advise};
+use super::{Status, load_memstats, load_traces};
+use crate::analyze::advice::{Advice, AdviceOptions, advise};
 use crate::analyze::summarize;
-use crate::cli::{AdviseArgs, GcFormatArg};
-use crate::commands::Status;
-use crate::commands::gc::{load, write_out};
-use anyhow::{Context, anyhow};
+use crate::cli::{AdviseArgs, AdviseOutput, Budget};
+use crate::export::advice::AdviceJson;
+use crate::output::{Format, emit};
+use crate::render::advice::AdviceText;
+use anyhow::anyhow;
 
-/// `--budget`: a size, or `auto` for this process's cgroup limit.
-pub fn budget(spec: &str) -> anyhow::Result<u64> {
-    if spec == "auto" {
-        return crate::cgroup::memory_limit(std::path::Path::new("/"))
+/// `--budget`: the size given, or this process's cgroup limit.
+fn budget(b: Budget) -> anyhow::Result<u64> {
+    match b {
+        Budget::Bytes(n) => Ok(n),
+        Budget::Auto => crate::input::cgroup::memory_limit(std::path::Path::new("/"))
             .map_err(|e| anyhow!("--budget auto: {e}"))?
             .ok_or_else(|| {
                 anyhow!(
                     "--budget auto: this process's cgroup sets no memory limit; give --budget SIZE"
                 )
-            });
+            }),
     }
-    crate::units::parse_size(spec).map_err(|e| anyhow!("--budget {e}"))
 }
 
 pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
-    let budget_bytes = budget(&args.budget)?;
+    let budget_bytes = budget(args.budget)?;
     if !(0.0..0.9).contains(&args.headroom) {
         return Err(anyhow!(
             "--headroom must be between 0 and 0.9 (a share of the budget, e.g. 0.1)"
@@ -42,7 +44,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
             "--current-gogc must be a positive percentage (e.g. 100); a trace under GOGC=off has no GOGC to read"
         ));
     }
-    let t = load(&args.files, false)?;
+    let t = load_traces(&args.files, false)?;
     if t.cycles.is_empty() {
         eprintln!(
             "gclens: no gc line found in {}: capture a trace with GODEBUG=gctrace=1",
@@ -51,11 +53,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let s = summarize(&t);
-    let mem = if args.memstats.is_empty() {
-        None
-    } else {
-        Some(crate::commands::memstats::load(&args.memstats)?.0)
-    };
+    let mem = load_memstats(&args.memstats)?;
     let o = AdviceOptions {
         budget_bytes,
         headroom: args.headroom,
@@ -69,12 +67,10 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
             return Ok(Status::NothingFound);
         }
     };
-    write_out(args.output.as_deref(), |out| match args.format {
-        GcFormatArg::Json => {
-            serde_json::to_writer_pretty(&mut *out, &a).context("writing JSON")?;
-            Ok(out.write_all(b"\n")?)
-        }
-        _ => Ok(crate::render::advice::write_advice(out, &a, &t.sources)?),
-    })?;
+    let format: &dyn Format<Advice> = match args.format {
+        AdviseOutput::Text => &AdviceText,
+        AdviseOutput::Json => &AdviceJson,
+    };
+    emit(args.output.as_deref(), format, &a)?;
     Ok(Status::Ok)
 }

@@ -1,77 +1,35 @@
 //! `gclens escape` and `gclens escape diff`: read compiler output, work out paths and
 //! functions, choose (kinds, changed lines), write the report or the annotations.
 
+use super::Status;
 use crate::analyze::escape::diff::compare;
 use crate::analyze::escape::paths::PathMap;
-use crate::analyze::escape::{EscapeReport, changed, parse_kinds};
-use crate::cli::{EscapeArgs, EscapeCmd, EscapeDiffArgs, EscapeFormat, EscapePaths, EscapeSub};
-use crate::commands::Status;
-use crate::commands::gc::{write_out, write_styled};
+use crate::analyze::escape::{DiffReport, EscapeReport, Level, Selection, changed, parse_kinds};
+use crate::cli::{
+    DiffOutput, EscapeArgs, EscapeCmd, EscapeDiffArgs, EscapeOutput, EscapePaths, EscapeSub,
+    LevelArg,
+};
 use crate::export::escape::{
-    EscapeExporter, Selection, codequality::CodeQuality, github::Github, json::Json,
-    markdown::Markdown, rdjsonl::Rdjsonl, sarif::Sarif,
+    Added, SelectionFormat, codequality::CodeQuality, github::Github, json::DiffJson, json::Json,
+    markdown::DiffMarkdown, markdown::Markdown, rdjsonl::Rdjsonl, sarif::Sarif,
 };
 use crate::model::escape::{EscapeSet, Kind};
-use crate::parse::escape::{TextParser, logopt};
-use anyhow::Context;
-use std::io::{BufRead, Write};
+use crate::output::{Format, emit};
+use crate::render::escape::{DiffText, EscapeText};
 use std::path::Path;
 
-/// Reads every input (files, stdin, logopt directories) into one set.
-pub fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
-    let stdin = ["-".to_string()];
-    let files = if files.is_empty() && logopts.is_empty() {
-        &stdin[..]
-    } else {
-        files
-    };
-    let mut all = EscapeSet::new();
-    for f in files {
-        if f != "-" && Path::new(f).is_dir() {
-            all.extend(logopt::read_dir(Path::new(f))?);
-            continue;
-        }
-        let mut p = TextParser::new(if f == "-" { "<stdin>" } else { f });
-        if f == "-" {
-            read_lines(std::io::stdin().lock(), &mut p).context("cannot read stdin")?;
-        } else {
-            let file = std::fs::File::open(f).with_context(|| format!("cannot read {f}"))?;
-            let meta = file
-                .metadata()
-                .with_context(|| format!("cannot read {f}"))?;
-            // SAFETY: read-only map dropped before we return; a file truncated by
-            // another process meanwhile is the only risk, as with any mmap reader.
-            let map = (meta.is_file() && meta.len() > 0)
-                .then(|| unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok())
-                .flatten();
-            match map {
-                Some(map) => p.feed(&map),
-                None => read_lines(std::io::BufReader::with_capacity(1 << 20, file), &mut p)
-                    .with_context(|| format!("cannot read {f}"))?,
-            }
-        }
-        all.extend(p.finish());
-    }
-    for d in logopts {
-        all.extend(logopt::read_dir(Path::new(d))?);
-    }
-    for e in all.skipped.examples.iter() {
+/// Reads the inputs, naming unreadable records on stderr.
+fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
+    let set = crate::parse::escape::load(files, logopts)?;
+    for e in &set.skipped.examples {
         eprintln!("gclens: unreadable: {e}");
     }
-    Ok(all)
+    Ok(set)
 }
 
-/// Feeds lines to the parser with one reused buffer (bytes, not UTF-8).
-fn read_lines(mut r: impl BufRead, p: &mut TextParser) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1 << 12);
-    loop {
-        buf.clear();
-        if r.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(());
-        }
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        p.line(line);
-    }
+/// A repository file's bytes, for naming functions from their declarations.
+fn read_source(p: &Path) -> Option<Vec<u8>> {
+    crate::input::read_file(p).ok().map(|d| d.to_vec())
 }
 
 fn path_map(p: &EscapePaths) -> PathMap {
@@ -82,25 +40,18 @@ fn path_map(p: &EscapePaths) -> PathMap {
     )
 }
 
-fn is_review(f: EscapeFormat) -> bool {
-    !matches!(f, EscapeFormat::Text | EscapeFormat::Json)
+fn level(l: LevelArg) -> Level {
+    match l {
+        LevelArg::Note => Level::Note,
+        LevelArg::Warning => Level::Warning,
+        LevelArg::Error => Level::Error,
+    }
 }
 
-fn kinds(p: &EscapePaths, format: EscapeFormat) -> anyhow::Result<Vec<Kind>> {
-    let default = if is_review(format) { "heap" } else { "all" };
+/// `--kinds`, by default `heap` for review formats and `all` for text and JSON.
+fn kinds(p: &EscapePaths, review: bool) -> anyhow::Result<Vec<Kind>> {
+    let default = if review { "heap" } else { "all" };
     parse_kinds(p.kinds.as_deref().unwrap_or(default)).map_err(anyhow::Error::msg)
-}
-
-fn exporter(f: EscapeFormat) -> Option<Box<dyn EscapeExporter>> {
-    Some(match f {
-        EscapeFormat::Text => return None,
-        EscapeFormat::Json => Box::new(Json),
-        EscapeFormat::Sarif => Box::new(Sarif),
-        EscapeFormat::Github => Box::new(Github),
-        EscapeFormat::Rdjsonl => Box::new(Rdjsonl),
-        EscapeFormat::Codequality => Box::new(CodeQuality),
-        EscapeFormat::Markdown => Box::new(Markdown),
-    })
 }
 
 pub fn run(cmd: &EscapeCmd) -> anyhow::Result<Status> {
@@ -111,10 +62,20 @@ pub fn run(cmd: &EscapeCmd) -> anyhow::Result<Status> {
 }
 
 fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
-    let kinds = kinds(&a.paths, a.format)?;
+    let format: Box<dyn for<'s> Format<Selection<'s>>> = match a.format {
+        EscapeOutput::Text => Box::new(EscapeText { top: a.top }),
+        EscapeOutput::Json => Box::new(Json),
+        EscapeOutput::Sarif => Box::new(Sarif),
+        EscapeOutput::Github => Box::new(Github),
+        EscapeOutput::Rdjsonl => Box::new(Rdjsonl),
+        EscapeOutput::Codequality => Box::new(CodeQuality),
+        EscapeOutput::Markdown => Box::new(Markdown),
+    };
+    let review = !matches!(a.format, EscapeOutput::Text | EscapeOutput::Json);
+    let kinds = kinds(&a.paths, review)?;
     let changed = match &a.changed {
         Some(f) => {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {f}"))?;
+            let bytes = crate::input::read_all(f)?;
             Some(changed::parse(&bytes).map_err(|e| anyhow::anyhow!("{f}: {e}"))?)
         }
         None => None,
@@ -128,8 +89,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let map = path_map(&a.paths);
-    let root = map.root.clone();
-    let report = EscapeReport::new(set, &map, Some(&|p| std::fs::read(p).ok()));
+    let report = EscapeReport::new(set, &map, Some(&read_source));
     let chosen: Vec<_> = report
         .set
         .diagnostics
@@ -144,65 +104,47 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     let sel = Selection {
         report: &report,
         chosen,
-        level: a.paths.level,
-        root,
+        level: level(a.paths.level),
+        root: map.root.clone(),
     };
-    write_out(a.output.as_deref(), |out| match exporter(a.format) {
-        None => {
-            let mut buf = Vec::new();
-            crate::render::escape::write_report(&mut buf, &report, &sel.chosen, a.top)?;
-            write_styled(out, &buf, a.output.is_none())
-        }
-        Some(e) => e.export(&sel, out),
-    })?;
+    emit(a.output.as_deref(), &*format, &sel)?;
     Ok(Status::Ok)
 }
 
 fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
-    let kinds =
-        parse_kinds(a.paths.kinds.as_deref().unwrap_or("heap")).map_err(anyhow::Error::msg)?;
+    let review = |f: SelectionFormat| -> Box<dyn Format<DiffReport>> { Box::new(Added(f)) };
+    let format: Box<dyn Format<DiffReport>> = match a.format {
+        DiffOutput::Text => Box::new(DiffText),
+        DiffOutput::Json => Box::new(DiffJson),
+        DiffOutput::Markdown => Box::new(DiffMarkdown),
+        DiffOutput::Sarif => review(Box::new(Sarif)),
+        DiffOutput::Github => review(Box::new(Github)),
+        DiffOutput::Rdjsonl => review(Box::new(Rdjsonl)),
+        DiffOutput::Codequality => review(Box::new(CodeQuality)),
+    };
+    let kinds = kinds(&a.paths, true)?;
     let map = path_map(&a.paths);
     // The source on disk is at most the head's: name functions from the compiler's
     // own lines on both sides, so that both are named alike.
-    let base = EscapeReport::new(
-        load(std::slice::from_ref(&a.base), &[])?,
-        &map,
-        None,
-    );
-    let head = EscapeReport::new(
-        load(std::slice::from_ref(&a.head), &[])?,
-        &map,
-        None,
-    );
+    let base = EscapeReport::new(load(std::slice::from_ref(&a.base), &[])?, &map, None);
+    let head = EscapeReport::new(load(std::slice::from_ref(&a.head), &[])?, &map, None);
     for (name, r) in [(&a.base, &base), (&a.head, &head)] {
         if r.set.diagnostics.is_empty() {
             anyhow::bail!("no compiler diagnostic in {name}");
         }
     }
-    let d = compare(&base.set.diagnostics, &head.set.diagnostics, &kinds);
-    write_out(a.output.as_deref(), |out: &mut dyn Write| match a.format {
-        EscapeFormat::Text => {
-            let mut buf = Vec::new();
-            crate::render::escape::write_diff(&mut buf, &d, &a.base, &a.head)?;
-            write_styled(out, &buf, a.output.is_none())
-        }
-        EscapeFormat::Json => {
-            crate::export::escape::json::diff(&d, &base.set.sources, &head.set.sources, out)
-        }
-        EscapeFormat::Markdown => crate::export::escape::markdown::diff(&d, out),
-        f => {
-            let e = exporter(f).expect("review format");
-            let sel = Selection {
-                report: &head,
-                chosen: d.added.iter().collect(),
-                level: a.paths.level,
-                root: map.root.clone(),
-            };
-            e.export(&sel, out)
-        }
-    })?;
-    Ok(if a.fail_on_new && !d.added.is_empty() {
-        eprintln!("gclens: {} new heap allocation(s)", d.added.len());
+    let d = DiffReport {
+        diff: compare(&base.set.diagnostics, &head.set.diagnostics, &kinds),
+        base_name: a.base.clone(),
+        head_name: a.head.clone(),
+        base_sources: base.set.sources.clone(),
+        head,
+        level: level(a.paths.level),
+        root: map.root.clone(),
+    };
+    emit(a.output.as_deref(), &*format, &d)?;
+    Ok(if a.fail_on_new && !d.diff.added.is_empty() {
+        eprintln!("gclens: {} new heap allocation(s)", d.diff.added.len());
         Status::NothingFound
     } else {
         Status::Ok

@@ -1,4 +1,7 @@
-//! One module per subcommand: reads the inputs, runs the pipeline, writes the outputs.
+//! One module per subcommand, each thin: command-line arguments → library calls →
+//! output through `output::emit`. A command never imports another; what several
+//! share (exit status, MemStats dumps beside a trace, chart settings, the end of a live
+//! session) is here.
 
 pub mod advise;
 pub mod chart;
@@ -8,7 +11,16 @@ pub mod memstats;
 pub mod run;
 pub mod watch;
 
-use std::io;
+use crate::analyze::Report;
+use crate::analyze::memstats::MemReport;
+use crate::cli::{ChartArgs, LiveArgs, PanelArg};
+use crate::export::{csv::Csv, json::Json};
+use crate::live::{Forward, Monitor};
+use crate::model::Timeline;
+use crate::output::{self, emit};
+use crate::render::chart::{Chart, ChartOptions, Panel, is_svg};
+use crate::render::text::GcText;
+use std::io::{self, IsTerminal};
 
 /// Process exit status, as the README documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,30 +45,126 @@ impl Status {
     }
 }
 
-/// Is this error (anywhere in its chain) a closed pipe on our output?
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+/// Files bigger than this get a progress bar on a terminal.
+const PROGRESS_MIN: u64 = 64 << 20;
+
+/// Reads the traces, with a progress bar for big files on a terminal.
+fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
+    let show = progress && io::stderr().is_terminal();
+    crate::parse::load_watched(files, &|path: &str| {
+        let size = if path == "-" {
+            0
+        } else {
+            std::fs::metadata(path).map_or(0, |m| m.len())
+        };
+        if !show || size < PROGRESS_MIN {
+            return Box::new(|_| {});
+        }
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(path.to_string());
+        let bar = ClearOnDrop(bar);
+        Box::new(move |n| bar.0.set_position(n))
     })
 }
 
-/// A writer that remembers whether the reader went away, whatever layer (serde_json,
-/// csv) later wraps the error.
-pub struct PipeWatch<W> {
-    pub inner: W,
-    pub broken: bool,
+/// A progress bar that clears itself when its file is done.
+struct ClearOnDrop(indicatif::ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
-impl<W: io::Write> io::Write for PipeWatch<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner
-            .write(buf)
-            .inspect_err(|e| self.broken |= e.kind() == io::ErrorKind::BrokenPipe)
+/// Reads MemStats dumps into one series (`None` when no file is given), naming on
+/// stderr the parts that did not parse.
+fn load_memstats(files: &[String]) -> anyhow::Result<Option<MemReport>> {
+    if files.is_empty() {
+        return Ok(None);
     }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner
-            .flush()
-            .inspect_err(|e| self.broken |= e.kind() == io::ErrorKind::BrokenPipe)
+    Ok(Some(memstats_series(files)?))
+}
+
+/// Reads MemStats dumps (`-` or none: stdin) into one series, naming on stderr the
+/// parts that did not parse.
+fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
+    let loaded = crate::parse::memstats::load(files)?;
+    for (f, p) in &loaded {
+        for (line, why) in p.errors.iter().take(5) {
+            eprintln!("gclens: {f}:{line}: {why}");
+        }
+        if p.errors.len() > 5 {
+            eprintln!(
+                "gclens: {f}: {} more unreadable dump parts",
+                p.errors.len() - 5
+            );
+        }
     }
+    Ok(crate::analyze::memstats::report(
+        loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect(),
+    ))
+}
+
+/// The chart of `--chart`/`-o`, drawn to `path` as PNG, or SVG by its extension.
+fn chart_format(a: &ChartArgs, path: &str) -> Chart {
+    Chart(ChartOptions {
+        width: a.size.0,
+        height: a.size.1,
+        panels: a
+            .panels
+            .iter()
+            .map(|p| match p {
+                PanelArg::Heap => Panel::Heap,
+                PanelArg::Cpu => Panel::Cpu,
+                PanelArg::Pause => Panel::Pause,
+            })
+            .collect(),
+        budget_bytes: a.budget,
+        limit_bytes: a.limit,
+        joined: vec![],
+        svg: is_svg(path),
+    })
+}
+
+/// How `--tee`/`--quiet` choose what a live session forwards.
+fn forward_of(a: &LiveArgs) -> Forward {
+    if a.quiet {
+        Forward::Nothing
+    } else if a.tee {
+        Forward::All
+    } else {
+        Forward::Foreign
+    }
+}
+
+/// The end of a live session (`watch`, `run`): the report on stderr, then the files
+/// asked for. Returns whether any gc cycle was seen.
+fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> anyhow::Result<bool> {
+    let lines = monitor.builder.lines();
+    let Some(report) = monitor.into_report(source) else {
+        eprintln!("gclens: no gc line in {lines} lines from {source} (is GODEBUG=gctrace=1 set?)");
+        return Ok(false);
+    };
+    output::emit_stderr(&GcText, &report)?;
+    write_files(&report, a)?;
+    Ok(true)
+}
+
+fn write_files(report: &Report, a: &LiveArgs) -> anyhow::Result<()> {
+    if let Some(p) = &a.chart {
+        emit(Some(p), &chart_format(&a.chart_opts, p), report)?;
+    }
+    if let Some(p) = &a.json {
+        emit(Some(p), &Json, report)?;
+    }
+    if let Some(p) = &a.csv {
+        emit(Some(p), &Csv, report)?;
+    }
+    Ok(())
 }

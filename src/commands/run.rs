@@ -1,9 +1,8 @@
 //! `gclens run -- PROGRAM…`: start the program with gctrace on, split its stderr, pass
 //! signals on, and exit with its status.
 
+use super::{Status, finish_live, forward_of};
 use crate::cli::RunArgs;
-use crate::commands::Status;
-use crate::commands::watch::{finish_live, forward_of};
 use crate::live::{Session, SessionOptions};
 use anyhow::Context;
 use std::io::{self, IsTerminal};

@@ -3,11 +3,11 @@
 //! cells where the Go version does not print a field. Times are exact (integer µs
 //! printed as ms); percentages are rounded to three decimals.
 
-use super::Exporter;
 use crate::analyze::Report;
 use crate::analyze::cycle::figures;
 use crate::model::GcFormat;
 use crate::model::gc::{CLOCK_PHASES as CLOCK, CPU_PHASES as CPU, RAW_PHASES as RAW};
+use crate::output::Format;
 use std::io::Write;
 
 pub struct Csv;
@@ -151,8 +151,8 @@ fn quoted(field: &str) -> anyhow::Result<Vec<u8>> {
     Ok(v)
 }
 
-impl Exporter for Csv {
-    fn export(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Report> for Csv {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         let t = &r.timeline;
         {
             let mut w = csv::Writer::from_writer(&mut *out);

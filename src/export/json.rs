@@ -1,11 +1,12 @@
 //! `--format json`: the `gclens.gc/v1` document. Cycles are serialized one at a time
 //! from the timeline, never collected into a second copy.
 
-use super::{Exporter, ms_to_s, us_to_ms};
+use super::{ms_to_s, us_to_ms};
 use crate::analyze::cycle::figures;
 use crate::analyze::{Finding, Report, Summary};
 use crate::model::{Cycle, Event, EventKind, Malformed, Timeline};
 use crate::model::{GcFormat, Pacer, Scavenge};
+use crate::output::Format;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::io::Write;
@@ -187,8 +188,8 @@ struct Doc<'a> {
     skipped: SkippedOut<'a>,
 }
 
-impl Exporter for Json {
-    fn export(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Report> for Json {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         let t = &r.timeline;
         let doc = Doc {
             schema: SCHEMA,

@@ -4,6 +4,7 @@
 
 use crate::analyze::memstats::MemReport;
 use crate::model::memstats::U64_FIELDS;
+use crate::output::Format;
 use serde::Serialize;
 use std::io::Write;
 
@@ -17,20 +18,34 @@ struct Doc<'a> {
     report: &'a MemReport,
 }
 
-pub fn json(r: &MemReport, sources: &[String], out: &mut dyn Write) -> anyhow::Result<()> {
-    serde_json::to_writer(
-        &mut *out,
-        &Doc {
-            schema: SCHEMA,
-            sources,
-            report: r,
-        },
-    )?;
-    out.write_all(b"\n")?;
-    Ok(())
+/// The `gclens.memstats/v1` document.
+pub struct MemstatsJson;
+
+impl Format<MemReport> for MemstatsJson {
+    fn write(&self, r: &MemReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        serde_json::to_writer(
+            &mut *out,
+            &Doc {
+                schema: SCHEMA,
+                sources: &r.sources,
+                report: r,
+            },
+        )?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
 }
 
-pub fn csv(r: &MemReport, out: &mut dyn Write) -> anyhow::Result<()> {
+/// One row per snapshot, Go's field names as columns.
+pub struct MemstatsCsv;
+
+impl Format<MemReport> for MemstatsCsv {
+    fn write(&self, r: &MemReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        csv(r, out)
+    }
+}
+
+fn csv(r: &MemReport, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = ["source", "shape", "line", "t_s", "approximate"]
         .iter()

@@ -1,17 +1,15 @@
-//! Machine-readable outputs of a GC report, one file per format behind [`Exporter`].
+//! Outputs for machines, one file per format, each an [`output::Format`] of its report
+//! type: the gc timeline as JSON (`gclens.gc/v1`) and CSV, MemStats series as JSON and
+//! CSV, the advice as JSON, escape reports as JSON and the review formats (`escape/`).
+//! Formats for people are in `render`.
+//!
+//! [`output::Format`]: crate::output::Format
 
+pub mod advice;
 pub mod csv;
 pub mod escape;
 pub mod json;
 pub mod memstats;
-
-use crate::analyze::Report;
-use std::io::Write;
-
-/// Writes a whole report in one format.
-pub trait Exporter {
-    fn export(&self, report: &Report, out: &mut dyn Write) -> anyhow::Result<()>;
-}
 
 /// `t` in seconds with the three decimals the runtime prints.
 pub(crate) fn ms_to_s(ms: u64) -> f64 {

@@ -5,6 +5,7 @@
 //! event, and 0.3 MB of buckets.
 
 use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
+use crate::analyze::{Folded, Report};
 use crate::model::{Cycle, Timeline};
 use crate::parse::Builder;
 use serde::Serialize;
@@ -108,6 +109,30 @@ impl History {
     pub fn cycles(&self) -> u64 {
         self.buckets.iter().map(|b| b.cycles).sum()
     }
+
+    /// What the report says of the folded cycles (`None` when nothing was folded).
+    pub fn folded(&self) -> Option<Folded> {
+        let (a, b) = (self.buckets.first()?, self.buckets.last()?);
+        Some(Folded {
+            cycles: self.cycles(),
+            buckets: self.buckets.len(),
+            first_t_s: a.first_t_s,
+            last_t_s: b.last_t_s,
+            live_floor_first_mib: a.live_floor_mib,
+            live_floor_last_mib: b.live_floor_mib,
+            heap_peak_mib: self
+                .buckets
+                .iter()
+                .map(|b| b.heap_peak_mib)
+                .max()
+                .unwrap_or(0),
+            pause_max_ms: self
+                .buckets
+                .iter()
+                .map(|b| b.pause_max_ms)
+                .fold(0.0, f64::max),
+        })
+    }
 }
 
 /// A live timeline: the detailed window and the folded history.
@@ -141,6 +166,18 @@ impl Monitor {
     /// Every cycle seen, folded or not.
     pub fn total_cycles(&self) -> u64 {
         self.history.cycles() + self.builder.cycles() as u64
+    }
+
+    /// The session's report: the detailed window analyzed, the folded cycles beside it;
+    /// `None` when no gc line was seen.
+    pub fn into_report(self, source: &str) -> Option<Report> {
+        let (t, history) = self.into_timeline(source);
+        if t.cycles.is_empty() {
+            return None;
+        }
+        let mut r = Report::new(t);
+        r.folded = history.folded();
+        Some(r)
     }
 
     /// The detailed window as a timeline named `source`.

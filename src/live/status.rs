@@ -5,7 +5,7 @@
 use super::Monitor;
 use crate::analyze::cycle::{live_mib, pause_us};
 use crate::analyze::stats::theil_sen;
-use crate::render::text::num;
+use crate::units::num;
 use std::io::Write;
 use std::time::{Duration, Instant};
 

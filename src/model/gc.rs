@@ -21,7 +21,12 @@ pub enum GcFormat {
 
 impl GcFormat {
     /// Every format, oldest first (`as usize` indexes it).
-    pub const ALL: [GcFormat; 4] = [GcFormat::Go14, GcFormat::Go15, GcFormat::Go16, GcFormat::Go118];
+    pub const ALL: [GcFormat; 4] = [
+        GcFormat::Go14,
+        GcFormat::Go15,
+        GcFormat::Go16,
+        GcFormat::Go118,
+    ];
 
     /// Its name in JSON and CSV (`go1.18`), as serialized.
     pub const fn key(self) -> &'static str {

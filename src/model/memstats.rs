@@ -92,4 +92,3 @@ pub struct Snapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_pause_ns: Option<u64>,
 }
-

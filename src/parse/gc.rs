@@ -6,10 +6,10 @@
 //! exactly as printed, in integer microseconds (see `num`).
 
 use super::num::{fixed, lit, ms_as_us, u32_};
+use crate::model::{GcFormat, GcLine, Phases};
 use nom::IResult;
 use nom::bytes::complete::tag;
 use nom::combinator::opt;
-use crate::model::{GcFormat, GcLine, Phases};
 
 /// Does `i` start like a gc line (`gc N @` or `gcN(`)? Used to tell a broken record from
 /// foreign text that merely contains "gc".

@@ -8,6 +8,7 @@
 
 pub mod escape;
 pub mod gc;
+pub mod load;
 pub mod memstats;
 pub mod num;
 pub mod pacer;
@@ -16,6 +17,7 @@ pub mod scan;
 pub mod scav;
 pub mod timeline;
 
+pub use load::{load, load_bytes, load_watched};
 pub use timeline::{Builder, MAX_EXAMPLES};
 
 use crate::model::{GcLine, Pacer, Scan, Scavenge};

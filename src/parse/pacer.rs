@@ -9,10 +9,10 @@
 //! Floats come as `+9.500000e-001` (≤1.25) or shortest decimal (1.26+); `∆` is UTF-8.
 
 use super::num::{float, int, uint};
+use crate::model::{LegacyPacer, Pacer};
 use nom::IResult;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
-use crate::model::{LegacyPacer, Pacer};
 
 pub fn looks_like_pacer(i: &[u8]) -> bool {
     i.starts_with(b"pacer: ")

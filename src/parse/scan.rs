@@ -4,10 +4,9 @@
 //! `scan: class 480B 0+0+15=15 objs, 0+2=2 spans`. Only the totals after `=` are kept.
 
 use super::num::{u32_, uint};
+use crate::model::Scan;
 use nom::IResult;
 use nom::bytes::complete::tag;
-use crate::model::Scan;
-
 
 pub fn looks_like_scan(i: &[u8]) -> bool {
     i.starts_with(b"scan: total ") || i.starts_with(b"scan: class ")

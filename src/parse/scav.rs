@@ -3,11 +3,11 @@
 //! ` (forced)` and ` [controller reset]` suffixes.
 
 use super::num::{u32_, uint};
+use crate::model::{Scavenge, ScvgSeq};
 use nom::IResult;
 use nom::branch::alt;
 use nom::bytes::complete::tag;
 use nom::combinator::opt;
-use crate::model::{Scavenge, ScvgSeq};
 
 pub fn looks_like_scvg(i: &[u8]) -> bool {
     let r = i.strip_prefix(b"forced ").unwrap_or(i);

@@ -2,8 +2,9 @@
 //! warnings, and copy-paste snippets (env, Kubernetes, Go).
 
 use crate::analyze::advice::Advice;
-use crate::render::text::num;
+use crate::output::Format;
 use crate::units::fmt_bytes;
+use crate::units::num;
 use std::io::{self, Write};
 
 fn gogc_text(v: &serde_json::Value) -> String {
@@ -11,7 +12,17 @@ fn gogc_text(v: &serde_json::Value) -> String {
         .map_or_else(|| v.as_str().unwrap_or("?").to_string(), |n| n.to_string())
 }
 
-pub fn write_advice(out: &mut dyn Write, a: &Advice, sources: &[String]) -> io::Result<()> {
+/// `gclens advise` for people.
+pub struct AdviceText;
+
+impl Format<Advice> for AdviceText {
+    fn write(&self, a: &Advice, out: &mut dyn Write) -> anyhow::Result<()> {
+        Ok(write_advice(out, a)?)
+    }
+}
+
+fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
+    let sources = &a.sources;
     let g = gogc_text(&a.gogc);
     let mib = a.gomemlimit_bytes >> 20;
     writeln!(

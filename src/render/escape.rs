@@ -3,8 +3,9 @@
 //! and what was skipped; and the `escape diff` summary.
 
 use crate::analyze::escape::diff::EscapeDiff;
-use crate::analyze::escape::{EscapeReport, rank, reason, totals};
+use crate::analyze::escape::{DiffReport, EscapeReport, Selection, rank, reason, totals};
 use crate::model::escape::Diagnostic;
+use crate::output::Format;
 use anstyle::Style;
 use std::io::{self, Write};
 
@@ -46,8 +47,34 @@ fn finding(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
     Ok(())
 }
 
+/// `gclens escape` for people: totals, rankings of `top` rows, every heap allocation.
+pub struct EscapeText {
+    pub top: usize,
+}
+
+impl Format<Selection<'_>> for EscapeText {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+        Ok(write_report(out, s.report, &s.chosen, self.top)?)
+    }
+    fn styled(&self) -> bool {
+        true
+    }
+}
+
+/// `gclens escape diff` for people.
+pub struct DiffText;
+
+impl Format<DiffReport> for DiffText {
+    fn write(&self, r: &DiffReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        Ok(write_diff(out, &r.diff, &r.base_name, &r.head_name)?)
+    }
+    fn styled(&self) -> bool {
+        true
+    }
+}
+
 /// Writes the report over the chosen diagnostics.
-pub fn write_report(
+fn write_report(
     out: &mut dyn Write,
     r: &EscapeReport,
     chosen: &[&Diagnostic],
@@ -120,7 +147,7 @@ pub fn write_report(
 }
 
 /// Writes the diff of two builds.
-pub fn write_diff(out: &mut dyn Write, d: &EscapeDiff, base: &str, head: &str) -> io::Result<()> {
+fn write_diff(out: &mut dyn Write, d: &EscapeDiff, base: &str, head: &str) -> io::Result<()> {
     writeln!(out, "{BOLD}gclens escape diff{BOLD:#} {base} → {head}")?;
     writeln!(
         out,

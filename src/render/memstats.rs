@@ -1,8 +1,9 @@
 //! The `gclens memstats` text report: the snapshot table, then the derived figures.
 
 use crate::analyze::memstats::MemReport;
-use crate::render::text::num;
+use crate::output::Format;
 use crate::units::fmt_bytes;
+use crate::units::num;
 use std::io::{self, Write};
 
 fn mib(v: Option<u64>, approx: bool) -> String {
@@ -16,7 +17,16 @@ fn mib(v: Option<u64>, approx: bool) -> String {
     }
 }
 
-pub fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::Result<()> {
+/// `gclens memstats` for people.
+pub struct MemstatsText;
+
+impl Format<MemReport> for MemstatsText {
+    fn write(&self, r: &MemReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        Ok(write_report(out, r, &r.sources)?)
+    }
+}
+
+fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::Result<()> {
     let s = &r.summary;
     writeln!(out, "gclens memstats {}", sources.join(", "))?;
     writeln!(

@@ -2,8 +2,11 @@
 //! findings. Colour comes from `anstream`, which drops it when the output is not a
 //! terminal or `NO_COLOR` is set.
 
-use crate::analyze::{Finding, Severity, Summary};
+use crate::analyze::memstats::MemJoin;
+use crate::analyze::{Finding, Folded, Report, Severity, Summary};
 use crate::model::Timeline;
+use crate::output::Format;
+use crate::units::num;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -24,22 +27,6 @@ fn sev_style(s: Severity) -> (Style, &'static str) {
     }
 }
 
-/// `12.3`, `0.052`, `1234`: enough digits to read, no more.
-pub fn num(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 10.0 {
-        format!("{v:.1}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
 fn opt(v: Option<f64>, unit: &str) -> String {
     v.map_or("n/a".into(), |x| format!("{}{unit}", num(x)))
 }
@@ -54,7 +41,83 @@ fn format_name(s: &Summary) -> String {
     }
 }
 
-/// Writes the report.
+/// `gclens gc` for people (also the report `watch` and `run` print at the end).
+pub struct GcText;
+
+impl Format<Report> for GcText {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+        write_report(out, &r.timeline, &r.summary, &r.findings)?;
+        if let Some(m) = &r.memstats {
+            memstats_note(out, &r.timeline, m)?;
+        }
+        if let Some(f) = &r.folded {
+            folded_note(out, f)?;
+        }
+        Ok(())
+    }
+    fn styled(&self) -> bool {
+        true
+    }
+}
+
+/// The MemStats paragraph of `gc --memstats`: what the runtime holds beyond the heap.
+fn memstats_note(out: &mut dyn Write, t: &Timeline, m: &MemJoin) -> io::Result<()> {
+    let (r, joined) = (&m.report, &m.joined);
+    writeln!(
+        out,
+        "\nMemStats: {} snapshot(s), {} joined to gc cycles by NumGC",
+        r.points.len(),
+        joined.len()
+    )?;
+    let peak = joined
+        .iter()
+        .filter_map(|j| Some((j.limit_counted_mib?, j.cycle_index)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((mib, i)) = peak {
+        let c = &t.cycles[i];
+        writeln!(
+            out,
+            "  Sys − HeapReleased (what GOMEMLIMIT counts) peaks at {} MiB after gc {} (heap goal there {} MiB)",
+            num(mib),
+            c.gc.cycle,
+            c.gc.goal_mib.map_or("n/a".into(), |g| g.to_string())
+        )?;
+    }
+    if let Some(b) = r.summary.last_non_heap_bytes {
+        writeln!(
+            out,
+            "  runtime memory outside the heap (Sys − HeapSys): {}",
+            crate::units::fmt_bytes(b)
+        )?;
+    }
+    if joined.len() < r.points.len() {
+        writeln!(
+            out,
+            "  {} snapshot(s) had no matching gc cycle (another run, or no NumGC)",
+            r.points.len() - joined.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// One paragraph on the cycles a live session folded out of its detailed window.
+fn folded_note(out: &mut dyn Write, f: &Folded) -> io::Result<()> {
+    writeln!(
+        out,
+        "\nBefore the detailed window: {} cycles from {} s to {} s (kept as {} buckets): live-heap floor {} → {} MiB, \
+         heap peak {} MiB, longest pause {} ms",
+        f.cycles,
+        num(f.first_t_s),
+        num(f.last_t_s),
+        f.buckets,
+        f.live_floor_first_mib,
+        f.live_floor_last_mib,
+        f.heap_peak_mib,
+        num(f.pause_max_ms)
+    )
+}
+
+/// Writes the KPI table and the findings.
 pub fn write_report(
     out: &mut dyn Write,
     t: &Timeline,

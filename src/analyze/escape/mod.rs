@@ -31,7 +31,11 @@ impl EscapeReport {
         let outside = map.apply(&mut set);
         let source = |file: &str| {
             let read = read.filter(|_| !outside.contains(file))?;
-            read(&map.root.as_deref().map_or_else(|| file.into(), |r| r.join(file)))
+            read(
+                &map.root
+                    .as_deref()
+                    .map_or_else(|| file.into(), |r| r.join(file)),
+            )
         };
         funcs::attribute(&mut set, &source);
         EscapeReport { set, outside }
@@ -45,6 +49,58 @@ impl EscapeReport {
     /// Heap diagnostics ranked by `key` (count, name), most first.
     pub fn ranking(&self, key: impl Fn(&Diagnostic) -> String) -> Vec<(String, u64)> {
         rank(self.set.diagnostics.iter(), key)
+    }
+}
+
+/// How loud review annotations are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+/// What an exporter gets: the report, the diagnostics chosen (kinds, changed lines),
+/// and the annotation level.
+pub struct Selection<'a> {
+    pub report: &'a EscapeReport,
+    pub chosen: Vec<&'a Diagnostic>,
+    pub level: Level,
+    /// Where repo-relative paths are read from (UTF-16 columns, end columns).
+    pub root: Option<std::path::PathBuf>,
+}
+
+impl Selection<'_> {
+    /// The chosen diagnostics a review tool can place.
+    pub fn placeable(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.chosen
+            .iter()
+            .copied()
+            .filter(|d| self.report.placeable(d))
+    }
+}
+
+/// `escape diff`: the comparison, the names of both sides, and the head's report (whose
+/// new diagnostics review formats annotate).
+pub struct DiffReport {
+    pub diff: diff::EscapeDiff,
+    pub base_name: String,
+    pub head_name: String,
+    pub base_sources: Vec<String>,
+    pub head: EscapeReport,
+    pub level: Level,
+    pub root: Option<std::path::PathBuf>,
+}
+
+impl DiffReport {
+    /// The head's new diagnostics, as a selection for the review formats.
+    pub fn added(&self) -> Selection<'_> {
+        Selection {
+            report: &self.head,
+            chosen: self.diff.added.iter().collect(),
+            level: self.level,
+            root: self.root.clone(),
+        }
     }
 }
 

@@ -2,14 +2,16 @@
 //! `{description, check_name, fingerprint, severity, location{path, lines{begin}}}`,
 //! no BOM. The fingerprint is unique per finding and includes its location.
 
-use super::{EscapeExporter, Level, Selection, annotation, fnv};
+use super::{annotation, fnv};
+use crate::analyze::escape::{Level, Selection};
+use crate::output::Format;
 use serde_json::{Value, json};
 use std::io::Write;
 
 pub struct CodeQuality;
 
-impl EscapeExporter for CodeQuality {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for CodeQuality {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let severity = match s.level {
             Level::Note => "info",
             Level::Warning => "minor",

@@ -4,7 +4,9 @@
 //! Escaping as the runner expects: in the message `%` → `%25`, CR → `%0D`, LF → `%0A`
 //! (`%` first); in property values additionally `:` → `%3A` and `,` → `%2C`.
 
-use super::{EscapeExporter, Level, Selection, annotation, describe};
+use super::{annotation, describe};
+use crate::analyze::escape::{Level, Selection};
+use crate::output::Format;
 use std::io::Write;
 
 pub struct Github;
@@ -21,8 +23,8 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-impl EscapeExporter for Github {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for Github {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let cmd = match s.level {
             Level::Note => "notice",
             Level::Warning => "warning",

@@ -2,10 +2,11 @@
 //! function, kind, message, repeat count, one-line reason and `-m=2` explanation;
 //! totals per kind; what was skipped. Also the `gclens.escape-diff/v1` document.
 
-use super::{EscapeExporter, Selection};
 use crate::analyze::escape::diff::EscapeDiff;
+use crate::analyze::escape::{DiffReport, Selection};
 use crate::analyze::escape::{reason, totals};
 use crate::model::escape::{Diagnostic, Explanation, Kind, Skipped};
+use crate::output::Format;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -60,8 +61,8 @@ struct Doc<'a> {
 
 pub struct Json;
 
-impl EscapeExporter for Json {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for Json {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let totals = totals(s.chosen.iter().copied())
             .into_iter()
             .map(|(k, n)| (k.name(), n))
@@ -95,14 +96,25 @@ struct DiffDoc<'a> {
 }
 
 /// The diff of two builds as JSON.
-pub fn diff(
+/// `escape diff --format json`: the `gclens.escape-diff/v1` document.
+pub struct DiffJson;
+
+pub const DIFF_SCHEMA: &str = "gclens.escape-diff/v1";
+
+impl Format<DiffReport> for DiffJson {
+    fn write(&self, r: &DiffReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        diff(&r.diff, &r.base_sources, &r.head.set.sources, out)
+    }
+}
+
+fn diff(
     d: &EscapeDiff,
     base: &[String],
     head: &[String],
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let doc = DiffDoc {
-        schema: "gclens.escape-diff/v1",
+        schema: DIFF_SCHEMA,
         base,
         head,
         added: d.added.iter().map(|x| item(x, true)).collect(),

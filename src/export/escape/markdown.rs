@@ -2,10 +2,11 @@
 //! are, and the findings themselves (first 50, the rest folded away by count); or, for
 //! `escape diff`, what the change adds and removes.
 
-use super::{EscapeExporter, Selection};
 use crate::analyze::escape::diff::EscapeDiff;
+use crate::analyze::escape::{DiffReport, Selection};
 use crate::analyze::escape::{reason, totals};
 use crate::model::escape::Diagnostic;
+use crate::output::Format;
 use std::io::Write;
 
 pub struct Markdown;
@@ -45,8 +46,8 @@ fn rows(out: &mut dyn Write, ds: &[&Diagnostic]) -> std::io::Result<()> {
     Ok(())
 }
 
-impl EscapeExporter for Markdown {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for Markdown {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let ds: Vec<&Diagnostic> = s.placeable().collect();
         let heap = ds.iter().filter(|d| d.kind.is_heap()).count();
         let packages = ds
@@ -99,7 +100,16 @@ impl EscapeExporter for Markdown {
 }
 
 /// The diff of two builds as a PR comment.
-pub fn diff(d: &EscapeDiff, out: &mut dyn Write) -> anyhow::Result<()> {
+/// `escape diff --format markdown`: a PR comment on what the change adds and removes.
+pub struct DiffMarkdown;
+
+impl Format<DiffReport> for DiffMarkdown {
+    fn write(&self, r: &DiffReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        diff(&r.diff, out)
+    }
+}
+
+fn diff(d: &EscapeDiff, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(out, "### gclens: heap allocations changed\n")?;
     writeln!(
         out,

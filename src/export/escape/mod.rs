@@ -13,41 +13,21 @@ pub mod rdjsonl;
 pub mod sarif;
 pub mod source;
 
-use crate::analyze::escape::EscapeReport;
+use crate::analyze::escape::{DiffReport, Selection};
 use crate::model::escape::{Diagnostic, Kind};
+use crate::output::Format;
 use std::io::Write;
 
-/// How loud review annotations are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Level {
-    Note,
-    Warning,
-    Error,
-}
+/// A format for the chosen diagnostics of a report.
+pub type SelectionFormat = Box<dyn for<'a> Format<Selection<'a>>>;
 
-/// What an exporter gets: the report, the diagnostics chosen (kinds, changed lines),
-/// and the annotation level.
-pub struct Selection<'a> {
-    pub report: &'a EscapeReport,
-    pub chosen: Vec<&'a Diagnostic>,
-    pub level: Level,
-    /// Where repo-relative paths are read from (UTF-16 columns, end columns).
-    pub root: Option<std::path::PathBuf>,
-}
+/// `escape diff` in a review format: the head's new diagnostics, annotated.
+pub struct Added(pub SelectionFormat);
 
-impl Selection<'_> {
-    /// The chosen diagnostics a review tool can place.
-    pub fn placeable(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.chosen
-            .iter()
-            .copied()
-            .filter(|d| self.report.placeable(d))
+impl Format<DiffReport> for Added {
+    fn write(&self, d: &DiffReport, out: &mut dyn Write) -> anyhow::Result<()> {
+        self.0.write(&d.added(), out)
     }
-}
-
-/// One output format.
-pub trait EscapeExporter {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()>;
 }
 
 /// The annotation text: the message and, for heap kinds, why.

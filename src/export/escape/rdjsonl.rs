@@ -1,14 +1,16 @@
 //! reviewdog's rdjsonl: one Diagnostic object per line (`reviewdog -f=rdjsonl`).
 //! Columns are 1-based UTF-8 bytes, exactly what the compiler prints.
 
-use super::{EscapeExporter, Level, Selection, annotation};
+use super::annotation;
+use crate::analyze::escape::{Level, Selection};
+use crate::output::Format;
 use serde_json::json;
 use std::io::Write;
 
 pub struct Rdjsonl;
 
-impl EscapeExporter for Rdjsonl {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for Rdjsonl {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let severity = match s.level {
             Level::Note => "INFO",
             Level::Warning => "WARNING",

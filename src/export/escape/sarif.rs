@@ -7,8 +7,10 @@
 //! when the source can be read, left out when it cannot.
 
 use super::source::Sources;
-use super::{EscapeExporter, Level, Selection, annotation, describe, identities};
+use super::{annotation, describe, identities};
+use crate::analyze::escape::{Level, Selection};
 use crate::model::escape::Kind;
+use crate::output::Format;
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -35,8 +37,8 @@ fn level(l: Level) -> &'static str {
     }
 }
 
-impl EscapeExporter for Sarif {
-    fn export(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
+impl Format<Selection<'_>> for Sarif {
+    fn write(&self, s: &Selection, out: &mut dyn Write) -> anyhow::Result<()> {
         let chosen: Vec<_> = s.placeable().collect();
         let mut kinds: Vec<Kind> = chosen.iter().map(|d| d.kind).collect();
         kinds.sort();

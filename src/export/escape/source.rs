@@ -26,7 +26,7 @@ impl Sources {
         let root = self.root.clone();
         let lines = self.files.entry(file.to_string()).or_insert_with(|| {
             let p = root.map_or_else(|| PathBuf::from(file), |r| r.join(file));
-            let bytes = std::fs::read(p).ok()?;
+            let bytes = crate::input::read_file(&p).ok()?;
             Some(
                 String::from_utf8_lossy(&bytes)
                     .lines()

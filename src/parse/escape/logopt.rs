@@ -75,8 +75,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<EscapeSet> {
     let mut set = EscapeSet::new();
     set.sources.push(dir.display().to_string());
     for f in list {
-        let data =
-            std::fs::read(&f).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
+        let data = crate::input::read_file(&f)?;
         parse_file(&f.display().to_string(), &data, &mut set);
     }
     Ok(set)

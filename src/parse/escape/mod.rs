@@ -43,6 +43,38 @@ fn text_of(b: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Reads every input into one set: files (text or the `go build -json` wrapper), stdin
+/// (`-`, or when nothing is given), logopt directories (given as files or `logopts`).
+pub fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
+    use crate::input::{self, Chunk, Input};
+    let files = if logopts.is_empty() {
+        input::files_or_stdin(files)
+    } else {
+        files.to_vec()
+    };
+    let mut all = EscapeSet::new();
+    for f in &files {
+        if f != "-" && std::path::Path::new(f).is_dir() {
+            all.extend(logopt::read_dir(std::path::Path::new(f))?);
+            continue;
+        }
+        let mut p = TextParser::new(if f == "-" { "<stdin>" } else { f });
+        match input::open(f)? {
+            Input::Whole(data) => p.feed(&data),
+            Input::Stream(mut r) => input::for_each_block(&mut r, &|_| {}, |c| match c {
+                Chunk::Lines(l) => p.feed(l.strip_suffix(b"\n").unwrap_or(l)),
+                Chunk::LongLine => p.line(b""),
+            })
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", input::display_name(f)))?,
+        }
+        all.extend(p.finish());
+    }
+    for d in logopts {
+        all.extend(logopt::read_dir(std::path::Path::new(d))?);
+    }
+    Ok(all)
+}
+
 /// Parses a whole input.
 pub fn parse_bytes(name: &str, data: &[u8]) -> EscapeSet {
     let mut p = TextParser::new(name);

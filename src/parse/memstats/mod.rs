@@ -7,8 +7,7 @@
 mod json;
 mod text;
 
-
-pub use crate::model::memstats::{MemStats, SizeClass, Shape, Snapshot, U64_FIELDS};
+pub use crate::model::memstats::{MemStats, Shape, SizeClass, Snapshot, U64_FIELDS};
 
 /// What a file held.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,6 +28,18 @@ pub fn parse(data: &[u8]) -> Parsed {
     out.snapshots.sort_by_key(|s| s.line);
     out.errors.sort();
     out
+}
+
+/// Reads dump files (`-` is stdin; none means stdin), each parsed on its own, in order.
+pub fn load(files: &[String]) -> anyhow::Result<Vec<(String, Parsed)>> {
+    crate::input::files_or_stdin(files)
+        .into_iter()
+        .map(|f| {
+            let data = crate::input::read_all(&f)?;
+            let p = parse(&data);
+            Ok((f, p))
+        })
+        .collect()
 }
 
 /// MemStats from a JSON object with Go's field names (`json.Marshal(m)`).

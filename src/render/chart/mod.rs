@@ -6,7 +6,11 @@ pub mod model;
 
 pub use model::{ChartError, ChartModel, ChartOptions, Panel, build};
 
+use crate::analyze::{Report, Summary};
 use crate::model::Timeline;
+use crate::output::Format;
+use crate::units::num;
+use std::io::Write;
 
 /// Is this output path an SVG file?
 pub fn is_svg(path: &str) -> bool {
@@ -15,17 +19,41 @@ pub fn is_svg(path: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
 }
 
-/// Renders a timeline to PNG or SVG bytes (chosen by `path`'s extension).
-pub fn render(
-    t: &Timeline,
-    title: String,
-    opts: &ChartOptions,
-    path: &str,
-) -> anyhow::Result<Vec<u8>> {
+/// `gclens — trace.log — Go 1.18+ — 1554 cycles over 6.0 s`.
+pub fn title(t: &Timeline, s: &Summary) -> String {
+    let go = s.format.map_or("Go ?", |f| f.releases());
+    let over = s
+        .duration_s
+        .map_or(String::new(), |d| format!(" over {} s", num(d)));
+    format!(
+        "gclens — {} — {go} — {} cycles{over}",
+        t.sources.join(", "),
+        s.cycles
+    )
+}
+
+/// Renders a timeline to PNG or SVG bytes. MemStats snapshots joined to it (`--memstats`)
+/// are drawn when `opts.joined` holds them.
+pub fn render(t: &Timeline, title: String, opts: &ChartOptions) -> anyhow::Result<Vec<u8>> {
     let m = build(t, title, opts).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if is_svg(path) {
+    if opts.svg {
         draw::svg(&m, opts)
     } else {
         draw::png(&m, opts)
+    }
+}
+
+/// The chart as an output format of a gc report: PNG or SVG bytes, the report's
+/// MemStats snapshots drawn when it has them.
+pub struct Chart(pub ChartOptions);
+
+impl Format<Report> for Chart {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+        let mut opts = self.0.clone();
+        if let Some(m) = &r.memstats {
+            opts.joined = m.joined.clone();
+        }
+        let bytes = render(&r.timeline, title(&r.timeline, &r.summary), &opts)?;
+        Ok(out.write_all(&bytes)?)
     }
 }

@@ -11,7 +11,7 @@ use crate::analyze::stats::percentiles;
 use crate::model::Timeline;
 
 /// The panels, top to bottom.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
     /// Heap before/after/live, goal, stacks+globals, budget and limit lines.
     Heap,
@@ -30,6 +30,8 @@ pub struct ChartOptions {
     pub limit_bytes: Option<u64>,
     /// MemStats snapshots joined to cycles (`--memstats`).
     pub joined: Vec<crate::analyze::memstats::Joined>,
+    /// SVG instead of PNG.
+    pub svg: bool,
 }
 
 /// A polyline: raw points when there are few, else two points (min and max, in the
@@ -381,7 +383,7 @@ mod tests {
     }
 
     fn timeline(lines: &str) -> Timeline {
-        crate::commands::gc::load_bytes(lines.as_bytes())
+        crate::parse::load_bytes(lines.as_bytes())
     }
 
     const TWO_RUNS: &str = "gc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\n\
@@ -398,6 +400,7 @@ gc 2 @0.5s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 18->18->16 
             budget_bytes: None,
             joined: vec![],
             limit_bytes: None,
+            svg: false,
         }
     }
 

@@ -1,0 +1,231 @@
+//! The one way bytes come in: files (memory-mapped when they are regular files),
+//! stdin and other streams (large reads into a reused buffer, cut at line ends), and
+//! the system (`cgroup`: the container's memory limit). Every command reads through
+//! here; errors name the file. Bytes all the way: no UTF-8 is assumed.
+//!
+//! A line longer than [`MAX_LINE`] cannot be a runtime trace line or a compiler
+//! diagnostic (those are a few hundred bytes): a stream drops it as it goes by, so an
+//! endless line never fills memory.
+
+pub mod cgroup;
+
+use anyhow::Context;
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Deref;
+use std::path::Path;
+
+/// Longest line a stream reader keeps in memory.
+pub const MAX_LINE: usize = 1 << 20;
+/// Block size for stream reads (and for splitting mapped files among threads).
+pub const BLOCK: usize = 16 << 20;
+
+/// Called with the number of bytes consumed so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// The inputs to read: the files given, or stdin (`-`) when none are.
+pub fn files_or_stdin(files: &[String]) -> Vec<String> {
+    if files.is_empty() {
+        vec!["-".into()]
+    } else {
+        files.to_vec()
+    }
+}
+
+/// How a path is named in messages: `stdin` for `-`.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" { "stdin" } else { path }
+}
+
+/// A whole input in memory: a read-only map of a regular file, or the bytes read.
+pub enum Data {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Data::Mapped(m) => m,
+            Data::Owned(v) => v,
+        }
+    }
+}
+
+/// An opened input: all of it at hand (a mapped file), or a stream to read in blocks.
+pub enum Input {
+    Whole(Data),
+    Stream(Box<dyn Read + Send>),
+}
+
+/// Opens `path` (`-` is stdin). A regular, non-empty file is memory-mapped; anything
+/// else (a pipe, a FIFO, `/dev/stdin`) is a stream. A directory is an error.
+pub fn open(path: &str) -> anyhow::Result<Input> {
+    if path == "-" {
+        return Ok(Input::Stream(Box::new(io::stdin())));
+    }
+    open_file(Path::new(path))
+}
+
+/// Opens a file by its path (never stdin), as [`open`] does.
+pub fn open_file(path: &Path) -> anyhow::Result<Input> {
+    let name = path.display();
+    let f = File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let meta = f
+        .metadata()
+        .with_context(|| format!("cannot read {name}"))?;
+    if meta.is_dir() {
+        anyhow::bail!("cannot read {name}: is a directory");
+    }
+    if meta.is_file() && meta.len() > 0 {
+        // SAFETY: the map is read-only; a file truncated by another process while we
+        // read it is the only risk, as with any mmap reader. Not populated up front (one
+        // thread mapping every page first is slower than the scan threads faulting their
+        // own blocks in); WillNeed starts the read-ahead of a file not in the page cache.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().map(&f) } {
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::WillNeed);
+            return Ok(Input::Whole(Data::Mapped(map)));
+        }
+    }
+    Ok(Input::Stream(Box::new(f)))
+}
+
+/// Reads all of `path` (`-` is stdin): mapped when it can be, read otherwise.
+pub fn read_all(path: &str) -> anyhow::Result<Data> {
+    whole(open(path)?, display_name(path))
+}
+
+/// Reads all of a file by its path (never stdin).
+pub fn read_file(path: &Path) -> anyhow::Result<Data> {
+    whole(open_file(path)?, &path.display().to_string())
+}
+
+fn whole(input: Input, name: &str) -> anyhow::Result<Data> {
+    match input {
+        Input::Whole(d) => Ok(d),
+        Input::Stream(mut r) => {
+            let mut v = vec![];
+            r.read_to_end(&mut v)
+                .with_context(|| format!("cannot read {name}"))?;
+            Ok(Data::Owned(v))
+        }
+    }
+}
+
+/// What a block reader reports, in order.
+pub enum Chunk<'a> {
+    /// Whole lines (the last one may lack its newline at the end of input).
+    Lines(&'a [u8]),
+    /// A line longer than [`MAX_LINE`], dropped as it streamed by.
+    LongLine,
+}
+
+/// Reads a stream to its end in blocks of whole lines, with one reused buffer.
+pub fn for_each_block(
+    r: &mut dyn Read,
+    progress: Progress,
+    mut f: impl FnMut(Chunk),
+) -> io::Result<()> {
+    let mut buf = vec![0u8; BLOCK];
+    let mut filled = 0;
+    let mut total = 0u64;
+    let mut in_long_line = false; // discarding the rest of an overlong line
+    loop {
+        let n = match r.read(&mut buf[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        total += n as u64;
+        let eof = n == 0;
+        filled += n;
+        let mut start = 0;
+        if in_long_line {
+            match memchr::memchr(b'\n', &buf[..filled]) {
+                Some(k) => {
+                    start = k + 1;
+                    in_long_line = false;
+                }
+                None => {
+                    filled = 0;
+                    if eof {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
+        let end = if eof {
+            filled
+        } else {
+            memchr::memrchr(b'\n', &buf[start..filled]).map_or(start, |k| start + k + 1)
+        };
+        if end > start {
+            f(Chunk::Lines(&buf[start..end]));
+        }
+        if eof {
+            break;
+        }
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+        if filled >= MAX_LINE {
+            f(Chunk::LongLine);
+            filled = 0;
+            in_long_line = true;
+        }
+        progress(total);
+    }
+    progress(total);
+    Ok(())
+}
+
+/// Splits `data` into ranges of about `block` bytes that end after a newline.
+pub fn split_lines(data: &[u8], block: usize) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    let mut s = 0;
+    while s < data.len() {
+        let nominal = (s + block).min(data.len());
+        let e = if nominal == data.len() {
+            nominal
+        } else {
+            memchr::memchr(b'\n', &data[nominal..]).map_or(data.len(), |k| nominal + k + 1)
+        };
+        out.push((s, e));
+        s = e;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_end_at_newlines() {
+        let d = b"aaa\nbbb\nccc";
+        assert_eq!(split_lines(d, 2), vec![(0, 4), (4, 8), (8, 11)]);
+        assert_eq!(split_lines(b"", 2), vec![]);
+    }
+
+    #[test]
+    fn overlong_lines_are_dropped_and_counted() {
+        let mut data = vec![b'x'; BLOCK + 5];
+        data.extend_from_slice(b"\nGC forced\nlast");
+        let (mut long, mut text) = (0, vec![]);
+        for_each_block(&mut &data[..], &|_| {}, |c| match c {
+            Chunk::LongLine => long += 1,
+            Chunk::Lines(l) => text.extend_from_slice(l),
+        })
+        .unwrap();
+        assert_eq!(long, 1);
+        assert_eq!(text, b"GC forced\nlast");
+    }
+
+    #[test]
+    fn a_directory_is_an_error_naming_it() {
+        let e = open(env!("CARGO_MANIFEST_DIR")).err().unwrap();
+        assert!(format!("{e:#}").contains("is a directory"), "{e:#}");
+    }
+}
