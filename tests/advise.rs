@@ -2,15 +2,9 @@
 //! warnings on real fixtures, budget syntax and errors. The proof on reruns of real
 //! programs is scripts/validate-advice (CI runs it; figures in the README).
 
-use assert_cmd::Command;
+mod common;
+use common::gclens;
 use predicates::prelude::*;
-
-fn gclens() -> Command {
-    let mut c = Command::cargo_bin("gclens").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn advice(args: &[&str]) -> serde_json::Value {
     let o = gclens()

@@ -1,16 +1,11 @@
 //! Charts from the outside: the PNG decodes at the requested size, every panel has drawn
 //! pixels, SVG on request, same input gives the same bytes, clear errors.
 
-use assert_cmd::Command;
+mod common;
+use common::gclens;
 use predicates::prelude::*;
 
 const LEAK: &str = "fixtures/gctrace/go1.21/leak.log";
-
-fn gclens() -> Command {
-    let mut c = Command::cargo_bin("gclens").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 fn decode(path: &std::path::Path) -> image::RgbImage {
     image::open(path).unwrap().to_rgb8()

@@ -1,16 +1,10 @@
 //! The binary from the outside: files and stdin, formats, exit codes, bad input.
 
-use assert_cmd::Command;
+mod common;
+use common::gclens;
 use predicates::prelude::*;
 
 const LEAK: &str = "fixtures/gctrace/go1.21/leak.log";
-
-fn gclens() -> Command {
-    let mut c = Command::cargo_bin("gclens").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 #[test]
 fn text_report_of_a_file() {
@@ -247,7 +241,7 @@ fn output_file_and_unwritable_output() {
 fn broken_pipe_is_quiet_success() {
     use std::io::Read;
     use std::process::{Command as P, Stdio};
-    let mut child = P::new(assert_cmd::cargo::cargo_bin("gclens"))
+    let mut child = P::new(common::bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["gc", LEAK, "-f", "json"])
         .stdout(Stdio::piped())

@@ -5,26 +5,14 @@
 //! CLI's inputs and exit codes. Update goldens with
 //! `INSTA_UPDATE=always cargo test --release --test escape`.
 
-use assert_cmd::Command;
+mod common;
+use common::{gclens, run};
 use serde_json::Value;
 use std::path::Path;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Where the fixture module's sources are, so functions come from the source.
 const PROGRAM: &str = "fixtures/programs/escapes";
-
-fn gclens(args: &[&str]) -> (String, i32) {
-    let out = Command::cargo_bin("gclens")
-        .unwrap()
-        .current_dir(ROOT)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
 
 /// `gclens escape FILE --root PROGRAM --build-dir PROGRAM ARGS…`
 fn escape(input: &str, extra: &[&str]) -> String {
@@ -44,7 +32,7 @@ fn escape(input: &str, extra: &[&str]) -> String {
         ]
     };
     args.extend_from_slice(extra);
-    let (out, code) = gclens(&args);
+    let (out, code) = run(&args);
     assert_eq!(code, 0, "gclens escape {input} {extra:?}");
     out
 }
@@ -335,8 +323,7 @@ fn github_rdjsonl_codequality_markdown() {
 #[test]
 fn stdin_nothing_found_and_usage_errors() {
     let data = std::fs::read(Path::new(ROOT).join("fixtures/escape/go1.21/m1.txt")).unwrap();
-    let out = Command::cargo_bin("gclens")
-        .unwrap()
+    let out = gclens()
         .args(["escape", "-", "--format", "json"])
         .write_stdin(data)
         .output()
@@ -346,8 +333,7 @@ fn stdin_nothing_found_and_usage_errors() {
     assert_eq!(doc["sources"][0], "<stdin>");
     assert!(doc["totals"]["moved_to_heap"].as_u64().unwrap() >= 3);
 
-    let out = Command::cargo_bin("gclens")
-        .unwrap()
+    let out = gclens()
         .args(["escape"])
         .write_stdin("hello\nworld\n")
         .output()
@@ -355,9 +341,9 @@ fn stdin_nothing_found_and_usage_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no compiler diagnostic"));
 
-    assert_eq!(gclens(&["escape", "no/such/file.txt"]).1, 2);
+    assert_eq!(run(&["escape", "no/such/file.txt"]).1, 2);
     assert_eq!(
-        gclens(&[
+        run(&[
             "escape",
             "fixtures/escape/go1.21/m1.txt",
             "--kinds",
@@ -367,7 +353,7 @@ fn stdin_nothing_found_and_usage_errors() {
         2
     );
     assert_eq!(
-        gclens(&[
+        run(&[
             "escape",
             "fixtures/escape/go1.21/m1.txt",
             "--changed",
@@ -388,8 +374,7 @@ fn crlf_and_binary_noise_are_skipped_not_fatal() {
         data.extend_from_slice(l);
         data.extend_from_slice(b"\r\n");
     }
-    let out = Command::cargo_bin("gclens")
-        .unwrap()
+    let out = gclens()
         .args(["escape", "--format", "json"])
         .write_stdin(data)
         .output()
@@ -473,12 +458,7 @@ fn a_real_change_diff_and_changed_lines() {
     std::fs::write(tmp.path().join("change.diff"), &d.stdout).unwrap();
 
     let run = |args: &[&str]| {
-        let o = Command::cargo_bin("gclens")
-            .unwrap()
-            .current_dir(&repo)
-            .args(args)
-            .output()
-            .unwrap();
+        let o = gclens().current_dir(&repo).args(args).output().unwrap();
         (
             String::from_utf8(o.stdout).unwrap(),
             o.status.code().unwrap(),

@@ -4,7 +4,8 @@
 //! GCLENS_GO to a `go` binary or put `go` on PATH (`.ci/run` installs one with
 //! ../shared/tools/go-toolchain); without one they fail saying so.
 
-use assert_cmd::Command;
+mod common;
+use common::{bin, gclens};
 use predicates::prelude::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,16 +14,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn gclens() -> Command {
-    let mut c = Command::cargo_bin("gclens").unwrap();
-    c.current_dir(ROOT).env("NO_COLOR", "1");
-    c
-}
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("gclens")
-}
 
 /// Real trace files whose every line is either a runtime line or the program's own
 /// timestamped line (no split records), so the expected output can be built here.

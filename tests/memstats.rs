@@ -3,6 +3,8 @@
 //! hand-written print), real /debug/vars and /debug/pprof/heap?debug=1 fetched from the
 //! running program parse, and arbitrary bytes never panic.
 
+mod common;
+use common::gclens;
 use gclens::parse::memstats::{MemStats, Shape, U64_FIELDS, from_json_object, parse};
 use std::path::Path;
 
@@ -164,13 +166,6 @@ proptest::proptest! {
         let data = std::fs::read(dir("go1.27").join(f)).unwrap();
         let _ = parse(&data[..cut.min(data.len())]);
     }
-}
-
-fn gclens() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("gclens").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
 }
 
 #[test]
