@@ -3,6 +3,9 @@
 //! and back to text; numbers as the reports print them ([`num`]). The ground floor with
 //! `model`: it imports nothing of ours.
 
+/// Bytes in a MiB, as a float for figures (the runtime prints heap sizes in MiB).
+pub const MIB: f64 = 1048576.0;
+
 /// Parses a size into bytes, with a message that says what is accepted.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();

@@ -3,7 +3,7 @@
 //! the `-m=2` explanations, the wrapper/trimpath/logopt inputs agreeing with the plain
 //! text, SARIF validated against the SARIF 2.1.0 schema, the other review formats, the
 //! CLI's inputs and exit codes. Update goldens with
-//! `INSTA_UPDATE=always cargo test --release --test escape`.
+//! `INSTA_UPDATE=always cargo test --test escape`.
 
 mod common;
 use common::{gclens, run};

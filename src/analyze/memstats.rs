@@ -12,7 +12,7 @@ use crate::model::memstats::{Shape, Snapshot};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const MIB: f64 = 1048576.0;
+use crate::units::MIB;
 
 /// A snapshot with where it came from and its derived figures.
 #[derive(Clone, Debug, Serialize)]

@@ -2,17 +2,14 @@
 
 use crate::analyze::memstats::MemReport;
 use crate::output::Format;
+use crate::units::MIB;
 use crate::units::fmt_bytes;
 use crate::units::num;
 use std::io::{self, Write};
 
 fn mib(v: Option<u64>, approx: bool) -> String {
     match v {
-        Some(b) => format!(
-            "{}{:.1}",
-            if approx { "~" } else { "" },
-            b as f64 / 1048576.0
-        ),
+        Some(b) => format!("{}{:.1}", if approx { "~" } else { "" }, b as f64 / MIB),
         None => "-".into(),
     }
 }

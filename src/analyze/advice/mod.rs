@@ -44,7 +44,7 @@ use crate::model::Timeline;
 use pacer::heap_cap;
 use serde::Serialize;
 
-pub(crate) const MIB: f64 = 1048576.0;
+pub(crate) use crate::units::MIB;
 /// The steady-state peak must stay under this share of the limit.
 pub const CLEAR_OF_LIMIT: f64 = 0.9;
 /// GOGC values in the what-if table.

@@ -9,6 +9,7 @@
 use crate::analyze::cycle::{CPU_WINDOW_S, live_mib, pause_us, windowed_gc_cpu_pct};
 use crate::analyze::stats::percentiles;
 use crate::model::Timeline;
+use crate::units::MIB;
 
 /// The panels, top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,7 +239,7 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
     let extra_mib: Vec<f64> = [opts.budget_bytes, opts.limit_bytes]
         .iter()
         .flatten()
-        .map(|b| *b as f64 / 1048576.0)
+        .map(|b| *b as f64 / MIB)
         .collect();
     let top_mib = extra_mib
         .iter()
@@ -280,12 +281,8 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
     };
     let limit_counted = joined("Sys − HeapReleased (MemStats)", &|j| j.limit_counted_mib);
     let heap_inuse = joined("HeapInuse (MemStats)", &|j| j.heap_inuse_mib);
-    let budget = opts
-        .budget_bytes
-        .map(|b| unit.scale_mib(b as f64 / 1048576.0));
-    let limit = opts
-        .limit_bytes
-        .map(|b| unit.scale_mib(b as f64 / 1048576.0));
+    let budget = opts.budget_bytes.map(|b| unit.scale_mib(b as f64 / MIB));
+    let limit = opts.limit_bytes.map(|b| unit.scale_mib(b as f64 / MIB));
     let extra: Vec<f64> = budget.iter().chain(limit.iter()).copied().collect();
     let heap = HeapPanel {
         unit,
