@@ -288,3 +288,69 @@ fn version_help_and_completions() {
         .success()
         .stdout(predicate::str::contains("gclens"));
 }
+
+/// Each subcommand accepts only the formats it can write: clap refuses the rest with
+/// exit 2 and names the allowed values (advise once printed text for `--format csv`).
+#[test]
+fn each_command_accepts_only_its_own_formats() {
+    for (cmd, bad, allowed) in [
+        (
+            &["advise", LEAK, "--budget", "512Mi"][..],
+            "csv",
+            "[possible values: text, json]",
+        ),
+        (
+            &["gc", LEAK][..],
+            "sarif",
+            "[possible values: text, json, csv]",
+        ),
+        (
+            &["memstats", "fixtures/memstats/go1.27/debug-vars.json"][..],
+            "sarif",
+            "[possible values: text, json, csv]",
+        ),
+        (
+            &["escape", "fixtures/escape/go1.27/m1.txt"][..],
+            "csv",
+            "[possible values: text, json, sarif, github, rdjsonl, codequality, markdown]",
+        ),
+    ] {
+        let mut args = cmd.to_vec();
+        args.extend_from_slice(&["--format", bad]);
+        gclens()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(allowed));
+    }
+}
+
+/// Every `--help` describes its own formats, not another command's.
+#[test]
+fn help_describes_only_the_commands_own_formats() {
+    let help = |cmd: &str| {
+        let out = gclens().args([cmd, "--help"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let advise = help("advise");
+    assert!(advise.contains("gclens.advice/v1"), "{advise}");
+    assert!(
+        !advise.contains("gclens.gc/v1") && !advise.contains("row per cycle"),
+        "{advise}"
+    );
+    let memstats = help("memstats");
+    assert!(
+        memstats.contains("gclens.memstats/v1") && memstats.contains("row per snapshot"),
+        "{memstats}"
+    );
+    assert!(
+        !memstats.contains("gclens.gc/v1") && !memstats.contains("row per cycle"),
+        "{memstats}"
+    );
+    let gc = help("gc");
+    assert!(
+        gc.contains("gclens.gc/v1") && gc.contains("row per cycle"),
+        "{gc}"
+    );
+}

@@ -535,3 +535,48 @@ fn a_real_change_diff_and_changed_lines() {
         "{out}"
     );
 }
+
+/// Regression: functions were named from any readable source, GOROOT's included, so the
+/// report of a logopt build (whose positions are absolute GOROOT paths) changed with the
+/// Go toolchains installed on the machine. Only repository files are read now.
+#[test]
+fn function_names_never_come_from_source_outside_the_repository() {
+    use gclens::analyze::escape::{EscapeReport, paths::PathMap};
+    use std::cell::RefCell;
+    let root = common::path(PROGRAM);
+    for v in ["go1.21", "go1.27"] {
+        let dir = common::path(&format!("fixtures/escape/{v}/logopt"));
+        let set = gclens::parse::escape::load(&[], &[dir.to_string_lossy().into_owned()]).unwrap();
+        assert!(
+            set.diagnostics
+                .iter()
+                .any(|d| d.pos.file.contains("/go/src/")),
+            "{v}: GOROOT positions"
+        );
+        let asked = RefCell::new(vec![]);
+        let read = |p: &Path| {
+            asked.borrow_mut().push(p.to_path_buf());
+            None
+        };
+        let map = PathMap::new(
+            Some(&root),
+            Some(&root),
+            vec!["/tmp/gclens-escapes/".into()],
+        );
+        EscapeReport::new(set, &map, Some(&read));
+        let asked = asked.into_inner();
+        assert!(!asked.is_empty(), "{v}: repository files are read");
+        assert!(asked.iter().all(|p| p.starts_with(&root)), "{v}: {asked:?}");
+    }
+}
+
+#[test]
+fn diff_help_names_its_own_document() {
+    let out = gclens()
+        .args(["escape", "diff", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("gclens.escape-diff/v1"), "{help}");
+    assert!(!help.contains("gclens.escape/v1"), "{help}");
+}
