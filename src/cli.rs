@@ -102,6 +102,21 @@ pub enum Command {
         inlining_call big_function devirtualized cannot_devirtualize bounds_check_elided\n  \
         bounds_check nil_check other  (heap = the first five that allocate; all = every kind)")]
     Escape(Box<EscapeCmd>),
+    /// Name the allocation sites that grow across a series of heap profiles.
+    ///
+    /// Reads runtime/pprof heap (or allocs) profiles, oldest first, detected by content:
+    /// gzipped protobuf (`curl -o heap1.pb.gz localhost:6060/debug/pprof/heap`,
+    /// pprof.WriteHeapProfile), plain protobuf, or the debug=1 text (unsampled as pprof
+    /// does). A site is the allocating function; each gets its figures in every profile,
+    /// its growth and a verdict (growing, jumped, steady, shrinking, transient), and the
+    /// series a leak verdict naming the growing sites. Exit status: 0 with a report, 1
+    /// when the profiles hold no sample, 2 for usage or I/O errors and unreadable profiles.
+    #[command(after_help = "Examples:\n  \
+        for i in 1 2 3 4 5; do curl -so heap$i.pb.gz localhost:6060/debug/pprof/heap; sleep 60; done\n  \
+        gclens heap heap1.pb.gz heap2.pb.gz heap3.pb.gz heap4.pb.gz heap5.pb.gz\n  \
+        gclens heap --base heap1.pb.gz heap5.pb.gz --flamegraph growth.svg\n  \
+        gclens heap heap*.pb.gz --trace trace.log --format markdown")]
+    Heap(HeapArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
@@ -164,6 +179,61 @@ pub struct GcArgs {
     pub memstats: Vec<String>,
     #[command(flatten)]
     pub chart_opts: ChartArgs,
+}
+
+/// `gclens heap --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeapOutput {
+    /// The series, the top sites by growth, the leak verdict, for people.
+    Text,
+    /// The `gclens.heap/v1` document: profiles, every site with its figures per profile,
+    /// growth and verdict, the leak verdict.
+    Json,
+    /// One row per site and profile.
+    Csv,
+    /// A summary and the top sites as a Markdown table (a PR or an incident ticket).
+    Markdown,
+}
+
+/// A figure of a heap profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SampleArg {
+    /// Bytes in use (live at the last GC).
+    InuseSpace,
+    /// Objects in use.
+    InuseObjects,
+    /// Bytes allocated since the program started.
+    AllocSpace,
+    /// Objects allocated since the program started.
+    AllocObjects,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HeapArgs {
+    /// Heap profiles, oldest first (`-` reads one from stdin).
+    #[arg(value_name = "PROFILE", required = true)]
+    pub files: Vec<String>,
+    /// A profile to compare against (like pprof's -base): the series starts with it.
+    #[arg(long, value_name = "FILE")]
+    pub base: Option<String>,
+    /// The figure sites are ranked and their growth measured by.
+    #[arg(long, value_enum, default_value_t = SampleArg::InuseSpace)]
+    pub sample: SampleArg,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = HeapOutput::Text)]
+    pub format: HeapOutput,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Sites listed in the text and Markdown reports.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Also draw a differential flame graph of the growth, first → last profile (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    pub flamegraph: Option<String>,
+    /// A GC trace of the same run: its live-heap slope beside the growth the profiles explain.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

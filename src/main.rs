@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Memstats(args) => commands::memstats::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Escape(args) => commands::escape::run(args),
+        Command::Heap(args) => commands::heap::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

@@ -105,9 +105,9 @@ fn commands_never_name_each_other() {
         .filter(|n| n != "mod")
         .collect();
     let mut wrong = vec![];
+    let grouped = Regex::new(r"\bsuper::\{([^}]*)\}").unwrap();
     for f in cmds.iter().filter(|p| !p.ends_with("mod.rs")) {
         let text = std::fs::read_to_string(f).unwrap();
-        let grouped = Regex::new(r"\bsuper::\{([^}]*)\}").unwrap();
         let mut used: Vec<String> = sibling
             .captures_iter(&text)
             .map(|c| c[1].to_string())

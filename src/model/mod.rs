@@ -6,10 +6,12 @@
 //! - [`timeline`]: the GC timeline (cycles, events, segments, skipped lines). It keeps
 //!   no input text: a [`Cycle`] is a fixed-size value, so millions fit in memory;
 //! - [`memstats`]: `runtime.MemStats` snapshots;
-//! - [`escape`]: compiler diagnostics (kinds, positions, explanations).
+//! - [`escape`]: compiler diagnostics (kinds, positions, explanations);
+//! - [`heap`]: heap profiles, a series over one table of stacks.
 
 pub mod escape;
 pub mod gc;
+pub mod heap;
 pub mod memstats;
 pub mod timeline;
 

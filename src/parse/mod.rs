@@ -8,6 +8,7 @@
 
 pub mod escape;
 pub mod gc;
+pub mod heap;
 pub mod load;
 pub mod memstats;
 pub mod num;

@@ -3,5 +3,7 @@
 pub mod advice;
 pub mod chart;
 pub mod escape;
+pub mod flamegraph;
+pub mod heap;
 pub mod memstats;
 pub mod text;

@@ -78,7 +78,7 @@ pub fn arithmetic(
         gogc
     ));
     if i.growing() {
-        let at = |live| predict_at(&i, live, Some(gogc), Some(limit));
+        let at = |live| predict_at(i, live, Some(gogc), Some(limit));
         let (start, end) = (at(i.live_start_mib), at(live));
         arithmetic.push(format!(
             "predicted: goal at the end {:.1} + {:.1} × {:.2} = {:.1} MiB{}; GC/s {:.2} at the start → {:.2} at the end, {:.2} on average; GC CPU {:.2}% → {:.2}%, {:.2}% on average ({:.4} ms per MiB marked); peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
@@ -104,7 +104,7 @@ pub fn arithmetic(
         let scan = i.live_heap_mib + i.roots_mib;
         let room = predicted.heap_goal_mib - i.live_heap_mib;
         let runway = i.runway_per_mib * scan;
-        let cost = cycle_cost(&i, i.live_heap_mib, room);
+        let cost = cycle_cost(i, i.live_heap_mib, room);
         arithmetic.push(format!(
         "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         i.live_heap_mib,
@@ -119,7 +119,7 @@ pub fn arithmetic(
         scan,
         i.mark_alloc_per_mib * scan,
         i.alloc_rate_mib_s,
-        cycle_alloc(&i, i.live_heap_mib, room),
+        cycle_alloc(i, i.live_heap_mib, room),
         predicted.gc_per_s,
         i.gc_cpu_ms_per_mib_scanned,
         i.assist_ms_per_mib_scanned,

@@ -1,0 +1,189 @@
+//! profile.proto (github.com/google/pprof), the messages a Go heap profile uses, decoded
+//! with prost's derive (no code generation step, no protoc): fields we do not read
+//! (mappings, labels, comments) are skipped as unknown. Indexes into the string table and
+//! location and function ids are checked: a bad one is an error, never a panic.
+
+use super::HeapError;
+use crate::model::heap::{
+    Frame, HeapProfile, ProfileFormat, SAMPLE_TYPES, Sample, SampleType, Stacks,
+};
+use prost::Message;
+use std::collections::HashMap;
+
+#[derive(Clone, PartialEq, Message)]
+pub struct Profile {
+    #[prost(message, repeated, tag = "1")]
+    pub sample_type: Vec<ValueType>,
+    #[prost(message, repeated, tag = "2")]
+    pub sample: Vec<PSample>,
+    #[prost(message, repeated, tag = "4")]
+    pub location: Vec<Location>,
+    #[prost(message, repeated, tag = "5")]
+    pub function: Vec<Function>,
+    #[prost(string, repeated, tag = "6")]
+    pub string_table: Vec<String>,
+    #[prost(int64, tag = "9")]
+    pub time_nanos: i64,
+    #[prost(int64, tag = "10")]
+    pub duration_nanos: i64,
+    #[prost(message, optional, tag = "11")]
+    pub period_type: Option<ValueType>,
+    #[prost(int64, tag = "12")]
+    pub period: i64,
+    #[prost(int64, tag = "14")]
+    pub default_sample_type: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct ValueType {
+    #[prost(int64, tag = "1")]
+    pub r#type: i64,
+    #[prost(int64, tag = "2")]
+    pub unit: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct PSample {
+    #[prost(uint64, repeated, tag = "1")]
+    pub location_id: Vec<u64>,
+    #[prost(int64, repeated, tag = "2")]
+    pub value: Vec<i64>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct Location {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(uint64, tag = "3")]
+    pub address: u64,
+    #[prost(message, repeated, tag = "4")]
+    pub line: Vec<Line>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct Line {
+    #[prost(uint64, tag = "1")]
+    pub function_id: u64,
+    #[prost(int64, tag = "2")]
+    pub line: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct Function {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(int64, tag = "2")]
+    pub name: i64,
+    #[prost(int64, tag = "3")]
+    pub system_name: i64,
+    #[prost(int64, tag = "4")]
+    pub filename: i64,
+    #[prost(int64, tag = "5")]
+    pub start_line: i64,
+}
+
+/// Decodes an uncompressed profile.proto into a heap profile over `stacks`.
+pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
+    let p = Profile::decode(data).map_err(|e| HeapError::Proto(e.to_string()))?;
+    let string = |i: i64| -> Result<&str, HeapError> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| p.string_table.get(i))
+            .map(String::as_str)
+            .ok_or_else(|| HeapError::Proto(format!("string index {i} out of range")))
+    };
+    // which value is which: by the sample types' names, whatever their order
+    let mut index = [usize::MAX; 4];
+    let mut names = vec![];
+    for (k, vt) in p.sample_type.iter().enumerate() {
+        let name = string(vt.r#type)?;
+        names.push(name);
+        if let Some(t) = SAMPLE_TYPES.iter().position(|n| *n == name) {
+            index[t] = k;
+        }
+    }
+    if index.contains(&usize::MAX) {
+        return Err(HeapError::NotHeap(format!(
+            "a profile of {} (a heap profile has {})",
+            if names.is_empty() {
+                "nothing".into()
+            } else {
+                names.join(", ")
+            },
+            SAMPLE_TYPES.join(", ")
+        )));
+    }
+    let default_sample = match string(p.default_sample_type).unwrap_or("") {
+        "alloc_space" => SampleType::AllocSpace,
+        "alloc_objects" => SampleType::AllocObjects,
+        "inuse_objects" => SampleType::InuseObjects,
+        _ => SampleType::InuseSpace,
+    };
+    let mut functions: HashMap<u64, (&str, &str)> = HashMap::with_capacity(p.function.len());
+    for f in &p.function {
+        functions.insert(f.id, (string(f.name)?, string(f.filename)?));
+    }
+    // each location's frames (innermost first: the last line is the caller the others
+    // were inlined into), interned once
+    let mut locations: HashMap<u64, Vec<u32>> = HashMap::with_capacity(p.location.len());
+    for l in &p.location {
+        let mut frames = Vec::with_capacity(l.line.len());
+        for line in &l.line {
+            let (function, file) = functions.get(&line.function_id).ok_or_else(|| {
+                HeapError::Proto(format!(
+                    "location {} names function {}, which the profile does not have",
+                    l.id, line.function_id
+                ))
+            })?;
+            frames.push(stacks.frame(Frame {
+                function: function.to_string(),
+                file: file.to_string(),
+                line: u32::try_from(line.line).unwrap_or(0),
+            }));
+        }
+        if frames.is_empty() {
+            // no symbols: the address is all there is
+            frames.push(stacks.frame(Frame {
+                function: format!("0x{:x}", l.address),
+                file: String::new(),
+                line: 0,
+            }));
+        }
+        locations.insert(l.id, frames);
+    }
+    let mut samples = Vec::with_capacity(p.sample.len());
+    let mut stack = vec![];
+    for s in &p.sample {
+        stack.clear();
+        for id in &s.location_id {
+            let frames = locations.get(id).ok_or_else(|| {
+                HeapError::Proto(format!(
+                    "a sample names location {id}, which the profile does not have"
+                ))
+            })?;
+            stack.extend_from_slice(frames);
+        }
+        let mut values = [0i64; 4];
+        for (t, &k) in index.iter().enumerate() {
+            values[t] = *s.value.get(k).ok_or_else(|| {
+                HeapError::Proto(format!(
+                    "a sample has {} values for {} sample types",
+                    s.value.len(),
+                    p.sample_type.len()
+                ))
+            })?;
+        }
+        samples.push(Sample {
+            stack: stacks.stack(stack.clone()),
+            values,
+        });
+    }
+    Ok(HeapProfile {
+        source: source.to_string(),
+        format: ProfileFormat::Proto,
+        time_unix_ns: (p.time_nanos > 0).then_some(p.time_nanos),
+        period: p.period,
+        default_sample,
+        samples,
+    })
+}
