@@ -195,8 +195,9 @@ pub enum HeapOutput {
     Markdown,
 }
 
-/// A figure of a heap profile.
+/// A figure of a heap profile (named as in the profile: `inuse_space`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum SampleArg {
     /// Bytes in use (live at the last GC).
     InuseSpace,

@@ -1,6 +1,7 @@
 //! Every example in `grammars/*.md` is real output and must parse: in an ```example
 //! block each line is exactly one runtime trace record; an ```example memstats block is
-//! exactly one MemStats snapshot; in an ```example escape block each line is a package
+//! exactly one MemStats snapshot; an ```example heap block is a debug=1 heap profile
+//! whose records parse with their frames; in an ```example escape block each line is a package
 //! header, a diagnostic of a known kind, a `-m=2` header or step, or a `go build -json`
 //! event holding diagnostics.
 
@@ -22,7 +23,36 @@ fn every_grammar_example_parses() {
         let mut in_example = false;
         let mut escape = false;
         let mut memstats: Option<(usize, String)> = None;
+        let mut heap: Option<(usize, String)> = None;
         for (n, line) in text.lines().enumerate() {
+            if let Some((start, block)) = heap.as_mut() {
+                if line.starts_with("```") {
+                    let mut stacks = gclens::model::heap::Stacks::default();
+                    let p =
+                        gclens::parse::heap::text::parse("example", block.as_bytes(), &mut stacks)
+                            .unwrap_or_else(|e| {
+                                panic!("{}:{start}: heap example: {e}", path.display())
+                            });
+                    assert!(
+                        !p.samples.is_empty()
+                            && p.samples
+                                .iter()
+                                .all(|s| !stacks.stacks[s.stack as usize].is_empty()),
+                        "{}:{start}: heap example has no sample with frames",
+                        path.display()
+                    );
+                    heap = None;
+                    checked += 1;
+                } else {
+                    block.push_str(line);
+                    block.push('\n');
+                }
+                continue;
+            }
+            if line.starts_with("```example heap") {
+                heap = Some((n + 1, String::new()));
+                continue;
+            }
             if let Some((start, block)) = memstats.as_mut() {
                 if line.starts_with("```") {
                     let p = gclens::parse::memstats::parse(block.as_bytes());
@@ -106,6 +136,36 @@ fn escape_line_parses(line: &str) -> bool {
         return !matches!(message::step(&m), Step::Note { .. }) || m.trim().starts_with("warning:");
     }
     message::header(&m).is_some() || message::classify(&m).kind != Kind::Other
+}
+
+/// The heap examples are copied from the captured fixtures, not written by hand.
+#[test]
+fn every_heap_example_is_in_the_fixtures() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut corpus = String::new();
+    for v in fs::read_dir(format!("{root}/fixtures/heap")).unwrap() {
+        for build in fs::read_dir(v.unwrap().path()).unwrap() {
+            for f in fs::read_dir(build.unwrap().path()).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "txt") {
+                    corpus.push_str(&fs::read_to_string(&f).unwrap());
+                }
+            }
+        }
+    }
+    let text = fs::read_to_string(format!("{root}/grammars/heap.md")).unwrap();
+    let (mut inside, mut n) = (false, 0);
+    for line in text.lines() {
+        if line.starts_with("```") {
+            inside = line.starts_with("```example heap");
+            continue;
+        }
+        if inside {
+            assert!(corpus.contains(line), "not in fixtures/heap: {line}");
+            n += 1;
+        }
+    }
+    assert!(n >= 8, "only {n} heap example lines");
 }
 
 /// The escape examples are copied from the captured fixtures, not written by hand.

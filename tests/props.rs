@@ -314,3 +314,62 @@ proptest! {
         prop_assert!(b > 0);
     }
 }
+
+const HEAP_TEXT: &str = include_str!("../fixtures/heap/go1.27/plain/heap-3.txt");
+const HEAP_PROTO: &[u8] = include_bytes!("../fixtures/heap/go1.27/plain/heap-3.pb.gz");
+
+/// A heap profile from `bytes`, then every analysis and format over it.
+fn heap_pipeline(bytes: &[u8]) {
+    use gclens::model::heap::{HeapSeries, SampleType};
+    let mut series = HeapSeries::default();
+    if let Ok(p) = gclens::parse::heap::parse("prop", bytes, &mut series.stacks) {
+        series.profiles.push(p.clone());
+        series.profiles.push(p);
+        for t in [SampleType::InuseSpace, SampleType::AllocObjects] {
+            let r = gclens::analyze::heap::analyze(&series, t);
+            let mut out = vec![];
+            gclens::render::heap::HeapText { top: 5 }
+                .write(&r, &mut out)
+                .unwrap();
+            gclens::export::heap::HeapJson.write(&r, &mut out).unwrap();
+            gclens::export::heap::HeapCsv.write(&r, &mut out).unwrap();
+            gclens::export::heap::HeapMarkdown { top: 5 }
+                .write(&r, &mut out)
+                .unwrap();
+            let _ =
+                gclens::render::flamegraph::GrowthFlameGraph { sample: t }.write(&series, &mut out);
+        }
+    }
+}
+
+/// Inflates the real gzipped profile, so mutations hit the protobuf, not the checksum.
+fn heap_proto_raw() -> Vec<u8> {
+    let mut raw = vec![];
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(HEAP_PROTO), &mut raw).unwrap();
+    raw
+}
+
+proptest! {
+    #[test]
+    fn heap_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        heap_pipeline(&bytes);
+        let mut gz = vec![0x1f, 0x8b];
+        gz.extend_from_slice(&bytes);
+        heap_pipeline(&gz);
+    }
+
+    #[test]
+    fn heap_mangled_real_profiles_never_panic(
+        edits in proptest::collection::vec((0usize..100_000, any::<u8>()), 0..20),
+        cut in 0usize..100_000,
+        text in any::<bool>(),
+    ) {
+        let mut data = if text { HEAP_TEXT.as_bytes().to_vec() } else { heap_proto_raw() };
+        for (at, b) in edits {
+            let n = data.len();
+            data[at % n] = b;
+        }
+        data.truncate(cut % (data.len() + 1));
+        heap_pipeline(&data);
+    }
+}

@@ -178,6 +178,20 @@ fn verdict(inuse: &[i64], alloc_last: i64, floor: i64) -> (SiteVerdict, usize) {
 /// Sums the series by site and judges each.
 pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
     let n = series.profiles.len();
+    if n == 0 {
+        return HeapReport {
+            profiles: vec![],
+            sample,
+            span_min: None,
+            sites: vec![],
+            leak: HeapLeak {
+                verdict: HeapLeakVerdict::NoLeakSignal,
+                sites: vec![],
+                evidence: "no profile".into(),
+            },
+            trace: None,
+        };
+    }
     let st = &series.stacks;
     // site key: the leaf frame's function; figures per profile, and its stacks' weights
     let mut index: HashMap<&str, usize> = HashMap::new();

@@ -4,6 +4,7 @@
 //! incident ticket.
 
 use crate::analyze::heap::{HeapReport, fmt_value};
+use crate::analyze::summary::fmt_minutes;
 use crate::output::Format;
 use serde::Serialize;
 use std::io::Write;
@@ -92,7 +93,7 @@ impl Format<HeapReport> for HeapMarkdown {
         writeln!(out, "### gclens: heap profiles\n")?;
         let span = r
             .span_min
-            .map_or(String::new(), |m| format!(" over {m:.1} min"));
+            .map_or(String::new(), |m| format!(" over {}", fmt_minutes(m)));
         writeln!(
             out,
             "{n} profile(s){span}, sample `{}`. **{}**: {}\n",

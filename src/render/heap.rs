@@ -3,6 +3,7 @@
 //! the live-heap growth a GC trace measured (`--trace`).
 
 use crate::analyze::heap::{HeapLeakVerdict, HeapReport, SiteVerdict, fmt_value};
+use crate::analyze::summary::fmt_minutes;
 use crate::output::Format;
 use crate::units::{fmt_bytes, num};
 use anstyle::{AnsiColor, Style};
@@ -41,7 +42,7 @@ fn write(out: &mut dyn Write, r: &HeapReport, top: usize) -> io::Result<()> {
     writeln!(out, "{BOLD}gclens heap{BOLD:#} {}", names.join(", "))?;
     let span = r
         .span_min
-        .map_or(String::new(), |m| format!(" over {} min", num(m)));
+        .map_or(String::new(), |m| format!(" over {}", fmt_minutes(m)));
     writeln!(
         out,
         "{DIM}{n} profile(s){span}, sample {}, {} site(s){DIM:#}",

@@ -20,8 +20,11 @@ const MAX_INFLATED: u64 = 2 << 30;
 pub enum HeapError {
     /// gzip that does not decompress (truncated, corrupt, too big).
     Gzip(String),
-    /// Protobuf that does not decode, or indexes out of range.
+    /// Protobuf that does not decode.
     Proto(String),
+    /// A profile.proto whose references (string indexes, function and location ids) do
+    /// not hold.
+    Broken(String),
     /// The text form, broken at a line.
     Text { line: u64, why: String },
     /// A readable profile of something else, or no profile at all.
@@ -33,6 +36,7 @@ impl std::fmt::Display for HeapError {
         match self {
             HeapError::Gzip(e) => write!(f, "gzip: {e}"),
             HeapError::Proto(e) => write!(f, "not a readable profile.proto: {e}"),
+            HeapError::Broken(e) => write!(f, "a broken profile.proto: {e}"),
             HeapError::Text { line, why } => write!(f, "line {line}: expected {why}"),
             HeapError::NotHeap(e) => write!(f, "not a heap profile: {e}"),
         }

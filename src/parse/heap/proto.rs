@@ -90,7 +90,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
             .ok()
             .and_then(|i| p.string_table.get(i))
             .map(String::as_str)
-            .ok_or_else(|| HeapError::Proto(format!("string index {i} out of range")))
+            .ok_or_else(|| HeapError::Broken(format!("string index {i} out of range")))
     };
     // which value is which: by the sample types' names, whatever their order
     let mut index = [usize::MAX; 4];
@@ -130,7 +130,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
         let mut frames = Vec::with_capacity(l.line.len());
         for line in &l.line {
             let (function, file) = functions.get(&line.function_id).ok_or_else(|| {
-                HeapError::Proto(format!(
+                HeapError::Broken(format!(
                     "location {} names function {}, which the profile does not have",
                     l.id, line.function_id
                 ))
@@ -157,7 +157,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
         stack.clear();
         for id in &s.location_id {
             let frames = locations.get(id).ok_or_else(|| {
-                HeapError::Proto(format!(
+                HeapError::Broken(format!(
                     "a sample names location {id}, which the profile does not have"
                 ))
             })?;
@@ -166,7 +166,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
         let mut values = [0i64; 4];
         for (t, &k) in index.iter().enumerate() {
             values[t] = *s.value.get(k).ok_or_else(|| {
-                HeapError::Proto(format!(
+                HeapError::Broken(format!(
                     "a sample has {} values for {} sample types",
                     s.value.len(),
                     p.sample_type.len()

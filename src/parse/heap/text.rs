@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn unsamples_as_pprof_does() {
         // one 128 KiB object at the default rate: scale 1 / (1 − e^(−0.25)) ≈ 4.52
-        assert_eq!(unsample(1, 131072, 524288), (4, 592_560));
+        assert_eq!(unsample(1, 131072, 524288), (4, 592_551));
         assert_eq!(unsample(0, 0, 524288), (0, 0));
         assert_eq!(unsample(3, 300, 1), (3, 300));
     }
