@@ -16,8 +16,8 @@
 
 use crate::model::heap::{Frame, HeapProfile, HeapSeries, ProfileFormat, SampleType};
 use crate::units::{MIB, fmt_bytes};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -194,7 +194,7 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
     }
     let st = &series.stacks;
     // site key: the leaf frame's function; figures per profile, and its stacks' weights
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: FxHashMap<u32, usize> = FxHashMap::default();
     let mut sums: Vec<[Vec<i64>; 4]> = vec![];
     let mut best: Vec<(i64, u32)> = vec![];
     for (k, p) in series.profiles.iter().enumerate() {
@@ -202,7 +202,7 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
             let Some(&leaf) = st.stacks[s.stack as usize].first() else {
                 continue;
             };
-            let f = st.frames[leaf as usize].function.as_str();
+            let f = st.frames[leaf as usize].function;
             let i = *index.entry(f).or_insert_with(|| {
                 sums.push(std::array::from_fn(|_| vec![0; n]));
                 best.push((i64::MIN, s.stack));
@@ -233,7 +233,7 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
         .into_values()
         .map(|i| {
             let [ao, ab, io, ib] = std::mem::take(&mut sums[i]);
-            let stack: Vec<Frame> = st.frames_of(best[i].1).cloned().collect();
+            let stack: Vec<Frame> = st.frames_of(best[i].1).collect();
             let leaf = stack[0].clone();
             let vals = |t: SampleType| match t {
                 SampleType::AllocObjects => &ao,

@@ -3,8 +3,8 @@
 //! of a hundred profiles does not hold every stack a hundred times. Each sample carries
 //! the four figures Go writes, unsampled (estimates of the whole heap).
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The four sample types of a Go heap profile, in the order Go writes them.
 pub const SAMPLE_TYPES: [&str; 4] = [
@@ -52,43 +52,77 @@ pub struct Frame {
     pub line: u32,
 }
 
-/// Frames and stacks (leaf first), each kept once for a whole series.
+/// A frame as the table keeps it: indexes into [`Stacks::names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FrameRef {
+    pub function: u32,
+    pub file: u32,
+    pub line: u32,
+}
+
+/// Names (functions and files), frames and stacks (leaf first), each kept once for a
+/// whole series: a hundred profiles of one program hold its stacks once.
 #[derive(Clone, Debug, Default)]
 pub struct Stacks {
-    pub frames: Vec<Frame>,
+    pub names: Vec<String>,
+    pub frames: Vec<FrameRef>,
     pub stacks: Vec<Vec<u32>>,
-    frame_ids: HashMap<Frame, u32>,
-    stack_ids: HashMap<Vec<u32>, u32>,
+    name_ids: FxHashMap<String, u32>,
+    frame_ids: FxHashMap<FrameRef, u32>,
+    stack_ids: FxHashMap<Vec<u32>, u32>,
 }
 
 impl Stacks {
-    /// The id of `f`, adding it when new.
-    pub fn frame(&mut self, f: Frame) -> u32 {
-        if let Some(&id) = self.frame_ids.get(&f) {
+    /// The id of a function or file name, adding it when new.
+    pub fn name(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(s) {
             return id;
         }
-        let id = self.frames.len() as u32;
-        self.frames.push(f.clone());
-        self.frame_ids.insert(f, id);
+        let id = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.name_ids.insert(s.to_string(), id);
+        id
+    }
+
+    /// The id of a frame, adding it when new.
+    pub fn frame(&mut self, f: FrameRef) -> u32 {
+        let next = self.frames.len() as u32;
+        let id = *self.frame_ids.entry(f).or_insert(next);
+        if id == next {
+            self.frames.push(f);
+        }
         id
     }
 
     /// The id of a stack of frame ids (leaf first), adding it when new.
-    pub fn stack(&mut self, frames: Vec<u32>) -> u32 {
-        if let Some(&id) = self.stack_ids.get(&frames) {
+    pub fn stack(&mut self, frames: &[u32]) -> u32 {
+        if let Some(&id) = self.stack_ids.get(frames) {
             return id;
         }
         let id = self.stacks.len() as u32;
-        self.stacks.push(frames.clone());
-        self.stack_ids.insert(frames, id);
+        self.stacks.push(frames.to_vec());
+        self.stack_ids.insert(frames.to_vec(), id);
         id
     }
 
+    /// The function name of frame `id`.
+    pub fn function(&self, id: u32) -> &str {
+        &self.names[self.frames[id as usize].function as usize]
+    }
+
+    /// Frame `id` with its names.
+    pub fn frame_at(&self, id: u32) -> Frame {
+        let f = self.frames[id as usize];
+        Frame {
+            function: self.names[f.function as usize].clone(),
+            file: self.names[f.file as usize].clone(),
+            line: f.line,
+        }
+    }
+
     /// The frames of stack `id`, leaf first.
-    pub fn frames_of(&self, id: u32) -> impl Iterator<Item = &Frame> {
-        self.stacks[id as usize]
-            .iter()
-            .map(|&f| &self.frames[f as usize])
+    pub fn frames_of(&self, id: u32) -> impl Iterator<Item = Frame> + '_ {
+        self.stacks[id as usize].iter().map(|&f| self.frame_at(f))
     }
 }
 

@@ -25,10 +25,10 @@ pub fn folded(series: &HeapSeries, sample: SampleType) -> Vec<String> {
             if v == 0 {
                 continue;
             }
-            let mut names: Vec<String> = series
-                .stacks
-                .frames_of(s.stack)
-                .map(|f| f.function.replace([' ', ';'], "_"))
+            let st = &series.stacks;
+            let mut names: Vec<String> = st.stacks[s.stack as usize]
+                .iter()
+                .map(|&f| st.function(f).replace([' ', ';'], "_"))
                 .collect();
             names.reverse();
             let e = by_stack.entry(names.join(";")).or_default();

@@ -5,10 +5,10 @@
 
 use super::HeapError;
 use crate::model::heap::{
-    Frame, HeapProfile, ProfileFormat, SAMPLE_TYPES, Sample, SampleType, Stacks,
+    FrameRef, HeapProfile, ProfileFormat, SAMPLE_TYPES, Sample, SampleType, Stacks,
 };
 use prost::Message;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Clone, PartialEq, Message)]
 pub struct Profile {
@@ -119,13 +119,20 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
         "inuse_objects" => SampleType::InuseObjects,
         _ => SampleType::InuseSpace,
     };
-    let mut functions: HashMap<u64, (&str, &str)> = HashMap::with_capacity(p.function.len());
+    // each function's name and file, interned once
+    let mut functions: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+    functions.reserve(p.function.len());
     for f in &p.function {
-        functions.insert(f.id, (string(f.name)?, string(f.filename)?));
+        let ids = (
+            stacks.name(string(f.name)?),
+            stacks.name(string(f.filename)?),
+        );
+        functions.insert(f.id, ids);
     }
     // each location's frames (innermost first: the last line is the caller the others
     // were inlined into), interned once
-    let mut locations: HashMap<u64, Vec<u32>> = HashMap::with_capacity(p.location.len());
+    let mut locations: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    locations.reserve(p.location.len());
     for l in &p.location {
         let mut frames = Vec::with_capacity(l.line.len());
         for line in &l.line {
@@ -135,17 +142,18 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
                     l.id, line.function_id
                 ))
             })?;
-            frames.push(stacks.frame(Frame {
-                function: function.to_string(),
-                file: file.to_string(),
+            frames.push(stacks.frame(FrameRef {
+                function: *function,
+                file: *file,
                 line: u32::try_from(line.line).unwrap_or(0),
             }));
         }
         if frames.is_empty() {
             // no symbols: the address is all there is
-            frames.push(stacks.frame(Frame {
-                function: format!("0x{:x}", l.address),
-                file: String::new(),
+            let (function, file) = (stacks.name(&format!("0x{:x}", l.address)), stacks.name(""));
+            frames.push(stacks.frame(FrameRef {
+                function,
+                file,
                 line: 0,
             }));
         }
@@ -174,7 +182,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
             })?;
         }
         samples.push(Sample {
-            stack: stacks.stack(stack.clone()),
+            stack: stacks.stack(&stack),
             values,
         });
     }

@@ -14,7 +14,7 @@
 //! the rate itself). The protobuf form of the same snapshot holds the same estimates.
 
 use super::HeapError;
-use crate::model::heap::{Frame, HeapProfile, ProfileFormat, Sample, SampleType, Stacks};
+use crate::model::heap::{Frame, FrameRef, HeapProfile, ProfileFormat, Sample, SampleType, Stacks};
 
 /// Does this look like the text form (its header, after blank lines)?
 pub fn looks_like(data: &[u8]) -> bool {
@@ -108,13 +108,14 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
         if let Some((c, addrs)) = record.take() {
             if frames.is_empty() {
                 // stripped binary: the addresses are the frames
-                frames.extend(addrs.into_iter().map(|a| {
-                    stacks.frame(Frame {
-                        function: a,
-                        file: String::new(),
+                for a in addrs {
+                    let (function, file) = (stacks.name(&a), stacks.name(""));
+                    frames.push(stacks.frame(FrameRef {
+                        function,
+                        file,
                         line: 0,
-                    })
-                }));
+                    }));
+                }
             }
             let (io, ib) = unsample(c[0], c[1], rate);
             let (ao, ab) = unsample(c[2], c[3], rate);
@@ -124,7 +125,7 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
             values[SampleType::InuseObjects as usize] = io;
             values[SampleType::InuseSpace as usize] = ib;
             samples.push(Sample {
-                stack: stacks.stack(std::mem::take(frames)),
+                stack: stacks.stack(&std::mem::take(frames)),
                 values,
             });
         }
@@ -143,7 +144,12 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
             }
             let f =
                 frame(l).ok_or_else(|| bad(n, "a frame line `#\\tADDR\\tFUNC+OFF\\tFILE:LINE`"))?;
-            frames.push(stacks.frame(f));
+            let r = FrameRef {
+                function: stacks.name(&f.function),
+                file: stacks.name(&f.file),
+                line: f.line,
+            };
+            frames.push(stacks.frame(r));
             continue;
         }
         finish(&mut record, &mut frames, stacks);
