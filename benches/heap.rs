@@ -34,8 +34,8 @@ fn widen(p: &Profile, copies: u64, scale: i64) -> Profile {
     let (nf, nl) = (p.function.len() as u64, p.location.len() as u64);
     for c in 1..=copies {
         for (k, f) in p.function.iter().enumerate() {
-            out.string_table
-                .push(format!("{}·{c}", p.string_table[f.name as usize]));
+            let name = String::from_utf8_lossy(&p.string_table[f.name as usize]).into_owned();
+            out.string_table.push(format!("{name}·{c}").into());
             out.function.push(Function {
                 id: next_fn + (c - 1) * nf + k as u64,
                 name: out.string_table.len() as i64 - 1,

@@ -5,6 +5,7 @@
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The four sample types of a Go heap profile, in the order Go writes them.
 pub const SAMPLE_TYPES: [&str; 4] = [
@@ -64,10 +65,10 @@ pub struct FrameRef {
 /// whole series: a hundred profiles of one program hold its stacks once.
 #[derive(Clone, Debug, Default)]
 pub struct Stacks {
-    pub names: Vec<String>,
+    pub names: Vec<Arc<str>>,
     pub frames: Vec<FrameRef>,
     pub stacks: Vec<Vec<u32>>,
-    name_ids: FxHashMap<String, u32>,
+    name_ids: FxHashMap<Arc<str>, u32>,
     frame_ids: FxHashMap<FrameRef, u32>,
     stack_ids: FxHashMap<Vec<u32>, u32>,
 }
@@ -79,8 +80,9 @@ impl Stacks {
             return id;
         }
         let id = self.names.len() as u32;
-        self.names.push(s.to_string());
-        self.name_ids.insert(s.to_string(), id);
+        let name: Arc<str> = Arc::from(s);
+        self.names.push(name.clone());
+        self.name_ids.insert(name, id);
         id
     }
 
@@ -114,8 +116,8 @@ impl Stacks {
     pub fn frame_at(&self, id: u32) -> Frame {
         let f = self.frames[id as usize];
         Frame {
-            function: self.names[f.function as usize].clone(),
-            file: self.names[f.file as usize].clone(),
+            function: self.names[f.function as usize].to_string(),
+            file: self.names[f.file as usize].to_string(),
             line: f.line,
         }
     }

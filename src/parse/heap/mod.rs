@@ -59,12 +59,12 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
                 MAX_INFLATED >> 30
             )));
         }
-        return proto::decode(source, &raw, stacks);
+        return proto::decode(source, bytes::Bytes::from(raw), stacks);
     }
     if text::looks_like(data) {
         return text::parse(source, data, stacks);
     }
-    proto::decode(source, data, stacks).map_err(|e| match e {
+    proto::decode(source, bytes::Bytes::copy_from_slice(data), stacks).map_err(|e| match e {
         HeapError::Proto(_) => HeapError::NotHeap(
             "neither gzipped or plain profile.proto nor the debug=1 text (`heap profile: …`)"
                 .into(),

@@ -20,8 +20,9 @@ pub struct Profile {
     pub location: Vec<Location>,
     #[prost(message, repeated, tag = "5")]
     pub function: Vec<Function>,
-    #[prost(string, repeated, tag = "6")]
-    pub string_table: Vec<String>,
+    /// Strings as byte slices of the input (no copy), checked as UTF-8 when used.
+    #[prost(bytes = "bytes", repeated, tag = "6")]
+    pub string_table: Vec<bytes::Bytes>,
     #[prost(int64, tag = "9")]
     pub time_nanos: i64,
     #[prost(int64, tag = "10")]
@@ -83,13 +84,17 @@ pub struct Function {
 }
 
 /// Decodes an uncompressed profile.proto into a heap profile over `stacks`.
-pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
+pub fn decode(
+    source: &str,
+    data: bytes::Bytes,
+    stacks: &mut Stacks,
+) -> Result<HeapProfile, HeapError> {
     let p = Profile::decode(data).map_err(|e| HeapError::Proto(e.to_string()))?;
-    let string = |i: i64| -> Result<&str, HeapError> {
+    let string = |i: i64| -> Result<std::borrow::Cow<'_, str>, HeapError> {
         usize::try_from(i)
             .ok()
             .and_then(|i| p.string_table.get(i))
-            .map(String::as_str)
+            .map(|b| String::from_utf8_lossy(b))
             .ok_or_else(|| HeapError::Broken(format!("string index {i} out of range")))
     };
     // which value is which: by the sample types' names, whatever their order
@@ -97,10 +102,10 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
     let mut names = vec![];
     for (k, vt) in p.sample_type.iter().enumerate() {
         let name = string(vt.r#type)?;
-        names.push(name);
         if let Some(t) = SAMPLE_TYPES.iter().position(|n| *n == name) {
             index[t] = k;
         }
+        names.push(name);
     }
     if index.contains(&usize::MAX) {
         return Err(HeapError::NotHeap(format!(
@@ -113,7 +118,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
             SAMPLE_TYPES.join(", ")
         )));
     }
-    let default_sample = match string(p.default_sample_type).unwrap_or("") {
+    let default_sample = match string(p.default_sample_type).unwrap_or_default().as_ref() {
         "alloc_space" => SampleType::AllocSpace,
         "alloc_objects" => SampleType::AllocObjects,
         "inuse_objects" => SampleType::InuseObjects,
@@ -124,17 +129,18 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
     functions.reserve(p.function.len());
     for f in &p.function {
         let ids = (
-            stacks.name(string(f.name)?),
-            stacks.name(string(f.filename)?),
+            stacks.name(&string(f.name)?),
+            stacks.name(&string(f.filename)?),
         );
         functions.insert(f.id, ids);
     }
     // each location's frames (innermost first: the last line is the caller the others
-    // were inlined into), interned once
-    let mut locations: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    // were inlined into), interned once, all in one list by (start, end)
+    let mut locations: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
     locations.reserve(p.location.len());
+    let mut frames: Vec<u32> = Vec::with_capacity(p.location.len() * 2);
     for l in &p.location {
-        let mut frames = Vec::with_capacity(l.line.len());
+        let start = frames.len();
         for line in &l.line {
             let (function, file) = functions.get(&line.function_id).ok_or_else(|| {
                 HeapError::Broken(format!(
@@ -148,7 +154,7 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
                 line: u32::try_from(line.line).unwrap_or(0),
             }));
         }
-        if frames.is_empty() {
+        if frames.len() == start {
             // no symbols: the address is all there is
             let (function, file) = (stacks.name(&format!("0x{:x}", l.address)), stacks.name(""));
             frames.push(stacks.frame(FrameRef {
@@ -157,19 +163,19 @@ pub fn decode(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProf
                 line: 0,
             }));
         }
-        locations.insert(l.id, frames);
+        locations.insert(l.id, (start, frames.len()));
     }
     let mut samples = Vec::with_capacity(p.sample.len());
     let mut stack = vec![];
     for s in &p.sample {
         stack.clear();
         for id in &s.location_id {
-            let frames = locations.get(id).ok_or_else(|| {
+            let &(a, b) = locations.get(id).ok_or_else(|| {
                 HeapError::Broken(format!(
                     "a sample names location {id}, which the profile does not have"
                 ))
             })?;
-            stack.extend_from_slice(frames);
+            stack.extend_from_slice(&frames[a..b]);
         }
         let mut values = [0i64; 4];
         for (t, &k) in index.iter().enumerate() {
