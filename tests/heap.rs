@@ -240,6 +240,36 @@ fn in_use_bytes_match_go_tool_pprof() {
     }
 }
 
+/// The same profile uncompressed reads the same; the text form's time (its trailer's
+/// LastGC) is within a second of the protobuf's.
+#[test]
+fn plain_protobuf_and_text_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = path("fixtures/heap/go1.21/trimpath/heap-3.pb.gz");
+    let mut raw = vec![];
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&std::fs::read(&gz).unwrap()[..]),
+        &mut raw,
+    )
+    .unwrap();
+    let plain = dir.path().join("heap-3.pb");
+    std::fs::write(&plain, raw).unwrap();
+    let sites = |f: &std::path::Path| {
+        let doc: Value =
+            serde_json::from_str(&ok(&["heap", &f.to_string_lossy(), "--format", "json"])).unwrap();
+        (
+            doc["sites"].clone(),
+            doc["profiles"][0]["time_unix_ns"].as_i64().unwrap(),
+        )
+    };
+    let (a, ta) = sites(&gz);
+    let (b, tb) = sites(&plain);
+    assert_eq!(a, b);
+    assert_eq!(ta, tb);
+    let (_, tt) = sites(&path("fixtures/heap/go1.21/trimpath/heap-3.txt"));
+    assert!((ta - tt).abs() < 1_000_000_000, "{ta} vs {tt}");
+}
+
 #[test]
 fn allocs_profiles_stdin_and_base() {
     let allocs = ok(&[

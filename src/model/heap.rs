@@ -141,7 +141,8 @@ pub struct Sample {
 pub struct HeapProfile {
     pub source: String,
     pub format: ProfileFormat,
-    /// When it was taken (protobuf `time_nanos`; the text form has no time).
+    /// When it was taken: protobuf `time_nanos`; for the text form the `LastGC` of its
+    /// MemStats trailer (the GC whose heap it shows).
     pub time_unix_ns: Option<i64>,
     /// The sampling period in bytes (`MemProfileRate`, 524288 by default).
     pub period: i64,

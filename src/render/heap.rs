@@ -126,7 +126,7 @@ fn write(out: &mut dyn Write, r: &HeapReport, top: usize) -> io::Result<()> {
             )?,
             None => writeln!(
                 out,
-                "  the trace {} shows the live heap growing {} MiB/min; these profiles carry no times (text form), so no rate to compare",
+                "  the trace {} shows the live heap growing {} MiB/min; these profiles carry no times, so no rate to compare",
                 l.source,
                 num(l.live_slope_mib_per_min)
             )?,

@@ -12,6 +12,8 @@
 //! pprof does, scale = 1 / (1 − e^(−average size / rate)), where the rate is half the
 //! number after `heap/` (the runtime prints twice MemProfileRate there; `heap_v2/` prints
 //! the rate itself). The protobuf form of the same snapshot holds the same estimates.
+//! The text has no time of its own; the `# runtime.MemStats` trailer (read by the
+//! memstats parser) gives `LastGC`, the moment the profile describes.
 
 use super::HeapError;
 use crate::model::heap::{Frame, FrameRef, HeapProfile, ProfileFormat, Sample, SampleType, Stacks};
@@ -161,10 +163,17 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
         record = Some((c, addrs.split_whitespace().map(str::to_string).collect()));
     }
     finish(&mut record, &mut frames, stacks);
+    // the profile shows the heap as of the last GC: the trailer's LastGC is its time
+    let time_unix_ns = crate::parse::memstats::parse(data)
+        .snapshots
+        .first()
+        .and_then(|s| s.stats.last_gc)
+        .filter(|&t| t > 0)
+        .and_then(|t| i64::try_from(t).ok());
     Ok(HeapProfile {
         source: source.to_string(),
         format: ProfileFormat::Text,
-        time_unix_ns: None,
+        time_unix_ns,
         period: rate,
         default_sample: SampleType::InuseSpace,
         samples,
