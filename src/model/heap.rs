@@ -74,6 +74,16 @@ pub struct Stacks {
 }
 
 impl Stacks {
+    /// Room for this many more names, frames and stacks.
+    pub fn reserve(&mut self, names: usize, frames: usize, stacks: usize) {
+        self.names.reserve(names);
+        self.name_ids.reserve(names);
+        self.frames.reserve(frames);
+        self.frame_ids.reserve(frames);
+        self.stacks.reserve(stacks);
+        self.stack_ids.reserve(stacks);
+    }
+
     /// The id of a function or file name, adding it when new.
     pub fn name(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.name_ids.get(s) {

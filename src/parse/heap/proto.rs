@@ -94,7 +94,10 @@ pub fn decode(
         usize::try_from(i)
             .ok()
             .and_then(|i| p.string_table.get(i))
-            .map(|b| String::from_utf8_lossy(b))
+            .map(|b| match std::str::from_utf8(b) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(b),
+            })
             .ok_or_else(|| HeapError::Broken(format!("string index {i} out of range")))
     };
     // which value is which: by the sample types' names, whatever their order
@@ -127,6 +130,7 @@ pub fn decode(
     // each function's name and file, interned once
     let mut functions: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
     functions.reserve(p.function.len());
+    stacks.reserve(p.function.len(), p.location.len(), p.sample.len());
     for f in &p.function {
         let ids = (
             stacks.name(&string(f.name)?),
