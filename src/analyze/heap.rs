@@ -8,8 +8,8 @@
 //!   half the intervals, no single step carrying 80 % of it (two profiles: up at all);
 //! - **jumped**: up, but in one step (a cache that filled, a buffer that resized);
 //! - **shrinking**: down by more than the noise floor; **steady**: neither;
-//! - **transient**: allocates (≥ 4 sampling periods, or ≥ 1 MiB) but holds ≤ 5 % of
-//!   what it allocated: garbage, a GC-cost question, not a leak.
+//! - **transient**: allocates (≥ 4 sampling periods and ≥ 1 MiB, or ≥ 1024 objects) but
+//!   holds ≤ 5 % of what it allocated: garbage, a GC-cost question, not a leak.
 //!
 //! The noise floor is one sampling period (a profile's estimates move by about that much
 //! when one sample comes or goes), or 5 % of the site's largest figure if that is more.
@@ -151,14 +151,17 @@ fn span_min(profiles: &[HeapProfile]) -> Option<f64> {
     (last > first).then(|| (last - first) as f64 / 60e9)
 }
 
-fn verdict(inuse: &[i64], alloc_last: i64, floor: i64) -> (SiteVerdict, usize) {
+/// A site's verdict from its in-use figures, what it allocated by the last profile, the
+/// noise floor, and the least allocation that can make it transient (1 MiB, or 1024
+/// objects).
+fn verdict(inuse: &[i64], alloc_last: i64, floor: i64, min_alloc: i64) -> (SiteVerdict, usize) {
     let (first, last) = (inuse[0], inuse[inuse.len() - 1]);
     let max = inuse.iter().copied().max().unwrap_or(0);
     let floor = floor.max(max / 20);
     let steps: Vec<i64> = inuse.windows(2).map(|w| w[1] - w[0]).collect();
     let up = steps.iter().filter(|d| **d > 0).count();
     let growth = last - first;
-    let v = if alloc_last >= (4 * floor).max(1 << 20) && max * 20 <= alloc_last {
+    let v = if alloc_last >= (4 * floor).max(min_alloc) && max * 20 <= alloc_last {
         SiteVerdict::Transient
     } else if growth > floor {
         let biggest = steps.iter().copied().max().unwrap_or(0);
@@ -243,13 +246,12 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
             };
             let chosen = vals(sample);
             let growth = chosen[n - 1] - chosen[0];
-            let floor = if inuse.is_bytes() { period } else { 2 };
-            let alloc_last = if inuse.is_bytes() {
-                ab[n - 1]
+            let (floor, alloc_last, min_alloc) = if inuse.is_bytes() {
+                (period, ab[n - 1], 1 << 20)
             } else {
-                ao[n - 1]
+                (2, ao[n - 1], 1024)
             };
-            let (verdict, up) = verdict(vals(inuse), alloc_last, floor);
+            let (verdict, up) = verdict(vals(inuse), alloc_last, floor, min_alloc);
             Site {
                 function: leaf.function,
                 file: leaf.file,
@@ -380,5 +382,55 @@ impl HeapReport {
             explained_mib_per_min: explained,
         });
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: i64 = 1 << 20;
+    const P: i64 = 512 << 10;
+
+    #[test]
+    fn verdicts_by_hand() {
+        let v = |inuse: &[i64], alloc: i64| verdict(inuse, alloc, P, MIB).0;
+        assert_eq!(
+            v(&[MIB, 2 * MIB, 3 * MIB, 4 * MIB], 4 * MIB),
+            SiteVerdict::Growing
+        );
+        // one step carries it all: a cache that filled
+        assert_eq!(
+            v(&[MIB, MIB, 5 * MIB, 5 * MIB], 5 * MIB),
+            SiteVerdict::Jumped
+        );
+        // up in only one interval of three, then back a little
+        assert_eq!(
+            v(&[MIB, 4 * MIB, 3 * MIB + P, 3 * MIB], 4 * MIB),
+            SiteVerdict::Jumped
+        );
+        assert_eq!(
+            v(&[4 * MIB, 4 * MIB, 4 * MIB], 4 * MIB),
+            SiteVerdict::Steady
+        );
+        // within the noise floor (one sampling period)
+        assert_eq!(v(&[4 * MIB, 4 * MIB + P / 2], 4 * MIB), SiteVerdict::Steady);
+        assert_eq!(
+            v(&[8 * MIB, 4 * MIB, 2 * MIB], 8 * MIB),
+            SiteVerdict::Shrinking
+        );
+        assert_eq!(v(&[0, 0, 0], 300 * MIB), SiteVerdict::Transient);
+        // two profiles: up at all is growing
+        assert_eq!(v(&[MIB, 3 * MIB], 3 * MIB), SiteVerdict::Growing);
+        // objects: the floor is 2, the least allocation 1024 objects
+        assert_eq!(verdict(&[0, 1], 5000, 2, 1024).0, SiteVerdict::Transient);
+        assert_eq!(verdict(&[10, 20, 30], 40, 2, 1024).0, SiteVerdict::Growing);
+    }
+
+    #[test]
+    fn no_profile_is_no_report() {
+        let r = analyze(&HeapSeries::default(), SampleType::InuseSpace);
+        assert!(r.sites.is_empty());
+        assert_eq!(r.leak.verdict, HeapLeakVerdict::NoLeakSignal);
     }
 }
