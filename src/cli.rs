@@ -117,6 +117,20 @@ pub enum Command {
         gclens heap --base heap1.pb.gz heap5.pb.gz --flamegraph growth.svg\n  \
         gclens heap heap*.pb.gz --trace trace.log --format markdown")]
     Heap(HeapArgs),
+    /// Group the goroutines of one or more dumps and name the groups that grow.
+    ///
+    /// Reads goroutine dumps, oldest first, detected by content: `?debug=1`
+    /// (`goroutine profile: total N`), `?debug=2`, and crash or SIGQUIT tracebacks
+    /// (GOTRACEBACK=all), also inside a log. Goroutines with the same top user frame,
+    /// state and creator are one group; each gets its count in every dump, its longest
+    /// wait, growth, a verdict (growing, steady, shrinking) and what its state means.
+    /// Exit status: 0 with a report, 2 for usage or I/O errors and files with no dump.
+    #[command(after_help = "Examples:\n  \
+        for i in 1 2 3; do curl -so g$i.txt 'localhost:6060/debug/pprof/goroutine?debug=2'; sleep 60; done\n  \
+        gclens goroutines g1.txt g2.txt g3.txt\n  \
+        gclens goroutines crash.log --format markdown\n  \
+        gclens goroutines g*.txt --trace trace.log --format json")]
+    Goroutines(GoroutinesArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
@@ -233,6 +247,39 @@ pub struct HeapArgs {
     #[arg(long, value_name = "FILE.svg")]
     pub flamegraph: Option<String>,
     /// A GC trace of the same run: its live-heap slope beside the growth the profiles explain.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<String>,
+}
+
+/// `gclens goroutines --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GoroutinesOutput {
+    /// The dumps, the groups by growth and size, the leak verdict, for people.
+    Text,
+    /// The `gclens.goroutines/v1` document: dumps, groups with their count per dump,
+    /// creator, state, wait, growth and verdict, the leak verdict.
+    Json,
+    /// One row per group and dump.
+    Csv,
+    /// A summary and the top groups as a Markdown table.
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GoroutinesArgs {
+    /// Goroutine dumps, oldest first (`-` reads one from stdin).
+    #[arg(value_name = "DUMP", required = true)]
+    pub files: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = GoroutinesOutput::Text)]
+    pub format: GoroutinesOutput,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Groups listed in the text and Markdown reports.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// A GC trace of the same run: its goroutine stacks (MiB, Go 1.18+) beside the counts.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<String>,
 }

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Escape(args) => commands::escape::run(args),
         Command::Heap(args) => commands::heap::run(args),
+        Command::Goroutines(args) => commands::goroutines::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

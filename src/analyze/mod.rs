@@ -6,6 +6,7 @@ pub mod advice;
 pub mod cycle;
 pub mod escape;
 pub mod findings;
+pub mod goroutines;
 pub mod heap;
 pub mod memstats;
 pub mod stats;

@@ -7,6 +7,7 @@ pub mod advise;
 pub mod chart;
 pub mod escape;
 pub mod gc;
+pub mod goroutines;
 pub mod heap;
 pub mod memstats;
 pub mod run;

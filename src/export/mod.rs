@@ -8,6 +8,7 @@
 pub mod advice;
 pub mod csv;
 pub mod escape;
+pub mod goroutines;
 pub mod heap;
 pub mod json;
 pub mod memstats;

@@ -7,10 +7,12 @@
 //!   no input text: a [`Cycle`] is a fixed-size value, so millions fit in memory;
 //! - [`memstats`]: `runtime.MemStats` snapshots;
 //! - [`escape`]: compiler diagnostics (kinds, positions, explanations);
-//! - [`heap`]: heap profiles, a series over one table of stacks.
+//! - [`heap`]: heap profiles, a series over one table of stacks;
+//! - [`goroutines`]: goroutine dumps (debug=1 groups, debug=2 and tracebacks).
 
 pub mod escape;
 pub mod gc;
+pub mod goroutines;
 pub mod heap;
 pub mod memstats;
 pub mod timeline;

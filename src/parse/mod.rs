@@ -8,6 +8,7 @@
 
 pub mod escape;
 pub mod gc;
+pub mod goroutines;
 pub mod heap;
 pub mod load;
 pub mod memstats;

@@ -4,6 +4,7 @@ pub mod advice;
 pub mod chart;
 pub mod escape;
 pub mod flamegraph;
+pub mod goroutines;
 pub mod heap;
 pub mod memstats;
 pub mod text;

@@ -1,0 +1,312 @@
+//! Goroutine dumps, detected by content (see grammars/goroutines.md):
+//!
+//! - debug=1: `goroutine profile: total N`, then groups `COUNT @ 0x… 0x…` with `#`
+//!   frame lines (as in the heap profile) and, in newer releases, `# labels: {…}`;
+//! - debug=2 and tracebacks: blocks `goroutine N [state, M minutes, locked to thread]:`,
+//!   frame pairs `pkg.F(args…)` / `\tfile:line +0x…`, then `created by F in goroutine N`
+//!   (Go 1.21+; `created by F` before) and its position; `...additional frames
+//!   elided...` and `[originating from goroutine N]:` are skipped. A dump after a
+//!   `panic:` or `fatal error:` line, or with other output before it, is a traceback.
+//!
+//! Identical goroutines of a debug=2 dump are merged as they are read (counted, the
+//! longest wait kept), so memory follows the distinct stacks, not the goroutines.
+//!
+//! A program's log around a traceback is fine: the dump is found in it, and a prefix
+//! the header line carries (a timestamp of constant width) is cut from its block's lines.
+
+use crate::model::goroutines::{Dump, DumpFormat, Goroutines};
+use crate::model::heap::Frame;
+use std::collections::HashMap;
+
+/// `goroutine 18 [select, 5 minutes]:` → (state, wait, locked), and where `goroutine`
+/// starts in the line.
+fn header(line: &str) -> Option<(usize, String, Option<u64>, bool)> {
+    let at = line.find("goroutine ")?;
+    let rest = &line[at + "goroutine ".len()..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let rest = rest[digits..].trim_end();
+    let open = rest.find(" [")?;
+    // ` gp=0x… m=…` (GOTRACEBACK=system) may sit between the number and the state
+    let inner = rest[open + 2..].strip_suffix("]:")?;
+    let mut state = String::new();
+    let (mut wait, mut locked) = (None, false);
+    for part in inner.split(", ") {
+        if let Some(n) = part
+            .strip_suffix(" minutes")
+            .or_else(|| part.strip_suffix(" minute"))
+            .and_then(|n| n.trim().parse().ok())
+        {
+            wait = Some(n);
+        } else if part == "locked to thread" {
+            locked = true;
+        } else if state.is_empty() {
+            state = part.to_string();
+        } else {
+            state.push_str(", ");
+            state.push_str(part);
+        }
+    }
+    Some((at, state, wait, locked))
+}
+
+/// `\t/src/main.go:42 +0x44` → (file, line).
+fn position(line: &str) -> (String, u32) {
+    let t = line.trim();
+    let t = t.rsplit_once(" +0x").map_or(t, |(p, _)| p);
+    let t = t.split(" fp=").next().unwrap_or(t);
+    match t.rsplit_once(':') {
+        Some((f, l)) => (f.to_string(), l.trim().parse().unwrap_or(0)),
+        None => (t.to_string(), 0),
+    }
+}
+
+/// `pkg.(*T).M(0x1, …)` → `pkg.(*T).M`.
+fn function(line: &str) -> String {
+    let t = line.trim();
+    match t.rfind('(') {
+        Some(k) if t.ends_with(')') && k > 0 => t[..k].to_string(),
+        _ => t.to_string(),
+    }
+}
+
+/// Reads one dump. `None` when the bytes hold no goroutine dump.
+pub fn parse(source: &str, data: &[u8]) -> Option<Dump> {
+    let text = String::from_utf8_lossy(data);
+    if let Some(k) = text.find("goroutine profile: total ") {
+        return Some(debug1(source, &text[k..]));
+    }
+    debug2(source, &text)
+}
+
+fn debug1(source: &str, text: &str) -> Dump {
+    let mut lines = text.lines();
+    let total = lines
+        .next()
+        .and_then(|l| l.trim().strip_prefix("goroutine profile: total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    let mut goroutines: Vec<Goroutines> = vec![];
+    for line in lines {
+        let t = line.trim_end_matches('\r');
+        if let Some(frame) = t.strip_prefix('#') {
+            if frame.trim_start().starts_with("labels:") {
+                continue;
+            }
+            let Some(g) = goroutines.last_mut() else {
+                continue;
+            };
+            let mut parts = frame.split('\t').map(str::trim).filter(|p| !p.is_empty());
+            let (_addr, f, pos) = (parts.next(), parts.next(), parts.next());
+            if let (Some(f), Some(pos)) = (f, pos) {
+                let f = f.rsplit_once("+0x").map_or(f, |(n, _)| n);
+                let (file, line) = position(pos);
+                g.frames.push(Frame {
+                    function: f.to_string(),
+                    file,
+                    line,
+                });
+            }
+            continue;
+        }
+        let Some((count, _)) = t.split_once(" @") else {
+            continue;
+        };
+        let Ok(count) = count.trim().parse::<u64>() else {
+            continue;
+        };
+        goroutines.push(Goroutines {
+            count,
+            state: None,
+            wait_min: None,
+            locked_to_thread: false,
+            frames: vec![],
+            created_by: None,
+        });
+    }
+    Dump {
+        source: source.to_string(),
+        format: DumpFormat::Debug1,
+        total,
+        goroutines,
+    }
+}
+
+/// Goroutines with the same frames, state, creator and lock are kept once, counted
+/// (their longest wait kept): a dump of a million goroutines holds its distinct stacks.
+#[derive(Default)]
+struct Merged {
+    list: Vec<Goroutines>,
+    index: HashMap<(Vec<Frame>, Option<String>, Option<Frame>, bool), usize>,
+    total: u64,
+}
+
+impl Merged {
+    fn push(&mut self, g: Goroutines) {
+        self.total += g.count;
+        let key = (
+            g.frames.clone(),
+            g.state.clone(),
+            g.created_by.clone(),
+            g.locked_to_thread,
+        );
+        match self.index.get(&key) {
+            Some(&i) => {
+                let m = &mut self.list[i];
+                m.count += g.count;
+                m.wait_min = m.wait_min.max(g.wait_min);
+            }
+            None => {
+                self.index.insert(key, self.list.len());
+                self.list.push(g);
+            }
+        }
+    }
+}
+
+fn debug2(source: &str, text: &str) -> Option<Dump> {
+    let mut goroutines = Merged::default();
+    let mut before = false; // other output before the first goroutine
+    let mut crash = false;
+    let mut cur: Option<(usize, Goroutines)> = None; // (prefix width, goroutine)
+    let mut pending: Option<(String, bool)> = None; // a function line waiting for its position
+    for raw in text.lines() {
+        let raw = raw.trim_end_matches('\r');
+        if let Some((at, state, wait, locked)) = header(raw) {
+            if let Some((_, g)) = cur.take() {
+                goroutines.push(g);
+            }
+            pending = None;
+            cur = Some((
+                at,
+                Goroutines {
+                    count: 1,
+                    state: Some(state),
+                    wait_min: wait,
+                    locked_to_thread: locked,
+                    frames: vec![],
+                    created_by: None,
+                },
+            ));
+            continue;
+        }
+        let Some((width, g)) = cur.as_mut() else {
+            let t = raw.trim();
+            if !t.is_empty() {
+                before = true;
+                crash |=
+                    t.contains("panic: ") || t.contains("fatal error: ") || t.contains("SIGQUIT");
+            }
+            continue;
+        };
+        let line = if *width > 0 && raw.len() >= *width && raw.is_char_boundary(*width) {
+            &raw[*width..]
+        } else {
+            raw
+        };
+        if line.trim().is_empty() {
+            goroutines.push(cur.take().unwrap().1);
+            pending = None;
+            continue;
+        }
+        if line.starts_with('\t') || line.starts_with("    ") {
+            if let Some((f, created)) = pending.take() {
+                let (file, l) = position(line);
+                let frame = Frame {
+                    function: f,
+                    file,
+                    line: l,
+                };
+                if created {
+                    g.created_by = Some(frame);
+                } else {
+                    g.frames.push(frame);
+                }
+            }
+            continue;
+        }
+        let t = line.trim();
+        if t.starts_with("...") || t.starts_with("[originating from goroutine") {
+            continue;
+        }
+        if let Some(c) = t.strip_prefix("created by ") {
+            let name = c.split(" in goroutine ").next().unwrap_or(c);
+            pending = Some((name.trim().to_string(), true));
+        } else {
+            pending = Some((function(t), false));
+        }
+    }
+    if let Some((_, g)) = cur.take() {
+        goroutines.push(g);
+    }
+    if goroutines.list.is_empty() {
+        return None;
+    }
+    Some(Dump {
+        source: source.to_string(),
+        format: if before || crash {
+            DumpFormat::Traceback
+        } else {
+            DumpFormat::Debug2
+        },
+        total: goroutines.total,
+        goroutines: goroutines.list,
+    })
+}
+
+/// Reads dumps (`-` is stdin), in the order given. A file with no goroutine dump is an
+/// error naming it.
+pub fn load(files: &[String]) -> anyhow::Result<Vec<Dump>> {
+    files
+        .iter()
+        .map(|f| {
+            let data = crate::input::read_all(f)?;
+            parse(f, &data).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)",
+                    crate::input::display_name(f)
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_give_state_wait_and_lock() {
+        let h = header("goroutine 24 [chan send]:").unwrap();
+        assert_eq!((h.0, h.1.as_str(), h.2, h.3), (0, "chan send", None, false));
+        let h = header("goroutine 7 [IO wait, 5 minutes, locked to thread]:").unwrap();
+        assert_eq!((h.1.as_str(), h.2, h.3), ("IO wait", Some(5), true));
+        let h = header("goroutine 9 [chan receive (nil chan), 1 minute]:").unwrap();
+        assert_eq!((h.1.as_str(), h.2), ("chan receive (nil chan)", Some(1)));
+        let h =
+            header("2026-11-26T05:53:51Z goroutine 1 gp=0xc000002380 m=0 mp=0x5d3ba0 [running]:")
+                .unwrap();
+        assert_eq!((h.0, h.1.as_str()), (21, "running"));
+        assert!(header("goroutine profile: total 3").is_none());
+        assert!(header("the goroutine 5 is [fine]").is_none());
+    }
+
+    #[test]
+    fn functions_and_positions() {
+        assert_eq!(
+            function("sync.(*Mutex).Lock(0x708480)"),
+            "sync.(*Mutex).Lock"
+        );
+        assert_eq!(function("main.main()"), "main.main");
+        assert_eq!(
+            position("\t/tmp/gclens-goleak/main.go:42 +0x44"),
+            ("/tmp/gclens-goleak/main.go".into(), 42)
+        );
+        assert_eq!(
+            position("\truntime/proc.go:250"),
+            ("runtime/proc.go".into(), 250)
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! `gclens goroutines` on real dumps (`fixtures/goroutines/`, made by
+//! `fixtures/programs/goleak` under Go 1.19, 1.21 and 1.27, plain and `-trimpath`): golden
+//! reports, exact counts against the program's truth in both forms, the crash traceback
+//! found in a log, stdin, formats, and bad input refused by name.
+
+mod common;
+use common::{gclens, path, run};
+use gclens::analyze::goroutines::{GroupVerdict, analyze};
+use predicates::prelude::*;
+use serde_json::Value;
+
+const BUILDS: [&str; 6] = [
+    "go1.19/plain",
+    "go1.19/trimpath",
+    "go1.21/plain",
+    "go1.21/trimpath",
+    "go1.27/plain",
+    "go1.27/trimpath",
+];
+
+fn dumps(build: &str, ext: &str) -> Vec<String> {
+    (1..=5)
+        .map(|k| format!("fixtures/goroutines/{build}/goroutines-{k}.{ext}"))
+        .collect()
+}
+
+fn ok(args: &[&str]) -> String {
+    let (out, code) = run(args);
+    assert_eq!(code, 0, "gclens {args:?}");
+    out
+}
+
+#[test]
+fn golden_reports_of_every_fixture() {
+    for b in BUILDS {
+        let name = b.replace(['/', '.'], "_");
+        for (ext, tag) in [("txt", "debug1"), ("debug2.txt", "debug2")] {
+            let files = dumps(b, ext);
+            let mut args = vec!["goroutines"];
+            args.extend(files.iter().map(String::as_str));
+            insta::assert_snapshot!(format!("goroutines_{name}_{tag}"), ok(&args));
+        }
+        let crash = format!("fixtures/goroutines/{b}/panic.log");
+        insta::assert_snapshot!(
+            format!("goroutines_{name}_panic"),
+            ok(&["goroutines", &crash])
+        );
+    }
+    let files = dumps("go1.27/plain", "debug2.txt");
+    let mut args = vec!["goroutines"];
+    args.extend(files.iter().map(String::as_str));
+    for fmt in ["csv", "markdown"] {
+        let mut a = args.clone();
+        a.extend(["--format", fmt]);
+        insta::assert_snapshot!(format!("goroutines_go1_27_plain_{fmt}"), ok(&a));
+    }
+    args.extend(["--format", "json"]);
+    let doc: Value = serde_json::from_str(&ok(&args)).unwrap();
+    assert_eq!(doc["schema"], "gclens.goroutines/v1");
+    insta::assert_json_snapshot!("goroutines_go1_27_plain_json", doc);
+}
+
+/// Dumps are not sampled: every group's count is exactly what the program had running,
+/// in both forms, and the leak is named with its creator and why.
+#[test]
+fn counts_are_exact_and_the_leak_is_named() {
+    for b in BUILDS {
+        let truth: Value = serde_json::from_slice(
+            &std::fs::read(path(&format!("fixtures/goroutines/{b}/truth.json"))).unwrap(),
+        )
+        .unwrap();
+        for ext in ["txt", "debug2.txt"] {
+            let files: Vec<String> = dumps(b, ext)
+                .iter()
+                .map(|f| path(f).to_string_lossy().into_owned())
+                .collect();
+            let r = analyze(&gclens::parse::goroutines::load(&files).unwrap());
+            let group = |f: &str| {
+                r.groups
+                    .iter()
+                    .find(|g| g.function.ends_with(f))
+                    .unwrap_or_else(|| panic!("{b} {ext}: {f}"))
+            };
+            // a goroutine caught running is a group of its own (the state is part of the
+            // key): the function's groups add up to what the program had
+            let count = |f: &str, k: usize| -> u64 {
+                r.groups
+                    .iter()
+                    .filter(|g| g.function.ends_with(f))
+                    .map(|g| g.counts[k])
+                    .sum()
+            };
+            for (k, step) in truth.as_array().unwrap().iter().enumerate() {
+                for (f, key) in [
+                    ("main.leakyFetch", "leaked"),
+                    ("pool.worker", "pool"),
+                    ("main.lockedUpdate", "locked"),
+                ] {
+                    assert_eq!(
+                        count(f, k),
+                        step[key].as_u64().unwrap(),
+                        "{b} {ext} dump {k} {f}"
+                    );
+                }
+            }
+            assert_eq!(
+                group("main.leakyFetch").verdict,
+                GroupVerdict::Growing,
+                "{b} {ext}"
+            );
+            assert_ne!(
+                group("pool.worker").verdict,
+                GroupVerdict::Growing,
+                "{b} {ext}"
+            );
+            assert_eq!(
+                r.groups[0].function, "main.leakyFetch",
+                "{b} {ext}: sorted by growth"
+            );
+            assert_eq!(r.leak.groups.len(), 1, "{b} {ext}: {:?}", r.leak.groups);
+            if ext == "debug2.txt" {
+                let g = group("main.leakyFetch");
+                assert_eq!(g.state.as_deref(), Some("chan send"));
+                assert_eq!(g.created_by.as_deref(), Some("main.main"));
+                assert!(
+                    r.leak.evidence.contains("the classic leak"),
+                    "{}",
+                    r.leak.evidence
+                );
+                assert_eq!(
+                    group("main.lockedUpdate").parked_in.as_deref(),
+                    Some("sync.(*Mutex).Lock")
+                );
+            }
+        }
+    }
+}
+
+/// The crash traceback is found after the program's own log lines and read as one.
+#[test]
+fn a_crash_traceback_inside_a_log() {
+    for b in BUILDS {
+        let f = format!("fixtures/goroutines/{b}/panic.log");
+        let doc: Value =
+            serde_json::from_str(&ok(&["goroutines", &f, "--format", "json"])).unwrap();
+        assert_eq!(doc["dumps"][0]["format"], "traceback", "{b}");
+        let leaked = doc["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["function"] == "main.leakyFetch")
+            .unwrap();
+        assert_eq!(leaked["counts"][0], 24, "{b}");
+    }
+}
+
+#[test]
+fn stdin_trace_and_bad_input() {
+    let data = std::fs::read(path(
+        "fixtures/goroutines/go1.21/plain/goroutines-3.debug2.txt",
+    ))
+    .unwrap();
+    gclens()
+        .args(["goroutines", "-", "--format", "csv"])
+        .write_stdin(data)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("main.leakyFetch"));
+    let mut args = vec!["goroutines".to_string()];
+    args.extend(dumps("go1.27/plain", "debug2.txt"));
+    args.extend([
+        "--trace".into(),
+        "fixtures/gctrace/go1.27/goroutines.log".into(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(ok(&a).contains("goroutine stacks at"));
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, b"\x00\xff hello\ngoroutine is a word\n").unwrap();
+    gclens()
+        .args(["goroutines", &junk.to_string_lossy()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("junk.txt").and(predicate::str::contains("no goroutine dump")),
+        );
+    gclens()
+        .args(["goroutines", "no/such.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such.txt"));
+}
