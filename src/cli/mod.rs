@@ -1,4 +1,12 @@
-//! The command line (clap derive). The doc comments here are the help text.
+//! The command line (clap derive). The doc comments here are the help text; one format
+//! enum per subcommand lists only what it can write. `escape.rs` and `profiles.rs` hold
+//! the arguments of `escape` and of `heap`/`goroutines`.
+
+mod escape;
+mod profiles;
+
+pub use escape::*;
+pub use profiles::*;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -195,95 +203,6 @@ pub struct GcArgs {
     pub chart_opts: ChartArgs,
 }
 
-/// `gclens heap --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HeapOutput {
-    /// The series, the top sites by growth, the leak verdict, for people.
-    Text,
-    /// The `gclens.heap/v1` document: profiles, every site with its figures per profile,
-    /// growth and verdict, the leak verdict.
-    Json,
-    /// One row per site and profile.
-    Csv,
-    /// A summary and the top sites as a Markdown table (a PR or an incident ticket).
-    Markdown,
-}
-
-/// A figure of a heap profile (named as in the profile: `inuse_space`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum SampleArg {
-    /// Bytes in use (live at the last GC).
-    InuseSpace,
-    /// Objects in use.
-    InuseObjects,
-    /// Bytes allocated since the program started.
-    AllocSpace,
-    /// Objects allocated since the program started.
-    AllocObjects,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct HeapArgs {
-    /// Heap profiles, oldest first (`-` reads one from stdin).
-    #[arg(value_name = "PROFILE", required = true)]
-    pub files: Vec<String>,
-    /// A profile to compare against (like pprof's -base): the series starts with it.
-    #[arg(long, value_name = "FILE")]
-    pub base: Option<String>,
-    /// The figure sites are ranked and their growth measured by.
-    #[arg(long, value_enum, default_value_t = SampleArg::InuseSpace)]
-    pub sample: SampleArg,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = HeapOutput::Text)]
-    pub format: HeapOutput,
-    /// Write to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
-    /// Sites listed in the text and Markdown reports.
-    #[arg(long, default_value_t = 10)]
-    pub top: usize,
-    /// Also draw a differential flame graph of the growth, first → last profile (SVG).
-    #[arg(long, value_name = "FILE.svg")]
-    pub flamegraph: Option<String>,
-    /// A GC trace of the same run: its live-heap slope beside the growth the profiles explain.
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<String>,
-}
-
-/// `gclens goroutines --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GoroutinesOutput {
-    /// The dumps, the groups by growth and size, the leak verdict, for people.
-    Text,
-    /// The `gclens.goroutines/v1` document: dumps, groups with their count per dump,
-    /// creator, state, wait, growth and verdict, the leak verdict.
-    Json,
-    /// One row per group and dump.
-    Csv,
-    /// A summary and the top groups as a Markdown table.
-    Markdown,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct GoroutinesArgs {
-    /// Goroutine dumps, oldest first (`-` reads one from stdin).
-    #[arg(value_name = "DUMP", required = true)]
-    pub files: Vec<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = GoroutinesOutput::Text)]
-    pub format: GoroutinesOutput,
-    /// Write to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
-    /// Groups listed in the text and Markdown reports.
-    #[arg(long, default_value_t = 10)]
-    pub top: usize,
-    /// A GC trace of the same run: its goroutine stacks (MiB, Go 1.18+) beside the counts.
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<String>,
-}
-
 #[derive(Debug, clap::Args)]
 pub struct AdviseArgs {
     /// Trace files; `-` or none reads stdin.
@@ -311,156 +230,6 @@ pub struct AdviseArgs {
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
-}
-
-#[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct EscapeCmd {
-    #[command(subcommand)]
-    pub sub: Option<EscapeSub>,
-    #[command(flatten)]
-    pub args: EscapeArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EscapeSub {
-    /// Compare two builds: heap allocations the head adds and removes.
-    ///
-    /// Diagnostics are matched by file, function, kind and expression, so lines that
-    /// only moved are not reported as changes. BASE and HEAD are files (text or
-    /// `go build -json`) or logopt directories. Exit status: 0, or 1 with --fail-on-new
-    /// when the head adds heap allocations; 2 usage or I/O error.
-    #[command(after_help = "Example:\n  \
-        git stash; go build -gcflags=-m ./... 2> base.txt; git stash pop\n  \
-        go build -gcflags=-m ./... 2> head.txt\n  \
-        gclens escape diff base.txt head.txt --fail-on-new --format markdown")]
-    Diff(EscapeDiffArgs),
-}
-
-/// `gclens escape --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EscapeOutput {
-    /// Totals, rankings and each heap allocation with its reason.
-    Text,
-    /// The `gclens.escape/v1` document.
-    Json,
-    /// SARIF 2.1.0 for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations on the PR).
-    Github,
-    /// reviewdog diagnostics, one JSON per line (`reviewdog -f=rdjsonl`).
-    Rdjsonl,
-    /// GitLab Code Quality report.
-    Codequality,
-    /// A Markdown summary for a PR comment.
-    Markdown,
-}
-
-/// `gclens escape diff --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffOutput {
-    /// New and removed heap allocations, for people.
-    Text,
-    /// The `gclens.escape-diff/v1` document: added, removed, unchanged, moved.
-    Json,
-    /// SARIF 2.1.0 of the new allocations, for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands on the new allocations.
-    Github,
-    /// reviewdog diagnostics on the new allocations (`reviewdog -f=rdjsonl`).
-    Rdjsonl,
-    /// GitLab Code Quality report of the new allocations.
-    Codequality,
-    /// A Markdown PR comment: what the change adds and removes.
-    Markdown,
-}
-
-/// How loud review annotations are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LevelArg {
-    Note,
-    Warning,
-    Error,
-}
-
-/// A chart panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PanelArg {
-    /// Heap before/after/live, goal, stacks+globals, budget and limit lines.
-    Heap,
-    /// GC CPU: cumulative as printed, and over a trailing second from the cpu phases.
-    Cpu,
-    /// Stop-the-world pause per cycle, with p99 and max.
-    Pause,
-}
-
-/// Where the paths the compiler printed are, relative to the repository.
-#[derive(Debug, Clone, clap::Args)]
-pub struct EscapePaths {
-    /// Repository root: paths become relative to it (default: the current directory
-    /// when --build-dir is given).
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<std::path::PathBuf>,
-    /// Directory `go build` ran in; relative paths are relative to it (default: the
-    /// current directory).
-    #[arg(long, value_name = "DIR")]
-    pub build_dir: Option<std::path::PathBuf>,
-    /// Remove this literal prefix from paths (a CI checkout path, a module path);
-    /// repeatable.
-    #[arg(long, value_name = "PREFIX")]
-    pub strip_prefix: Vec<String>,
-    /// Which kinds to show, comma-separated (`heap`, `all`, or kind names). Default:
-    /// heap for review formats, all for text and json.
-    #[arg(long, value_name = "LIST")]
-    pub kinds: Option<String>,
-    /// Level of review annotations.
-    #[arg(long, value_enum, default_value_t = LevelArg::Note)]
-    pub level: LevelArg,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct EscapeArgs {
-    /// Compiler output files; `-` or none reads stdin; a directory is read as a logopt
-    /// directory.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<String>,
-    /// A `-gcflags=-json=0,file:///DIR` directory; repeatable.
-    #[arg(long, value_name = "DIR")]
-    pub logopt: Vec<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = EscapeOutput::Text)]
-    pub format: EscapeOutput,
-    /// Write to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
-    /// Keep only diagnostics on lines this unified diff adds or changes (`git diff -U0
-    /// main...`).
-    #[arg(long, value_name = "FILE.diff")]
-    pub changed: Option<String>,
-    /// Rows per ranking in the text report.
-    #[arg(long, default_value_t = 10)]
-    pub top: usize,
-    #[command(flatten)]
-    pub paths: EscapePaths,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct EscapeDiffArgs {
-    /// The build before the change.
-    pub base: String,
-    /// The build after the change.
-    pub head: String,
-    /// Exit 1 when the head adds heap allocations.
-    #[arg(long)]
-    pub fail_on_new: bool,
-    /// Output format (review formats annotate the new allocations).
-    #[arg(short, long, value_enum, default_value_t = DiffOutput::Text)]
-    pub format: DiffOutput,
-    /// Write to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
-    #[command(flatten)]
-    pub paths: EscapePaths,
 }
 
 #[derive(Debug, clap::Args)]
