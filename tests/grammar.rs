@@ -1,7 +1,8 @@
 //! Every example in `grammars/*.md` is real output and must parse: in an ```example
 //! block each line is exactly one runtime trace record; an ```example memstats block is
 //! exactly one MemStats snapshot; an ```example heap block is a debug=1 heap profile
-//! whose records parse with their frames; in an ```example escape block each line is a package
+//! whose records parse with their frames; an ```example goroutines block is a goroutine
+//! dump whose goroutines all have frames; in an ```example escape block each line is a package
 //! header, a diagnostic of a known kind, a `-m=2` header or step, or a `go build -json`
 //! event holding diagnostics.
 
@@ -24,7 +25,31 @@ fn every_grammar_example_parses() {
         let mut escape = false;
         let mut memstats: Option<(usize, String)> = None;
         let mut heap: Option<(usize, String)> = None;
+        let mut goroutines: Option<(usize, String)> = None;
         for (n, line) in text.lines().enumerate() {
+            if let Some((start, block)) = goroutines.as_mut() {
+                if line.starts_with("```") {
+                    let d = gclens::parse::goroutines::parse("example", block.as_bytes())
+                        .unwrap_or_else(|| {
+                            panic!("{}:{start}: goroutines example: no dump", path.display())
+                        });
+                    assert!(
+                        d.total > 0 && d.goroutines.iter().all(|g| !g.frames.is_empty()),
+                        "{}:{start}: goroutines example has a goroutine without frames",
+                        path.display()
+                    );
+                    goroutines = None;
+                    checked += 1;
+                } else {
+                    block.push_str(line);
+                    block.push('\n');
+                }
+                continue;
+            }
+            if line.starts_with("```example goroutines") {
+                goroutines = Some((n + 1, String::new()));
+                continue;
+            }
             if let Some((start, block)) = heap.as_mut() {
                 if line.starts_with("```") {
                     let mut stacks = gclens::model::heap::Stacks::default();
@@ -166,6 +191,36 @@ fn every_heap_example_is_in_the_fixtures() {
         }
     }
     assert!(n >= 8, "only {n} heap example lines");
+}
+
+/// The goroutine examples are copied from the captured fixtures, not written by hand.
+#[test]
+fn every_goroutines_example_is_in_the_fixtures() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut corpus = String::new();
+    for v in fs::read_dir(format!("{root}/fixtures/goroutines")).unwrap() {
+        for build in fs::read_dir(v.unwrap().path()).unwrap() {
+            for f in fs::read_dir(build.unwrap().path()).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "txt" || e == "log") {
+                    corpus.push_str(&fs::read_to_string(&f).unwrap());
+                }
+            }
+        }
+    }
+    let text = fs::read_to_string(format!("{root}/grammars/goroutines.md")).unwrap();
+    let (mut inside, mut n) = (false, 0);
+    for line in text.lines() {
+        if line.starts_with("```") {
+            inside = line.starts_with("```example goroutines");
+            continue;
+        }
+        if inside && !line.is_empty() {
+            assert!(corpus.contains(line), "not in fixtures/goroutines: {line}");
+            n += 1;
+        }
+    }
+    assert!(n >= 20, "only {n} goroutine example lines");
 }
 
 /// The escape examples are copied from the captured fixtures, not written by hand.

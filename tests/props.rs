@@ -373,3 +373,50 @@ proptest! {
         heap_pipeline(&data);
     }
 }
+
+const GOROUTINES_DEBUG2: &str =
+    include_str!("../fixtures/goroutines/go1.27/plain/goroutines-3.debug2.txt");
+const GOROUTINES_DEBUG1: &str =
+    include_str!("../fixtures/goroutines/go1.21/plain/goroutines-3.txt");
+
+/// A goroutine dump from `bytes`, then the analysis and every format over it.
+fn goroutines_pipeline(bytes: &[u8]) {
+    if let Some(d) = gclens::parse::goroutines::parse("prop", bytes) {
+        let r = gclens::analyze::goroutines::analyze(&[d.clone(), d]);
+        let mut out = vec![];
+        gclens::render::goroutines::GoroutinesText { top: 5 }
+            .write(&r, &mut out)
+            .unwrap();
+        gclens::export::goroutines::GoroutinesJson
+            .write(&r, &mut out)
+            .unwrap();
+        gclens::export::goroutines::GoroutinesCsv
+            .write(&r, &mut out)
+            .unwrap();
+        gclens::export::goroutines::GoroutinesMarkdown { top: 5 }
+            .write(&r, &mut out)
+            .unwrap();
+    }
+}
+
+proptest! {
+    #[test]
+    fn goroutines_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        goroutines_pipeline(&bytes);
+    }
+
+    #[test]
+    fn goroutines_mangled_real_dumps_never_panic(
+        edits in proptest::collection::vec((0usize..100_000, any::<u8>()), 0..20),
+        cut in 0usize..100_000,
+        debug1 in any::<bool>(),
+    ) {
+        let mut data = if debug1 { GOROUTINES_DEBUG1 } else { GOROUTINES_DEBUG2 }.as_bytes().to_vec();
+        for (at, b) in edits {
+            let n = data.len();
+            data[at % n] = b;
+        }
+        data.truncate(cut % (data.len() + 1));
+        goroutines_pipeline(&data);
+    }
+}
