@@ -7,6 +7,10 @@ use std::io::Write;
 mod goroutines_synth;
 
 fn main() {
-    let n: usize = std::env::args().nth(1).map_or(1_000_000, |s| s.parse().unwrap());
-    std::io::stdout().write_all(&goroutines_synth::dump(n)).unwrap();
+    let n: usize = std::env::args()
+        .nth(1)
+        .map_or(1_000_000, |s| s.parse().unwrap());
+    std::io::stdout()
+        .write_all(&goroutines_synth::dump(n))
+        .unwrap();
 }

@@ -7,13 +7,7 @@
 //! then review `git diff tests/snapshots`.
 
 mod common;
-use common::run;
-
-fn ok(args: &[&str]) -> String {
-    let (out, code) = run(args);
-    assert_eq!(code, 0, "gclens {args:?}");
-    out
-}
+use common::ok;
 
 fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).unwrap()

@@ -4,7 +4,7 @@
 //! found in a log, stdin, formats, and bad input refused by name.
 
 mod common;
-use common::{gclens, path, run};
+use common::{gclens, ok, path};
 use gclens::analyze::goroutines::{GroupVerdict, analyze};
 use predicates::prelude::*;
 use serde_json::Value;
@@ -22,12 +22,6 @@ fn dumps(build: &str, ext: &str) -> Vec<String> {
     (1..=5)
         .map(|k| format!("fixtures/goroutines/{build}/goroutines-{k}.{ext}"))
         .collect()
-}
-
-fn ok(args: &[&str]) -> String {
-    let (out, code) = run(args);
-    assert_eq!(code, 0, "gclens {args:?}");
-    out
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! input (garbage, truncated gzip, out-of-range indexes) refused by name, never a panic.
 
 mod common;
-use common::{gclens, path, run};
+use common::{gclens, ok, path};
 use gclens::analyze::heap::{SiteVerdict, analyze};
 use gclens::model::heap::SampleType;
 use predicates::prelude::*;
@@ -24,12 +24,6 @@ fn series(build: &str, ext: &str) -> Vec<String> {
     (1..=5)
         .map(|k| format!("fixtures/heap/{build}/heap-{k}.{ext}"))
         .collect()
-}
-
-fn ok(args: &[&str]) -> String {
-    let (out, code) = run(args);
-    assert_eq!(code, 0, "gclens {args:?}");
-    out
 }
 
 #[test]

@@ -7,7 +7,10 @@ pub fn dump(goroutines: usize) -> Vec<u8> {
         "/fixtures/goroutines/go1.27/plain/goroutines-5.debug2.txt"
     ))
     .unwrap();
-    let blocks: Vec<&str> = real.split("\n\n").filter(|b| b.starts_with("goroutine ")).collect();
+    let blocks: Vec<&str> = real
+        .split("\n\n")
+        .filter(|b| b.starts_with("goroutine "))
+        .collect();
     let mut out = String::with_capacity(goroutines * 220);
     for n in 0..goroutines {
         let b = blocks[n % blocks.len()];

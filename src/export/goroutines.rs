@@ -2,9 +2,9 @@
 //! (dumps, groups with their count in every dump, the leak verdict), one CSV row per
 //! group and dump, and a Markdown summary for a pull request or an incident ticket.
 
+use super::md_cell;
 use crate::analyze::goroutines::{GoroutineReport, title};
 use crate::output::Format;
-use serde::Serialize;
 use std::io::Write;
 
 pub const SCHEMA: &str = "gclens.goroutines/v1";
@@ -12,24 +12,9 @@ pub const SCHEMA: &str = "gclens.goroutines/v1";
 /// The `gclens.goroutines/v1` document.
 pub struct GoroutinesJson;
 
-#[derive(Serialize)]
-struct Doc<'a> {
-    schema: &'static str,
-    #[serde(flatten)]
-    report: &'a GoroutineReport,
-}
-
 impl Format<GoroutineReport> for GoroutinesJson {
     fn write(&self, r: &GoroutineReport, out: &mut dyn Write) -> anyhow::Result<()> {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &Doc {
-                schema: SCHEMA,
-                report: r,
-            },
-        )?;
-        out.write_all(b"\n")?;
-        Ok(())
+        super::schema_json(SCHEMA, r, out)
     }
 }
 
@@ -79,10 +64,6 @@ pub struct GoroutinesMarkdown {
     pub top: usize,
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 impl Format<GoroutineReport> for GoroutinesMarkdown {
     fn write(&self, r: &GoroutineReport, out: &mut dyn Write) -> anyhow::Result<()> {
         let n = r.dumps.len();
@@ -91,7 +72,11 @@ impl Format<GoroutineReport> for GoroutinesMarkdown {
             .as_str()
             .unwrap_or("")
             .replace('_', " ");
-        writeln!(out, "{n} dump(s). **{word}**: {}\n", cell(&r.leak.evidence))?;
+        writeln!(
+            out,
+            "{n} dump(s). **{word}**: {}\n",
+            md_cell(&r.leak.evidence)
+        )?;
         writeln!(
             out,
             "| verdict | growth | first | last | group | created by | why |"
@@ -105,10 +90,10 @@ impl Format<GoroutineReport> for GoroutinesMarkdown {
                 g.growth,
                 g.counts[0],
                 g.counts[n - 1],
-                cell(&title(g)),
+                md_cell(&title(g)),
                 g.created_by
                     .as_deref()
-                    .map_or(String::new(), |c| format!("`{}`", cell(c))),
+                    .map_or(String::new(), |c| format!("`{}`", md_cell(c))),
                 g.reason.unwrap_or("")
             )?;
         }

@@ -3,10 +3,10 @@
 //! CSV row per site and profile, and a Markdown summary for a pull request or an
 //! incident ticket.
 
+use super::md_cell;
 use crate::analyze::heap::{HeapReport, fmt_value};
 use crate::analyze::summary::fmt_minutes;
 use crate::output::Format;
-use serde::Serialize;
 use std::io::Write;
 
 pub const SCHEMA: &str = "gclens.heap/v1";
@@ -14,24 +14,9 @@ pub const SCHEMA: &str = "gclens.heap/v1";
 /// The `gclens.heap/v1` document.
 pub struct HeapJson;
 
-#[derive(Serialize)]
-struct Doc<'a> {
-    schema: &'static str,
-    #[serde(flatten)]
-    report: &'a HeapReport,
-}
-
 impl Format<HeapReport> for HeapJson {
     fn write(&self, r: &HeapReport, out: &mut dyn Write) -> anyhow::Result<()> {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &Doc {
-                schema: SCHEMA,
-                report: r,
-            },
-        )?;
-        out.write_all(b"\n")?;
-        Ok(())
+        super::schema_json(SCHEMA, r, out)
     }
 }
 
@@ -81,11 +66,6 @@ pub struct HeapMarkdown {
     pub top: usize,
 }
 
-/// `|` and newlines would break a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 impl Format<HeapReport> for HeapMarkdown {
     fn write(&self, r: &HeapReport, out: &mut dyn Write) -> anyhow::Result<()> {
         let n = r.profiles.len();
@@ -102,7 +82,7 @@ impl Format<HeapReport> for HeapMarkdown {
                 .as_str()
                 .unwrap_or("")
                 .replace('_', " "),
-            cell(&r.leak.evidence)
+            md_cell(&r.leak.evidence)
         )?;
         if let Some(l) = &r.trace
             && let Some(e) = l.explained_mib_per_min
@@ -124,8 +104,8 @@ impl Format<HeapReport> for HeapMarkdown {
                 fmt_value(s.growth, t),
                 fmt_value(v[0], t),
                 fmt_value(v[n - 1], t),
-                cell(&s.function),
-                cell(&s.file),
+                md_cell(&s.function),
+                md_cell(&s.file),
                 s.line
             )?;
         }

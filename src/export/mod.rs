@@ -22,3 +22,25 @@ pub(crate) fn ms_to_s(ms: u64) -> f64 {
 pub(crate) fn us_to_ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
+
+/// A report as a pretty-printed JSON document: `{"schema": …, …the report's fields}`.
+pub(crate) fn schema_json<T: serde::Serialize>(
+    schema: &'static str,
+    report: &T,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a, T> {
+        schema: &'static str,
+        #[serde(flatten)]
+        report: &'a T,
+    }
+    serde_json::to_writer_pretty(&mut *out, &Doc { schema, report })?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Text for a Markdown table cell: `|` escaped, line breaks flattened.
+pub(crate) fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}

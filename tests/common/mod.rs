@@ -30,6 +30,13 @@ pub fn run(args: &[&str]) -> (String, i32) {
     )
 }
 
+/// Runs `gclens ARGS…`, which must exit 0: its stdout.
+pub fn ok(args: &[&str]) -> String {
+    let (out, code) = run(args);
+    assert_eq!(code, 0, "gclens {args:?}");
+    out
+}
+
 /// A file under the repository root.
 pub fn path(rel: &str) -> PathBuf {
     PathBuf::from(ROOT).join(rel)

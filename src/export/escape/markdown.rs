@@ -5,6 +5,7 @@
 use crate::analyze::escape::diff::EscapeDiff;
 use crate::analyze::escape::{DiffReport, Selection};
 use crate::analyze::escape::{reason, totals};
+use crate::export::md_cell;
 use crate::model::escape::Diagnostic;
 use crate::output::Format;
 use std::io::Write;
@@ -13,17 +14,12 @@ pub struct Markdown;
 
 const LIMIT: usize = 50;
 
-/// Text safe inside a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// Inline code that survives backticks in the text.
 fn code(s: &str) -> String {
     if s.contains('`') {
-        format!("`` {} ``", cell(s))
+        format!("`` {} ``", md_cell(s))
     } else {
-        format!("`{}`", cell(s))
+        format!("`{}`", md_cell(s))
     }
 }
 
@@ -37,7 +33,7 @@ fn rows(out: &mut dyn Write, ds: &[&Diagnostic]) -> std::io::Result<()> {
             code(&d.pos.display()),
             d.function.as_deref().map(code).unwrap_or_default(),
             code(&d.message),
-            cell(&reason(d))
+            md_cell(&reason(d))
         )?;
     }
     if ds.len() > LIMIT {
