@@ -134,12 +134,15 @@ fn debug1(source: &str, text: &str) -> Dump {
     }
 }
 
+/// What makes two goroutines of a dump the same: frames, state, creator, lock.
+type SameKey = (Vec<Frame>, Option<String>, Option<Frame>, bool);
+
 /// Goroutines with the same frames, state, creator and lock are kept once, counted
 /// (their longest wait kept): a dump of a million goroutines holds its distinct stacks.
 #[derive(Default)]
 struct Merged {
     list: Vec<Goroutines>,
-    index: HashMap<(Vec<Frame>, Option<String>, Option<Frame>, bool), usize>,
+    index: HashMap<SameKey, usize>,
     total: u64,
 }
 
