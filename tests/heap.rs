@@ -356,7 +356,7 @@ fn bad_profiles_are_refused_by_name() {
             b"hello\nworld\n".to_vec(),
             "not a heap profile",
         ),
-        ("empty.pb", vec![], "not a heap profile"),
+        ("empty.pb", vec![], "the file is empty"),
         ("string.pb", bad_string.encode_to_vec(), "string index"),
         (
             "location.pb",

@@ -47,6 +47,9 @@ impl std::error::Error for HeapError {}
 
 /// Reads one profile, whatever its form.
 pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(HeapError::NotHeap("the file is empty".into()));
+    }
     if data.starts_with(&[0x1f, 0x8b]) {
         let mut raw = vec![];
         flate2::read::MultiGzDecoder::new(data)
