@@ -37,6 +37,8 @@ pub struct DumpInfo {
     pub source: String,
     pub format: DumpFormat,
     pub total: u64,
+    /// Go 1.26+'s goroutine leak profile.
+    pub leak_profile: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -60,6 +62,9 @@ pub struct Group {
     pub verdict: GroupVerdict,
     /// What the state means, in plain words.
     pub reason: Option<&'static str>,
+    /// The runtime's leak detector (Go 1.26+ goroutine leak profile) found these
+    /// goroutines blocked on something nothing else can reach.
+    pub leaked: bool,
     /// One member's frames, top first.
     pub stack: Vec<Frame>,
 }
@@ -128,6 +133,7 @@ fn top(frames: &[Frame]) -> usize {
 /// What a wait state means, in plain words.
 pub fn reason(state: &str) -> Option<&'static str> {
     let s = state.split(',').next().unwrap_or(state).trim();
+    let s = s.strip_suffix(" (leaked)").unwrap_or(s);
     Some(match s {
         "chan send" => "blocked sending on a channel nobody receives from: the classic leak",
         "chan receive" => "waiting to receive on a channel nobody sends on or closes",
@@ -170,7 +176,7 @@ pub fn analyze(dumps: &[Dump]) -> GoroutineReport {
     let mut groups: Vec<(Group, Key)> = vec![];
     for (d, dump) in dumps.iter().enumerate() {
         for g in &dump.goroutines {
-            add(&mut index, &mut groups, g, d, n);
+            add(&mut index, &mut groups, g, (d, n, dump.leak_profile));
         }
     }
     let mut out: Vec<Group> = groups
@@ -200,6 +206,7 @@ pub fn analyze(dumps: &[Dump]) -> GoroutineReport {
                 source: d.source.clone(),
                 format: d.format,
                 total: d.total,
+                leak_profile: d.leak_profile,
             })
             .collect(),
         groups: out,
@@ -212,8 +219,7 @@ fn add(
     index: &mut HashMap<Key, usize>,
     groups: &mut Vec<(Group, Key)>,
     g: &Goroutines,
-    d: usize,
-    n: usize,
+    (d, n, leak_profile): (usize, usize, bool),
 ) {
     let t = top(&g.frames);
     let frame = g.frames.get(t).cloned().unwrap_or(Frame {
@@ -252,6 +258,12 @@ fn add(
                 intervals: 0,
                 verdict: GroupVerdict::Steady,
                 reason: g.state.as_deref().and_then(reason),
+                // debug=1 of the leak profile lists leaked goroutines only; debug=2
+                // lists them all and marks the leaked ones
+                leaked: match &g.state {
+                    Some(s) => s.ends_with(" (leaked)"),
+                    None => leak_profile,
+                },
                 stack: g.frames.clone(),
             },
             key,
@@ -278,10 +290,24 @@ fn leak(groups: &[Group], n: usize) -> GoroutineLeak {
         .iter()
         .filter(|g| g.verdict == GroupVerdict::Growing)
         .collect();
+    // the runtime's own leak detector, in the last dump, is evidence enough
+    let leaked: Vec<&Group> = groups
+        .iter()
+        .filter(|g| g.leaked && g.counts[n - 1] > 0)
+        .collect();
     let verdict = match (growing.is_empty(), n >= 3) {
         (false, true) => GoroutineLeakVerdict::LikelyLeak,
+        _ if !leaked.is_empty() => GoroutineLeakVerdict::LikelyLeak,
         (false, false) => GoroutineLeakVerdict::PossibleGrowth,
         _ => GoroutineLeakVerdict::NoLeakSignal,
+    };
+    let detector = match leaked.iter().max_by_key(|g| g.counts[n - 1]) {
+        Some(g) => format!(
+            "; the runtime's leak detector marks {} goroutine(s) leaked, most in {}",
+            leaked.iter().map(|g| g.counts[n - 1]).sum::<u64>(),
+            title(g)
+        ),
+        None => String::new(),
     };
     let evidence = match growing.first() {
         Some(g) => {
@@ -299,6 +325,7 @@ fn leak(groups: &[Group], n: usize) -> GoroutineLeak {
                 g.intervals
             )
         }
+        None if !leaked.is_empty() => String::new(),
         None if n < 2 => match groups.first() {
             Some(g) => format!(
                 "one dump: the largest group is {} with {} goroutines; take another dump later to see growth",
@@ -309,9 +336,20 @@ fn leak(groups: &[Group], n: usize) -> GoroutineLeak {
         },
         None => format!("no group grows over {n} dumps"),
     };
+    let evidence = if evidence.is_empty() {
+        detector.trim_start_matches("; ").to_string()
+    } else {
+        evidence + &detector
+    };
+    let mut names: Vec<String> = growing.iter().map(|g| title(g)).collect();
+    for g in &leaked {
+        if !names.contains(&title(g)) {
+            names.push(title(g));
+        }
+    }
     GoroutineLeak {
         verdict,
-        groups: growing.iter().map(|g| title(g)).collect(),
+        groups: names,
         evidence,
     }
 }

@@ -40,5 +40,9 @@ pub struct Dump {
     pub format: DumpFormat,
     /// Goroutines in the dump (the `total` of debug=1; counted for the others).
     pub total: u64,
+    /// The goroutine leak profile (Go 1.26+, `/debug/pprof/goroutineleak`): in its
+    /// debug=1 form every group is a leaked one; its debug=2 form marks them in the
+    /// state (`chan send (leaked)`).
+    pub leak_profile: bool,
     pub goroutines: Vec<Goroutines>,
 }

@@ -1,6 +1,7 @@
 //! Goroutine dumps, detected by content (see grammars/goroutines.md):
 //!
-//! - debug=1: `goroutine profile: total N`, then groups `COUNT @ 0x… 0x…` with `#`
+//! - debug=1: `goroutine profile: total N` (`goroutineleak profile: total N` for Go
+//!   1.26+'s leak profile), then groups `COUNT @ 0x… 0x…` with `#`
 //!   frame lines (as in the heap profile) and, in newer releases, `# labels: {…}`;
 //! - debug=2 and tracebacks: blocks `goroutine N [state, M minutes, locked to thread]:`,
 //!   frame pairs `pkg.F(args…)` / `\tfile:line +0x…`, then `created by F in goroutine N`
@@ -75,17 +76,24 @@ fn function(line: &str) -> String {
 /// Reads one dump. `None` when the bytes hold no goroutine dump.
 pub fn parse(source: &str, data: &[u8]) -> Option<Dump> {
     let text = String::from_utf8_lossy(data);
-    if let Some(k) = text.find("goroutine profile: total ") {
-        return Some(debug1(source, &text[k..]));
+    for (header, leak) in [
+        ("goroutine profile: total ", false),
+        ("goroutineleak profile: total ", true),
+    ] {
+        if let Some(k) = text.find(header) {
+            let mut d = debug1(source, &text[k + header.len()..]);
+            d.leak_profile = leak;
+            return Some(d);
+        }
     }
     debug2(source, &text)
 }
 
+/// The debug=1 form, from just after `… profile: total `.
 fn debug1(source: &str, text: &str) -> Dump {
     let mut lines = text.lines();
     let total = lines
         .next()
-        .and_then(|l| l.trim().strip_prefix("goroutine profile: total "))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
     let mut goroutines: Vec<Goroutines> = vec![];
@@ -130,6 +138,7 @@ fn debug1(source: &str, text: &str) -> Dump {
         source: source.to_string(),
         format: DumpFormat::Debug1,
         total,
+        leak_profile: false,
         goroutines,
     }
 }
@@ -255,6 +264,10 @@ fn debug2(source: &str, text: &str) -> Option<Dump> {
             DumpFormat::Debug2
         },
         total: goroutines.total,
+        leak_profile: goroutines
+            .list
+            .iter()
+            .any(|g| g.state.as_deref().is_some_and(|s| s.ends_with(" (leaked)"))),
         goroutines: goroutines.list,
     })
 }

@@ -82,6 +82,9 @@ fn write(out: &mut dyn Write, r: &GoroutineReport, top: usize) -> io::Result<()>
         if let Some(w) = g.reason {
             also.push(w.to_string());
         }
+        if g.leaked {
+            also.push("the runtime's leak detector found it unreachable".into());
+        }
         if !also.is_empty() {
             writeln!(out, "  {DIM}{:>38}{}{DIM:#}", "", also.join("; "))?;
         }
