@@ -279,3 +279,28 @@ fn a_traceback_behind_log_prefixes() {
         gclens::model::goroutines::DumpFormat::Traceback
     );
 }
+
+/// A stream (stdin, read line block by line block) gives what the mapped file gives.
+#[test]
+fn stdin_reads_as_the_file() {
+    for f in [
+        "fixtures/goroutines/go1.21/plain/panic.log",
+        "fixtures/goroutines/go1.27/plain/goroutineleak-4.txt",
+        "fixtures/goroutines/go1.19/trimpath/goroutines-3.debug2.txt",
+    ] {
+        let file: Value =
+            serde_json::from_str(&ok(&["goroutines", f, "--format", "json"])).unwrap();
+        let out = gclens()
+            .args(["goroutines", "-", "--format", "json"])
+            .write_stdin(std::fs::read(path(f)).unwrap())
+            .output()
+            .unwrap();
+        let stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(file["groups"], stdin["groups"], "{f}");
+        assert_eq!(
+            file["dumps"][0]["format"], stdin["dumps"][0]["format"],
+            "{f}"
+        );
+        assert_eq!(file["leak"], stdin["leak"], "{f}");
+    }
+}

@@ -9,8 +9,9 @@
 //!   elided...` and `[originating from goroutine N]:` are skipped. A dump after a
 //!   `panic:` or `fatal error:` line, or with other output before it, is a traceback.
 //!
-//! Identical goroutines of a debug=2 dump are merged as they are read (counted, the
-//! longest wait kept), so memory follows the distinct stacks, not the goroutines.
+//! The [`Reader`] takes one line at a time, so a stream is read in blocks; identical
+//! goroutines of a debug=2 dump are merged as they are read (counted, the longest wait
+//! kept), so memory follows the distinct stacks, not the goroutines.
 //!
 //! A program's log around a traceback is fine: the dump is found in it, and a prefix
 //! the header line carries (a timestamp of constant width) is cut from its block's lines.
@@ -73,38 +74,100 @@ fn function(line: &str) -> String {
     }
 }
 
-/// Reads one dump. `None` when the bytes hold no goroutine dump.
+/// Reads one dump from bytes in memory. `None` when they hold no goroutine dump.
 pub fn parse(source: &str, data: &[u8]) -> Option<Dump> {
-    let text = String::from_utf8_lossy(data);
-    for (header, leak) in [
-        ("goroutine profile: total ", false),
-        ("goroutineleak profile: total ", true),
-    ] {
-        if let Some(k) = text.find(header) {
-            let mut d = debug1(source, &text[k + header.len()..]);
-            d.leak_profile = leak;
-            return Some(d);
-        }
+    let mut r = Reader::new(source);
+    for line in data.split(|&b| b == b'\n') {
+        r.line(line);
     }
-    debug2(source, &text)
+    r.finish()
 }
 
-/// The debug=1 form, from just after `… profile: total `.
-fn debug1(source: &str, text: &str) -> Dump {
-    let mut lines = text.lines();
-    let total = lines
-        .next()
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
-    let mut goroutines: Vec<Goroutines> = vec![];
-    for line in lines {
-        let t = line.trim_end_matches('\r');
+/// Which shape the reader has found.
+enum Mode {
+    /// Nothing yet: other output, maybe a crash message.
+    Searching,
+    /// After `goroutine profile: total N` (or `goroutineleak profile: …`).
+    Debug1,
+    /// After the first `goroutine N [state]:` header.
+    Debug2,
+}
+
+/// Reads a dump line by line, so a stream of any size is read in bounded memory.
+pub struct Reader {
+    source: String,
+    mode: Mode,
+    total: u64,
+    leak_profile: bool,
+    debug1: Vec<Goroutines>,
+    merged: Merged,
+    /// Other output before the dump, and whether it announced a crash.
+    before: bool,
+    crash: bool,
+    /// The goroutine being read, and the width of the prefix its header carried.
+    cur: Option<(usize, Goroutines)>,
+    /// A function line waiting for its position line (true: `created by`).
+    pending: Option<(String, bool)>,
+}
+
+impl Reader {
+    pub fn new(source: &str) -> Self {
+        Reader {
+            source: source.to_string(),
+            mode: Mode::Searching,
+            total: 0,
+            leak_profile: false,
+            debug1: vec![],
+            merged: Merged::default(),
+            before: false,
+            crash: false,
+            cur: None,
+            pending: None,
+        }
+    }
+
+    /// One line, without its `\n` (a trailing `\r` is ignored).
+    pub fn line(&mut self, raw: &[u8]) {
+        let raw = String::from_utf8_lossy(raw);
+        let raw = raw.trim_end_matches('\r');
+        match self.mode {
+            Mode::Searching => {
+                for (header, leak) in [
+                    ("goroutine profile: total ", false),
+                    ("goroutineleak profile: total ", true),
+                ] {
+                    if let Some(k) = raw.find(header) {
+                        self.mode = Mode::Debug1;
+                        self.leak_profile = leak;
+                        self.total = raw[k + header.len()..].trim().parse().unwrap_or(0);
+                        return;
+                    }
+                }
+                if header(raw).is_some() {
+                    self.mode = Mode::Debug2;
+                    return self.debug2(raw);
+                }
+                let t = raw.trim();
+                if !t.is_empty() {
+                    self.before = true;
+                    self.crash |= t.contains("panic: ")
+                        || t.contains("fatal error: ")
+                        || t.contains("SIGQUIT");
+                }
+            }
+            Mode::Debug1 => self.debug1(raw),
+            Mode::Debug2 => self.debug2(raw),
+        }
+    }
+
+    /// A line of the debug=1 form: a group `COUNT @ …` or one of its `#` frames.
+    fn debug1(&mut self, t: &str) {
         if let Some(frame) = t.strip_prefix('#') {
             if frame.trim_start().starts_with("labels:") {
-                continue;
+                return;
             }
-            let Some(g) = goroutines.last_mut() else {
-                continue;
+            let Some(g) = self.debug1.last_mut() else {
+                return;
             };
             let mut parts = frame.split('\t').map(str::trim).filter(|p| !p.is_empty());
             let (_addr, f, pos) = (parts.next(), parts.next(), parts.next());
@@ -117,15 +180,15 @@ fn debug1(source: &str, text: &str) -> Dump {
                     line,
                 });
             }
-            continue;
+            return;
         }
-        let Some((count, _)) = t.split_once(" @") else {
-            continue;
+        let Some(count) = t
+            .split_once(" @")
+            .and_then(|(c, _)| c.trim().parse::<u64>().ok())
+        else {
+            return;
         };
-        let Ok(count) = count.trim().parse::<u64>() else {
-            continue;
-        };
-        goroutines.push(Goroutines {
+        self.debug1.push(Goroutines {
             count,
             state: None,
             wait_min: None,
@@ -134,12 +197,107 @@ fn debug1(source: &str, text: &str) -> Dump {
             created_by: None,
         });
     }
-    Dump {
-        source: source.to_string(),
-        format: DumpFormat::Debug1,
-        total,
-        leak_profile: false,
-        goroutines,
+
+    /// A line of the debug=2 form (or a traceback).
+    fn debug2(&mut self, raw: &str) {
+        if let Some((at, state, wait, locked)) = header(raw) {
+            if let Some((_, g)) = self.cur.take() {
+                self.merged.push(g);
+            }
+            self.pending = None;
+            self.cur = Some((
+                at,
+                Goroutines {
+                    count: 1,
+                    state: Some(state),
+                    wait_min: wait,
+                    locked_to_thread: locked,
+                    frames: vec![],
+                    created_by: None,
+                },
+            ));
+            return;
+        }
+        let Some((width, g)) = self.cur.as_mut() else {
+            return;
+        };
+        let line = if *width > 0 && raw.len() >= *width && raw.is_char_boundary(*width) {
+            &raw[*width..]
+        } else {
+            raw
+        };
+        if line.trim().is_empty() {
+            let (_, g) = self.cur.take().expect("a goroutine is being read");
+            self.merged.push(g);
+            self.pending = None;
+            return;
+        }
+        if line.starts_with('\t') || line.starts_with("    ") {
+            if let Some((f, created)) = self.pending.take() {
+                let (file, l) = position(line);
+                let frame = Frame {
+                    function: f,
+                    file,
+                    line: l,
+                };
+                if created {
+                    g.created_by = Some(frame);
+                } else {
+                    g.frames.push(frame);
+                }
+            }
+            return;
+        }
+        let t = line.trim();
+        if t.starts_with("...") || t.starts_with("[originating from goroutine") {
+            return;
+        }
+        self.pending = Some(match t.strip_prefix("created by ") {
+            Some(c) => (
+                c.split(" in goroutine ")
+                    .next()
+                    .unwrap_or(c)
+                    .trim()
+                    .to_string(),
+                true,
+            ),
+            None => (function(t), false),
+        });
+    }
+
+    /// The dump read, `None` when there was none.
+    pub fn finish(mut self) -> Option<Dump> {
+        let source = self.source;
+        match self.mode {
+            Mode::Searching => None,
+            Mode::Debug1 => Some(Dump {
+                source,
+                format: DumpFormat::Debug1,
+                total: self.total,
+                leak_profile: self.leak_profile,
+                goroutines: self.debug1,
+            }),
+            Mode::Debug2 => {
+                if let Some((_, g)) = self.cur.take() {
+                    self.merged.push(g);
+                }
+                let m = self.merged;
+                Some(Dump {
+                    source,
+                    format: if self.before || self.crash {
+                        DumpFormat::Traceback
+                    } else {
+                        DumpFormat::Debug2
+                    },
+                    total: m.total,
+                    leak_profile: m
+                        .list
+                        .iter()
+                        .any(|g| g.state.as_deref().is_some_and(|s| s.ends_with(" (leaked)"))),
+                    goroutines: m.list,
+                })
+            }
+        }
     }
 }
 
@@ -178,111 +336,32 @@ impl Merged {
     }
 }
 
-fn debug2(source: &str, text: &str) -> Option<Dump> {
-    let mut goroutines = Merged::default();
-    let mut before = false; // other output before the first goroutine
-    let mut crash = false;
-    let mut cur: Option<(usize, Goroutines)> = None; // (prefix width, goroutine)
-    let mut pending: Option<(String, bool)> = None; // a function line waiting for its position
-    for raw in text.lines() {
-        let raw = raw.trim_end_matches('\r');
-        if let Some((at, state, wait, locked)) = header(raw) {
-            if let Some((_, g)) = cur.take() {
-                goroutines.push(g);
-            }
-            pending = None;
-            cur = Some((
-                at,
-                Goroutines {
-                    count: 1,
-                    state: Some(state),
-                    wait_min: wait,
-                    locked_to_thread: locked,
-                    frames: vec![],
-                    created_by: None,
-                },
-            ));
-            continue;
-        }
-        let Some((width, g)) = cur.as_mut() else {
-            let t = raw.trim();
-            if !t.is_empty() {
-                before = true;
-                crash |=
-                    t.contains("panic: ") || t.contains("fatal error: ") || t.contains("SIGQUIT");
-            }
-            continue;
-        };
-        let line = if *width > 0 && raw.len() >= *width && raw.is_char_boundary(*width) {
-            &raw[*width..]
-        } else {
-            raw
-        };
-        if line.trim().is_empty() {
-            goroutines.push(cur.take().unwrap().1);
-            pending = None;
-            continue;
-        }
-        if line.starts_with('\t') || line.starts_with("    ") {
-            if let Some((f, created)) = pending.take() {
-                let (file, l) = position(line);
-                let frame = Frame {
-                    function: f,
-                    file,
-                    line: l,
-                };
-                if created {
-                    g.created_by = Some(frame);
-                } else {
-                    g.frames.push(frame);
-                }
-            }
-            continue;
-        }
-        let t = line.trim();
-        if t.starts_with("...") || t.starts_with("[originating from goroutine") {
-            continue;
-        }
-        if let Some(c) = t.strip_prefix("created by ") {
-            let name = c.split(" in goroutine ").next().unwrap_or(c);
-            pending = Some((name.trim().to_string(), true));
-        } else {
-            pending = Some((function(t), false));
-        }
-    }
-    if let Some((_, g)) = cur.take() {
-        goroutines.push(g);
-    }
-    if goroutines.list.is_empty() {
-        return None;
-    }
-    Some(Dump {
-        source: source.to_string(),
-        format: if before || crash {
-            DumpFormat::Traceback
-        } else {
-            DumpFormat::Debug2
-        },
-        total: goroutines.total,
-        leak_profile: goroutines
-            .list
-            .iter()
-            .any(|g| g.state.as_deref().is_some_and(|s| s.ends_with(" (leaked)"))),
-        goroutines: goroutines.list,
-    })
-}
-
-/// Reads dumps (`-` is stdin), in the order given. A file with no goroutine dump is an
-/// error naming it.
+/// Reads dumps (`-` is stdin), in the order given: mapped files at once, streams line
+/// block by line block. A file with no goroutine dump is an error naming it.
 pub fn load(files: &[String]) -> anyhow::Result<Vec<Dump>> {
+    use crate::input::{self, Chunk, Input};
     files
         .iter()
         .map(|f| {
-            let data = crate::input::read_all(f)?;
-            parse(f, &data).ok_or_else(|| {
+            let name = input::display_name(f);
+            let dump = match input::open(f)? {
+                Input::Whole(data) => parse(f, &data),
+                Input::Stream(mut s) => {
+                    let mut r = Reader::new(f);
+                    input::for_each_block(&mut s, &|_| {}, |c| {
+                        if let Chunk::Lines(l) = c {
+                            for line in l.strip_suffix(b"\n").unwrap_or(l).split(|&b| b == b'\n') {
+                                r.line(line);
+                            }
+                        }
+                    })
+                    .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+                    r.finish()
+                }
+            };
+            dump.ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)",
-                    crate::input::display_name(f)
+                    "{name}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)"
                 )
             })
         })
