@@ -4,19 +4,10 @@
 //! found in a log, stdin, formats, and bad input refused by name.
 
 mod common;
-use common::{gclens, ok, path};
+use common::{BUILDS, gclens, ok, path};
 use gclens::analyze::goroutines::{GroupVerdict, analyze};
 use predicates::prelude::*;
 use serde_json::Value;
-
-const BUILDS: [&str; 6] = [
-    "go1.19/plain",
-    "go1.19/trimpath",
-    "go1.21/plain",
-    "go1.21/trimpath",
-    "go1.27/plain",
-    "go1.27/trimpath",
-];
 
 fn dumps(build: &str, ext: &str) -> Vec<String> {
     (1..=5)

@@ -5,20 +5,11 @@
 //! input (garbage, truncated gzip, out-of-range indexes) refused by name, never a panic.
 
 mod common;
-use common::{gclens, ok, path};
+use common::{BUILDS, gclens, ok, path};
 use gclens::analyze::heap::{SiteVerdict, analyze};
 use gclens::model::heap::SampleType;
 use predicates::prelude::*;
 use serde_json::Value;
-
-const BUILDS: [&str; 6] = [
-    "go1.19/plain",
-    "go1.19/trimpath",
-    "go1.21/plain",
-    "go1.21/trimpath",
-    "go1.27/plain",
-    "go1.27/trimpath",
-];
 
 fn series(build: &str, ext: &str) -> Vec<String> {
     (1..=5)

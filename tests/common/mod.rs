@@ -9,6 +9,17 @@ use std::path::PathBuf;
 /// The repository root: fixtures and programs are named relative to it.
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// The Go releases and builds the heap and goroutine fixtures were captured with
+/// (`fixtures/heap/…`, `fixtures/goroutines/…`).
+pub const BUILDS: [&str; 6] = [
+    "go1.19/plain",
+    "go1.19/trimpath",
+    "go1.21/plain",
+    "go1.21/trimpath",
+    "go1.27/plain",
+    "go1.27/trimpath",
+];
+
 /// The binary, run in the repository root, without colour.
 pub fn gclens() -> Command {
     let mut c = Command::cargo_bin("gclens").unwrap();
