@@ -1,7 +1,9 @@
 //! `gclens heap` on a large profile: the real Go 1.27 fixture (`heap-5.pb.gz` of
 //! `fixtures/programs/heapgrow`) widened to ~50 MB of protobuf by giving every sample
 //! thousands of copies with their own functions and locations (so the stacks are all
-//! distinct, as in a big service), then parsed and diffed against the profile before it.
+//! distinct, every site its own: the worst case), then parsed and diffed against the
+//! profile before it; and the same size with the copies on new locations of the same
+//! functions (distinct stacks, few sites, as in a real service).
 //! Also a series of 100 real profiles (the five fixtures twenty times over).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -11,7 +13,7 @@ use gclens::parse::heap::proto::Profile;
 
 #[path = "support/heap_widen.rs"]
 mod heap_widen;
-use heap_widen::widen;
+use heap_widen::{deepen, widen};
 use prost::Message;
 use std::hint::black_box;
 use std::io::Read;
@@ -50,6 +52,23 @@ fn benches(c: &mut Criterion) {
             for (name, data) in [("base", &base), ("head", &head)] {
                 s.profiles
                     .push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
+            }
+            black_box(analyze(&s, SampleType::InuseSpace).sites.len())
+        })
+    });
+    // the same size over the profile's own functions: distinct stacks, few sites
+    let base = Profile::decode(&raw("heap-4.pb.gz")[..]).unwrap();
+    let head = Profile::decode(&raw("heap-5.pb.gz")[..]).unwrap();
+    let per_copy = head.location.len() as u64 * 24 + head.sample.len() as u64 * 40;
+    let base = deepen(&base, 50_000_000 / per_copy, 1).encode_to_vec();
+    let head = deepen(&head, 50_000_000 / per_copy, 2).encode_to_vec();
+    eprintln!("heap bench (shared functions): {} + {} bytes of protobuf", base.len(), head.len());
+    g.throughput(Throughput::Bytes((base.len() + head.len()) as u64));
+    g.bench_function("diff_2x50MB_proto_shared_functions", |b| {
+        b.iter(|| {
+            let mut s = HeapSeries::default();
+            for (name, data) in [("base", &base), ("head", &head)] {
+                s.profiles.push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
             }
             black_box(analyze(&s, SampleType::InuseSpace).sites.len())
         })
