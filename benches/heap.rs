@@ -62,13 +62,18 @@ fn benches(c: &mut Criterion) {
     let per_copy = head.location.len() as u64 * 24 + head.sample.len() as u64 * 40;
     let base = deepen(&base, 50_000_000 / per_copy, 1).encode_to_vec();
     let head = deepen(&head, 50_000_000 / per_copy, 2).encode_to_vec();
-    eprintln!("heap bench (shared functions): {} + {} bytes of protobuf", base.len(), head.len());
+    eprintln!(
+        "heap bench (shared functions): {} + {} bytes of protobuf",
+        base.len(),
+        head.len()
+    );
     g.throughput(Throughput::Bytes((base.len() + head.len()) as u64));
     g.bench_function("diff_2x50MB_proto_shared_functions", |b| {
         b.iter(|| {
             let mut s = HeapSeries::default();
             for (name, data) in [("base", &base), ("head", &head)] {
-                s.profiles.push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
+                s.profiles
+                    .push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
             }
             black_box(analyze(&s, SampleType::InuseSpace).sites.len())
         })

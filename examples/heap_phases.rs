@@ -1,6 +1,7 @@
 //! Times the phases of reading a large heap profile (a development aid for
 //! `benches/heap.rs`): cargo run --release --example heap_phases -- PROFILE[.pb.gz]
-//! (a gzipped one is first widened to ~50 MB as the bench does)
+//! (a gzipped one is first widened to ~50 MB as the bench does; with DEEPEN=1 on the
+//! profile's own functions)
 use gclens::model::heap::{HeapSeries, SampleType};
 use prost::Message;
 use std::time::Instant;
@@ -22,7 +23,12 @@ fn main() {
         let target: u64 = std::env::args()
             .nth(2)
             .map_or(50_000_000, |s| s.parse().unwrap());
-        data = heap_widen::widen(&p, target / p.encoded_len() as u64, 1).encode_to_vec();
+        data = if std::env::var_os("DEEPEN").is_some() {
+            let per_copy = p.location.len() as u64 * 24 + p.sample.len() as u64 * 40;
+            heap_widen::deepen(&p, target / per_copy, 1).encode_to_vec()
+        } else {
+            heap_widen::widen(&p, target / p.encoded_len() as u64, 1).encode_to_vec()
+        };
         eprintln!("widened to {} bytes", data.len());
     }
     let t = Instant::now();

@@ -71,7 +71,10 @@ pub fn deepen(p: &Profile, copies: u64, scale: i64) -> Profile {
                 line: l
                     .line
                     .iter()
-                    .map(|x| Line { function_id: x.function_id, line: x.line + c as i64 })
+                    .map(|x| Line {
+                        function_id: x.function_id,
+                        line: x.line + c as i64,
+                    })
                     .collect(),
             });
         }

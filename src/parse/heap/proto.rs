@@ -83,6 +83,41 @@ pub struct Function {
     pub start_line: i64,
 }
 
+/// Values by message id. Go numbers functions and locations 1, 2, 3…: then a vector
+/// indexed by id, with no hashing; any other numbering falls back to a hash map.
+enum IdMap<T> {
+    Dense(Vec<Option<T>>),
+    Sparse(FxHashMap<u64, T>),
+}
+
+impl<T> IdMap<T> {
+    fn new(ids: impl ExactSizeIterator<Item = u64> + Clone) -> Self {
+        let n = ids.len();
+        match ids.clone().max() {
+            Some(max) if max <= 2 * n as u64 + 16 => Self::Dense((0..=max).map(|_| None).collect()),
+            _ => {
+                let mut m = FxHashMap::default();
+                m.reserve(n);
+                Self::Sparse(m)
+            }
+        }
+    }
+    fn insert(&mut self, id: u64, v: T) {
+        match self {
+            Self::Dense(d) => d[id as usize] = Some(v),
+            Self::Sparse(m) => {
+                m.insert(id, v);
+            }
+        }
+    }
+    fn get(&self, id: u64) -> Option<&T> {
+        match self {
+            Self::Dense(d) => d.get(usize::try_from(id).ok()?)?.as_ref(),
+            Self::Sparse(m) => m.get(&id),
+        }
+    }
+}
+
 /// Decodes an uncompressed profile.proto into a heap profile over `stacks`.
 pub fn decode(
     source: &str,
@@ -128,8 +163,7 @@ pub fn decode(
         _ => SampleType::InuseSpace,
     };
     // each function's name and file, interned once
-    let mut functions: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
-    functions.reserve(p.function.len());
+    let mut functions: IdMap<(u32, u32)> = IdMap::new(p.function.iter().map(|f| f.id));
     stacks.reserve(p.function.len(), p.location.len(), p.sample.len());
     for f in &p.function {
         let ids = (
@@ -140,21 +174,20 @@ pub fn decode(
     }
     // each location's frames (innermost first: the last line is the caller the others
     // were inlined into), interned once, all in one list by (start, end)
-    let mut locations: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
-    locations.reserve(p.location.len());
+    let mut locations: IdMap<(usize, usize)> = IdMap::new(p.location.iter().map(|l| l.id));
     let mut frames: Vec<u32> = Vec::with_capacity(p.location.len() * 2);
     for l in &p.location {
         let start = frames.len();
         for line in &l.line {
-            let (function, file) = functions.get(&line.function_id).ok_or_else(|| {
+            let &(function, file) = functions.get(line.function_id).ok_or_else(|| {
                 HeapError::Broken(format!(
                     "location {} names function {}, which the profile does not have",
                     l.id, line.function_id
                 ))
             })?;
             frames.push(stacks.frame(FrameRef {
-                function: *function,
-                file: *file,
+                function,
+                file,
                 line: u32::try_from(line.line).unwrap_or(0),
             }));
         }
@@ -174,7 +207,7 @@ pub fn decode(
     for s in &p.sample {
         stack.clear();
         for id in &s.location_id {
-            let &(a, b) = locations.get(id).ok_or_else(|| {
+            let &(a, b) = locations.get(*id).ok_or_else(|| {
                 HeapError::Broken(format!(
                     "a sample names location {id}, which the profile does not have"
                 ))
