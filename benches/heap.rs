@@ -32,6 +32,16 @@ fn raw(name: &str) -> Vec<u8> {
     out
 }
 
+/// Reads two profiles into one series and judges its sites: the number of sites.
+fn diff(base: &[u8], head: &[u8]) -> usize {
+    let mut s = HeapSeries::default();
+    for (name, data) in [("base", base), ("head", head)] {
+        s.profiles
+            .push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
+    }
+    analyze(&s, SampleType::InuseSpace).sites.len()
+}
+
 fn benches(c: &mut Criterion) {
     let base = Profile::decode(&raw("heap-4.pb.gz")[..]).unwrap();
     let head = Profile::decode(&raw("heap-5.pb.gz")[..]).unwrap();
@@ -47,14 +57,7 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes((base.len() + head.len()) as u64));
     g.bench_function("diff_2x50MB_proto", |b| {
-        b.iter(|| {
-            let mut s = HeapSeries::default();
-            for (name, data) in [("base", &base), ("head", &head)] {
-                s.profiles
-                    .push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
-            }
-            black_box(analyze(&s, SampleType::InuseSpace).sites.len())
-        })
+        b.iter(|| black_box(diff(&base, &head)))
     });
     // the same size over the profile's own functions: distinct stacks, few sites
     let base = Profile::decode(&raw("heap-4.pb.gz")[..]).unwrap();
@@ -69,14 +72,7 @@ fn benches(c: &mut Criterion) {
     );
     g.throughput(Throughput::Bytes((base.len() + head.len()) as u64));
     g.bench_function("diff_2x50MB_proto_shared_functions", |b| {
-        b.iter(|| {
-            let mut s = HeapSeries::default();
-            for (name, data) in [("base", &base), ("head", &head)] {
-                s.profiles
-                    .push(gclens::parse::heap::parse(name, data, &mut s.stacks).unwrap());
-            }
-            black_box(analyze(&s, SampleType::InuseSpace).sites.len())
-        })
+        b.iter(|| black_box(diff(&base, &head)))
     });
     let files: Vec<(String, Vec<u8>)> = (0..100)
         .map(|k| {

@@ -23,78 +23,27 @@ fn every_grammar_example_parses() {
         let text = fs::read_to_string(&path).unwrap();
         let mut in_example = false;
         let mut escape = false;
-        let mut memstats: Option<(usize, String)> = None;
-        let mut heap: Option<(usize, String)> = None;
-        let mut goroutines: Option<(usize, String)> = None;
+        // a whole-block example being read: (kind, first line, text)
+        let mut block: Option<(&str, usize, String)> = None;
         for (n, line) in text.lines().enumerate() {
-            if let Some((start, block)) = goroutines.as_mut() {
+            if let Some((kind, start, body)) = block.as_mut() {
                 if line.starts_with("```") {
-                    let d = gclens::parse::goroutines::parse("example", block.as_bytes())
-                        .unwrap_or_else(|| {
-                            panic!("{}:{start}: goroutines example: no dump", path.display())
-                        });
-                    assert!(
-                        d.total > 0 && d.goroutines.iter().all(|g| !g.frames.is_empty()),
-                        "{}:{start}: goroutines example has a goroutine without frames",
-                        path.display()
-                    );
-                    goroutines = None;
+                    if let Err(why) = check_block(kind, body) {
+                        panic!("{}:{start}: {kind} example: {why}", path.display());
+                    }
+                    block = None;
                     checked += 1;
                 } else {
-                    block.push_str(line);
-                    block.push('\n');
+                    body.push_str(line);
+                    body.push('\n');
                 }
                 continue;
             }
-            if line.starts_with("```example goroutines") {
-                goroutines = Some((n + 1, String::new()));
-                continue;
-            }
-            if let Some((start, block)) = heap.as_mut() {
-                if line.starts_with("```") {
-                    let mut stacks = gclens::model::heap::Stacks::default();
-                    let p =
-                        gclens::parse::heap::text::parse("example", block.as_bytes(), &mut stacks)
-                            .unwrap_or_else(|e| {
-                                panic!("{}:{start}: heap example: {e}", path.display())
-                            });
-                    assert!(
-                        !p.samples.is_empty()
-                            && p.samples
-                                .iter()
-                                .all(|s| !stacks.stacks[s.stack as usize].is_empty()),
-                        "{}:{start}: heap example has no sample with frames",
-                        path.display()
-                    );
-                    heap = None;
-                    checked += 1;
-                } else {
-                    block.push_str(line);
-                    block.push('\n');
-                }
-                continue;
-            }
-            if line.starts_with("```example heap") {
-                heap = Some((n + 1, String::new()));
-                continue;
-            }
-            if let Some((start, block)) = memstats.as_mut() {
-                if line.starts_with("```") {
-                    let p = gclens::parse::memstats::parse(block.as_bytes());
-                    assert!(
-                        p.snapshots.len() == 1 && p.errors.is_empty(),
-                        "{}:{}: memstats example gives {} snapshots, errors {:?}",
-                        path.display(),
-                        start,
-                        p.snapshots.len(),
-                        p.errors
-                    );
-                    memstats = None;
-                    checked += 1;
-                } else {
-                    block.push_str(line);
-                    block.push('\n');
-                }
+            if let Some(kind) = ["memstats", "heap", "goroutines"].into_iter().find(|k| {
+                let fence = format!("```example {k}");
+                line.trim_end() == fence || line.starts_with(&format!("{fence} "))
+            }) {
+                block = Some((kind, n + 1, String::new()));
                 continue;
             }
             if line.starts_with("```example escape") {
@@ -117,10 +66,6 @@ fn every_grammar_example_parses() {
                 checked += 1;
                 continue;
             }
-            if line.starts_with("```example memstats") {
-                memstats = Some((n + 1, String::new()));
-                continue;
-            }
             if line.starts_with("```") {
                 in_example = !in_example && line.starts_with("```example");
                 continue;
@@ -140,6 +85,42 @@ fn every_grammar_example_parses() {
         }
     }
     assert!(checked >= 20, "only {checked} examples found");
+}
+
+/// A whole-block example: one MemStats snapshot; a debug=1 heap profile whose samples
+/// all have frames; a goroutine dump whose goroutines all have frames.
+fn check_block(kind: &str, body: &str) -> Result<(), String> {
+    match kind {
+        "memstats" => {
+            let p = gclens::parse::memstats::parse(body.as_bytes());
+            (p.snapshots.len() == 1 && p.errors.is_empty())
+                .then_some(())
+                .ok_or(format!(
+                    "{} snapshots, errors {:?}",
+                    p.snapshots.len(),
+                    p.errors
+                ))
+        }
+        "heap" => {
+            let mut stacks = gclens::model::heap::Stacks::default();
+            let p = gclens::parse::heap::text::parse("example", body.as_bytes(), &mut stacks)
+                .map_err(|e| e.to_string())?;
+            (!p.samples.is_empty()
+                && p.samples
+                    .iter()
+                    .all(|s| !stacks.stacks[s.stack as usize].is_empty()))
+            .then_some(())
+            .ok_or("no sample with frames".into())
+        }
+        "goroutines" => {
+            let d =
+                gclens::parse::goroutines::parse("example", body.as_bytes()).ok_or("no dump")?;
+            (d.total > 0 && d.goroutines.iter().all(|g| !g.frames.is_empty()))
+                .then_some(())
+                .ok_or("a goroutine without frames".into())
+        }
+        k => Err(format!("unknown example kind {k}")),
+    }
 }
 
 /// One compiler output line is something gclens understands (not `other`, not foreign).
