@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         Ok(s) => ExitCode::from(s.code()),
         Err(e) if gclens::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("gclens: {e:#}");
+            gclens::note!("gclens: {e:#}");
             ExitCode::from(Status::Error.code())
         }
     }

@@ -43,7 +43,9 @@ fn named(text: &str) -> BTreeSet<String> {
     let one = Regex::new(r"\b(?:crate|gclens)::(\w+)").unwrap();
     let group = Regex::new(r"\bcrate::\{([^;]*?)\};").unwrap();
     let head = Regex::new(r"(?:^|[{,]\s*)(\w+)").unwrap();
-    let mut out: BTreeSet<String> = one.captures_iter(text).map(|c| c[1].to_string()).collect();
+    // `crate::note!` is output's macro (exported at the crate root)
+    let module = |m: &str| if m == "note" { "output" } else { m }.to_string();
+    let mut out: BTreeSet<String> = one.captures_iter(text).map(|c| module(&c[1])).collect();
     for g in group.captures_iter(text) {
         // only the first segment of each item counts, at the top nesting level
         let (mut depth, mut top) = (0, String::new());

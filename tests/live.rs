@@ -403,12 +403,3 @@ fn run_reports_death_by_signal_as_128_plus_signal() {
     let (code, _, err) = run_and_signal("raw", libc::SIGTERM);
     assert_eq!(code, Some(128 + libc::SIGTERM), "{err}");
 }
-
-#[test]
-fn run_of_a_missing_program_is_exit_2() {
-    gclens()
-        .args(["run", "--", "/no/such/program"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot start /no/such/program"));
-}

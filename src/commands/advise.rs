@@ -46,7 +46,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
     }
     let t = load_traces(&args.files, false)?;
     if t.cycles.is_empty() {
-        eprintln!(
+        crate::note!(
             "gclens: no gc line found in {}: capture a trace with GODEBUG=gctrace=1",
             t.sources.join(", ")
         );
@@ -63,7 +63,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
     let a = match advise(&t, &s, mem.as_ref(), &o) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("gclens: cannot advise from {}: {e}", t.sources.join(", "));
+            crate::note!("gclens: cannot advise from {}: {e}", t.sources.join(", "));
             return Ok(Status::NothingFound);
         }
     };

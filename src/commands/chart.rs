@@ -8,7 +8,7 @@ use crate::output::emit;
 pub fn run(args: &ChartCmd) -> anyhow::Result<Status> {
     let t = load_traces(&args.files, !args.no_progress)?;
     if t.cycles.len() < 2 {
-        eprintln!(
+        crate::note!(
             "gclens: {} gc cycle(s) in {}: a chart needs at least 2 (capture a trace with GODEBUG=gctrace=1)",
             t.cycles.len(),
             t.sources.join(", ")

@@ -22,7 +22,7 @@ use std::path::Path;
 fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
     let set = crate::parse::escape::load(files, logopts)?;
     for e in &set.skipped.examples {
-        eprintln!("gclens: unreadable: {e}");
+        crate::note!("gclens: unreadable: {e}");
     }
     Ok(set)
 }
@@ -82,7 +82,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     };
     let set = load(&a.files, &a.logopt)?;
     if set.diagnostics.is_empty() {
-        eprintln!(
+        crate::note!(
             "gclens: no compiler diagnostic in {} (build with -gcflags=-m or -m=2; a cached build prints nothing for -json)",
             set.sources.join(", ")
         );
@@ -144,7 +144,7 @@ fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
     };
     emit(a.output.as_deref(), &*format, &d)?;
     Ok(if a.fail_on_new && !d.diff.added.is_empty() {
-        eprintln!("gclens: {} new heap allocation(s)", d.diff.added.len());
+        crate::note!("gclens: {} new heap allocation(s)", d.diff.added.len());
         Status::NothingFound
     } else {
         Status::Ok

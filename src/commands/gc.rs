@@ -18,7 +18,7 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
             ),
             None => String::new(),
         };
-        eprintln!(
+        crate::note!(
             "gclens: no gc line found in {} ({} lines read{what}); capture one with GODEBUG=gctrace=1",
             t.sources.join(", "),
             t.lines

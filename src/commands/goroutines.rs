@@ -16,7 +16,7 @@ pub fn run(args: &GoroutinesArgs) -> anyhow::Result<Status> {
         let t = load_traces(std::slice::from_ref(trace), false)?;
         match summarize(&t).stacks_mib {
             Some(s) => report = report.with_trace(trace.clone(), s.first, s.last),
-            None => eprintln!("gclens: {trace}: no stacks figure (Go 1.18+ traces print it)"),
+            None => crate::note!("gclens: {trace}: no stacks figure (Go 1.18+ traces print it)"),
         }
     }
     let format: &dyn Format<GoroutineReport> = match args.format {

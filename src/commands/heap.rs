@@ -21,7 +21,7 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
     let files: Vec<String> = args.base.iter().chain(&args.files).cloned().collect();
     let series = crate::parse::heap::load(&files)?;
     if series.profiles.iter().all(|p| p.samples.is_empty()) {
-        eprintln!(
+        crate::note!(
             "gclens: no sample in {}: the profiles are empty",
             files.join(", ")
         );
@@ -32,7 +32,7 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
         let t = load_traces(std::slice::from_ref(trace), false)?;
         match summarize(&t).live_trend {
             Some(tr) => report = report.with_trace(trace.clone(), tr.slope_mib_per_min),
-            None => eprintln!("gclens: {trace}: too few gc cycles for a live-heap trend"),
+            None => crate::note!("gclens: {trace}: too few gc cycles for a live-heap trend"),
         }
     }
     if let Some(path) = &args.flamegraph {

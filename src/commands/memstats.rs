@@ -10,7 +10,7 @@ use crate::render::memstats::MemstatsText;
 pub fn run(args: &MemstatsArgs) -> anyhow::Result<Status> {
     let r = memstats_series(&args.files)?;
     if r.points.is_empty() {
-        eprintln!(
+        crate::note!(
             "gclens: no runtime.MemStats snapshot in {} (pprof heap debug=1, /debug/vars JSON, %+v or a printMemStats-style print)",
             r.sources.join(", ")
         );

@@ -99,10 +99,10 @@ fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
     let loaded = crate::parse::memstats::load(files)?;
     for (f, p) in &loaded {
         for (line, why) in p.errors.iter().take(5) {
-            eprintln!("gclens: {f}:{line}: {why}");
+            crate::note!("gclens: {f}:{line}: {why}");
         }
         if p.errors.len() > 5 {
-            eprintln!(
+            crate::note!(
                 "gclens: {f}: {} more unreadable dump parts",
                 p.errors.len() - 5
             );
@@ -145,28 +145,60 @@ fn forward_of(a: &LiveArgs) -> Forward {
     }
 }
 
-/// The end of a live session (`watch`, `run`): the report on stderr, then the files
-/// asked for. Returns whether any gc cycle was seen.
-fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> anyhow::Result<bool> {
-    let lines = monitor.builder.lines();
-    let Some(report) = monitor.into_report(source) else {
-        eprintln!("gclens: no gc line in {lines} lines from {source} (is GODEBUG=gctrace=1 set?)");
-        return Ok(false);
-    };
-    output::emit_stderr(&GcText, &report)?;
-    write_files(&report, a)?;
-    Ok(true)
+/// How a live session (`watch`, `run`) ended for gclens itself.
+pub(crate) struct LiveEnd {
+    /// Any gc cycle seen.
+    pub seen: bool,
+    /// Every file asked for was written.
+    pub files_ok: bool,
 }
 
-fn write_files(report: &Report, a: &LiveArgs) -> anyhow::Result<()> {
-    if let Some(p) = &a.chart {
-        emit(Some(p), &chart_format(&a.chart_opts, p), report)?;
+/// The end of a live session (`watch`, `run`): the files asked for first, each on its
+/// own (one that fails is named and does not stop the others), then the report on
+/// stderr, whose failure (full, closed) changes nothing.
+fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> LiveEnd {
+    let lines = monitor.builder.lines();
+    let Some(report) = monitor.into_report(source) else {
+        crate::note!(
+            "gclens: no gc line in {lines} lines from {source} (is GODEBUG=gctrace=1 set?)"
+        );
+        return LiveEnd {
+            seen: false,
+            files_ok: true,
+        };
+    };
+    let files_ok = write_files(&report, a);
+    let _ = output::emit_stderr(&GcText, &report);
+    LiveEnd {
+        seen: true,
+        files_ok,
     }
-    if let Some(p) = &a.json {
-        emit(Some(p), &Json, report)?;
-    }
-    if let Some(p) = &a.csv {
-        emit(Some(p), &Csv, report)?;
+}
+
+/// Checks before a live session starts that its files can be written.
+fn check_live_outputs(a: &LiveArgs) -> anyhow::Result<()> {
+    for p in [&a.chart, &a.json, &a.csv].into_iter().flatten() {
+        output::check_writable(p)?;
     }
     Ok(())
+}
+
+fn write_files(report: &Report, a: &LiveArgs) -> bool {
+    let mut ok = true;
+    let mut write = |res: anyhow::Result<()>| {
+        if let Err(e) = res {
+            crate::note!("gclens: {e:#}");
+            ok = false;
+        }
+    };
+    if let Some(p) = &a.chart {
+        write(emit(Some(p), &chart_format(&a.chart_opts, p), report));
+    }
+    if let Some(p) = &a.json {
+        write(emit(Some(p), &Json, report));
+    }
+    if let Some(p) = &a.csv {
+        write(emit(Some(p), &Csv, report));
+    }
+    ok
 }

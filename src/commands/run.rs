@@ -1,12 +1,14 @@
 //! `gclens run -- PROGRAM…`: start the program with gctrace on, split its stderr, pass
-//! signals on, and exit with its status.
+//! signals on, and exit with its status (127 when it is not found, 126 when it cannot
+//! be run, 128+N when signal N ended it, as shells say). The files asked for are
+//! written whatever happens to stderr, and never change that status.
 
-use super::{Status, finish_live, forward_of};
+use super::{Status, check_live_outputs, finish_live, forward_of};
 use crate::cli::RunArgs;
-use crate::live::{Session, SessionOptions};
+use crate::live::{Ending, Session, SessionOptions};
 use anyhow::Context;
 use std::io::{self, IsTerminal};
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 
 /// The GODEBUG to run with: the user's settings in their order, `gctrace=1` replacing
@@ -37,21 +39,38 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         .command
         .split_first()
         .context("no program given (gclens run -- PROGRAM ARGS…)")?;
+    check_live_outputs(a)?;
     let env = std::env::var("GODEBUG").ok();
-    let mut child = Command::new(prog)
-        .args(rest)
+    // Its own process group, so that a signal reaches what it starts too (`sh -c`, `go
+    // run`, `go test`): except on a terminal, where the program must stay in the
+    // terminal's foreground group to read it and to get Ctrl-C and Ctrl-Z from it.
+    let group = !io::stdin().is_terminal();
+    let mut cmd = Command::new(prog);
+    cmd.args(rest)
         .env(
             "GODEBUG",
             godebug(env.as_deref(), args.scavtrace, args.pacertrace),
         )
         .stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {prog}"))?;
+        .stderr(Stdio::piped());
+    if group {
+        cmd.process_group(0);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            crate::note!("gclens: cannot start {prog}: {e}");
+            // as shells do: 127 not found, 126 found but not runnable
+            return Ok(Status::Child(match e.kind() {
+                io::ErrorKind::NotFound => 127,
+                _ => 126,
+            }));
+        }
+    };
     let stderr = child.stderr.take().context("the program's stderr")?;
     let mut session = Session::start(Box::new(stderr), 0)?;
-    session.set_child(child.id());
+    session.watch_child(child, group);
     let opts = SessionOptions {
         forward: forward_of(a),
         status: !a.no_status && io::stderr().is_terminal(),
@@ -59,15 +78,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     };
     let mut err = io::stderr();
     let mut out = io::stderr();
-    session.run(&opts, &mut out, &mut err);
-    let status = child
-        .wait()
-        .with_context(|| format!("waiting for {prog}"))?;
-    finish_live(session.monitor, prog, a)?;
-    let code = match (status.code(), status.signal()) {
-        (Some(c), _) => c,
-        (None, Some(sig)) => 128 + sig,
-        _ => 1,
+    let ending = session.run(&opts, &mut out, &mut err);
+    if let Ending::ReadError(e) = &ending {
+        crate::note!("gclens: cannot read the output of {prog}: {e}");
+    }
+    let status = session.exit.take();
+    finish_live(session.monitor, prog, a);
+    let code = match status {
+        Some(Ok(s)) => match (s.code(), s.signal()) {
+            (Some(c), _) => c,
+            (None, Some(sig)) => 128 + sig,
+            _ => 1,
+        },
+        Some(Err(e)) => {
+            crate::note!("gclens: waiting for {prog}: {e}");
+            1
+        }
+        None => 1,
     };
     Ok(Status::Child(u8::try_from(code & 0xff).unwrap_or(1)))
 }

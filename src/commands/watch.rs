@@ -1,12 +1,13 @@
 //! `gclens watch`: stdin → stdout minus the trace; the report and files at the end.
 
-use super::{Status, finish_live, forward_of};
+use super::{Status, check_live_outputs, finish_live, forward_of};
 use crate::cli::WatchArgs;
 use crate::live::{Ending, Session, SessionOptions};
 use std::io::{self, IsTerminal};
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<Status> {
     let a = &args.live;
+    check_live_outputs(a)?;
     let mut session = Session::start(Box::new(io::stdin()), 0)?;
     let opts = SessionOptions {
         forward: forward_of(a),
@@ -16,11 +17,13 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Status> {
     let mut out = io::stdout().lock();
     let ending = session.run(&opts, &mut out, &mut io::stderr());
     if let Ending::ReadError(e) = &ending {
-        eprintln!("gclens: cannot read stdin: {e}");
+        crate::note!("gclens: cannot read stdin: {e}");
     }
-    let seen = finish_live(session.monitor, "-", a)?;
+    let end = finish_live(session.monitor, "-", a);
+    let seen = end.seen;
     Ok(match (ending, seen) {
         (Ending::ReadError(_), _) => Status::Error,
+        _ if !end.files_ok => Status::Error,
         // the reader of our output went away: that ends us quietly
         (Ending::OutputClosed, _) | (_, true) => Status::Ok,
         (_, false) => Status::NothingFound,

@@ -2,6 +2,12 @@
 //! thread sends SIGINT/SIGTERM; the loop forwards the program's bytes at once, keeps the
 //! bounded timeline, draws the status line, and stops at end of input or on a signal
 //! (a second signal exits at once, from the signal thread).
+//!
+//! Under `run` a third thread waits for the child. The loop ends when the child has
+//! exited and its stderr is drained: at end of input, or after [`GRACE`] without a byte
+//! when a grandchild (`sh -c 'server &'`, `go run`'s build) still holds the pipe open.
+//! Signals are passed on until the child exits, also after it closed its stderr; to its
+//! whole process group when it has its own.
 
 use super::split::HOLD;
 use super::status::Status as StatusLine;
@@ -11,10 +17,15 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::{Cause, Origin};
 use std::io::{self, Read, Write};
+use std::process::{Child, ExitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long a child's stderr may stay quiet after the child exited before the loop
+/// stops reading it (a grandchild holds it open).
+pub const GRACE: Duration = Duration::from_millis(250);
 
 /// Bytes asked for per read: a read returns what is there, so this bounds no latency.
 const READ_CHUNK: usize = 256 << 10;
@@ -23,6 +34,8 @@ pub enum Msg {
     Data(Vec<u8>),
     End(io::Result<()>),
     Signal(Origin),
+    /// `run`: the child exited (or could not be waited for).
+    Exited(io::Result<ExitStatus>),
 }
 
 /// Why the loop stopped.
@@ -47,9 +60,17 @@ pub struct SessionOptions {
 
 pub struct Session {
     rx: Receiver<Msg>,
+    tx: SyncSender<Msg>,
     pub monitor: Monitor,
-    /// pid of the child to pass signals on to (`run`), 0 for none.
+    /// Where to pass signals on to (`run`): the child's pid, or minus its process group;
+    /// 0 for none (no child, or it has exited).
     child: Arc<AtomicI32>,
+    /// The child has its own process group: every signal we get is passed on to it.
+    group: bool,
+    /// A child is being waited for.
+    running: bool,
+    /// `run`: how the child ended.
+    pub exit: Option<io::Result<ExitStatus>>,
 }
 
 /// Reads `r` to its end in a thread, sending chunks.
@@ -87,11 +108,12 @@ fn spawn_signals(tx: SyncSender<Msg>, child: Arc<AtomicI32>) -> io::Result<()> {
             seen += 1;
             if seen >= 2 {
                 let pid = child.load(Ordering::SeqCst);
-                if pid > 0 {
+                if pid != 0 {
                     // SAFETY: kill(2) with a pid we started; no memory is involved.
                     unsafe { libc::kill(pid, libc::SIGKILL) };
                 }
-                eprintln!(
+                let _ = writeln!(
+                    io::stderr(),
                     "\ngclens: second {}, exiting now",
                     signal_hook::low_level::signal_name(info.signal).unwrap_or("signal")
                 );
@@ -111,19 +133,32 @@ impl Session {
         let (tx, rx) = sync_channel(16);
         let child = Arc::new(AtomicI32::new(0));
         spawn_signals(tx.clone(), child.clone())?;
-        spawn_reader(input, tx);
+        spawn_reader(input, tx.clone());
         Ok(Session {
             rx,
+            tx,
             monitor: Monitor::new(source),
             child,
+            group: false,
+            running: false,
+            exit: None,
         })
     }
 
-    /// Signals from other processes (`kill`) are passed on to this child; terminal
-    /// signals already reach it through its process group.
-    pub fn set_child(&self, pid: u32) {
+    /// Waits for `child` in a thread and passes signals on to it: with `group` (the
+    /// child leads its own process group) every signal we get, to the whole group;
+    /// otherwise only those sent by other processes (`kill`), since a terminal's reach
+    /// the child through the process group we share.
+    pub fn watch_child(&mut self, mut child: Child, group: bool) {
+        let pid = i32::try_from(child.id()).unwrap_or(0);
         self.child
-            .store(i32::try_from(pid).unwrap_or(0), Ordering::SeqCst);
+            .store(if group { -pid } else { pid }, Ordering::SeqCst);
+        self.group = group;
+        self.running = true;
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(Msg::Exited(child.wait()));
+        });
     }
 
     /// Runs until the input ends, a signal (watch), or the output closes.
@@ -135,8 +170,16 @@ impl Session {
     ) -> Ending {
         let mut split = Splitter::new(opts.forward);
         let mut status = StatusLine::new(opts.status);
-        let mut forward_ok = true;
+        // run: the end of the child's stderr (or a read error) seen while it still runs
+        let mut input_end: Option<Ending> = None;
+        let mut exited_at: Option<Instant> = None;
+        let mut last_data = Instant::now();
         let ending = loop {
+            if let Some(t) = exited_at
+                && t.max(last_data).elapsed() >= GRACE
+            {
+                break Ending::Eof;
+            }
             let msg = self.rx.recv_timeout(HOLD);
             let res = match msg {
                 Ok(Msg::Data(d)) => {
@@ -147,17 +190,38 @@ impl Session {
                         .push(&d, &mut self.monitor.builder, out)
                         .and_then(|()| out.flush());
                     self.monitor.bound();
+                    last_data = Instant::now();
                     r
                 }
-                Ok(Msg::End(Ok(()))) | Err(RecvTimeoutError::Disconnected) => break Ending::Eof,
-                Ok(Msg::End(Err(e))) => break Ending::ReadError(e),
+                Ok(Msg::End(end)) => {
+                    let end = match end {
+                        Ok(()) => Ending::Eof,
+                        Err(e) => Ending::ReadError(e),
+                    };
+                    if !self.running {
+                        break end;
+                    }
+                    input_end = Some(end);
+                    Ok(())
+                }
+                Err(RecvTimeoutError::Disconnected) => break Ending::Eof,
+                Ok(Msg::Exited(status)) => {
+                    self.exit = Some(status);
+                    self.running = false;
+                    self.child.store(0, Ordering::SeqCst);
+                    if let Some(end) = input_end.take() {
+                        break end;
+                    }
+                    exited_at = Some(Instant::now());
+                    Ok(())
+                }
                 Ok(Msg::Signal(o)) => {
                     if !opts.to_stderr {
                         break Ending::Signal(o.signal);
                     }
                     let pid = self.child.load(Ordering::SeqCst);
-                    if pid > 0 && matches!(o.cause, Cause::Sent(_)) {
-                        // SAFETY: kill(2) on the child we started.
+                    if pid != 0 && (self.group || matches!(o.cause, Cause::Sent(_))) {
+                        // SAFETY: kill(2) on the child (or its group) we started.
                         unsafe { libc::kill(pid, o.signal) };
                     }
                     Ok(())
@@ -174,11 +238,8 @@ impl Session {
                 if !opts.to_stderr {
                     break Ending::OutputClosed;
                 }
-                // run: keep draining the child's stderr so it never blocks
-                if forward_ok {
-                    forward_ok = false;
-                    split = Splitter::new(Forward::Nothing);
-                }
+                // run: keep draining the child's stderr so it never blocks; the
+                // splitter forwards nothing more and scans on
             }
             status.maybe_draw(&self.monitor, err);
         };

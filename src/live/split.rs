@@ -2,6 +2,10 @@
 //! (forwarded byte for byte, at once). Whole lines are scanned as soon as their newline
 //! arrives; an unfinished line is held only while it might still become a trace line:
 //! once it has waited [`HOLD`] it is forwarded, and so is the rest of it when it comes.
+//!
+//! An output that fails (a closed pipe, a full disk) stops the forwarding, never the
+//! scanning: the chunk in hand and every later one are still read into the timeline,
+//! and the error is returned once, by the call that met it.
 
 use crate::input::MAX_LINE;
 use crate::parse::Builder;
@@ -33,6 +37,10 @@ pub struct Splitter {
     passing_line: bool,
     /// Bytes forwarded so far.
     pub forwarded: u64,
+    /// The output failed: nothing more is forwarded.
+    failed: bool,
+    /// The failure, until a call returns it.
+    error: Option<io::Error>,
 }
 
 impl Splitter {
@@ -44,48 +52,58 @@ impl Splitter {
             pending_since: None,
             passing_line: false,
             forwarded: 0,
+            failed: false,
+            error: None,
         }
     }
 
-    fn emit(&mut self, out: &mut dyn Write, bytes: &[u8], foreign: bool) -> io::Result<()> {
+    fn emit(&mut self, out: &mut dyn Write, bytes: &[u8], foreign: bool) {
         let send = match self.forward {
             Forward::Foreign => foreign,
             Forward::All => true,
             Forward::Nothing => false,
         };
-        if send && !bytes.is_empty() {
-            out.write_all(bytes)?;
-            self.forwarded += bytes.len() as u64;
+        if send && !bytes.is_empty() && !self.failed {
+            match out.write_all(bytes) {
+                Ok(()) => self.forwarded += bytes.len() as u64,
+                Err(e) => {
+                    self.failed = true;
+                    self.error = Some(e);
+                }
+            }
         }
-        Ok(())
+    }
+
+    /// The output's failure, once.
+    fn outcome(&mut self) -> io::Result<()> {
+        self.error.take().map_or(Ok(()), Err)
     }
 
     /// Scans whole lines `buf`, feeds records to `sink`, forwards the rest.
-    fn lines(&mut self, buf: &[u8], sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+    fn lines(&mut self, buf: &[u8], sink: &mut Builder, out: &mut dyn Write) {
         let base = sink.lines();
         let mut hits = Vec::new();
         let n = self.scanner.scan(buf, |h| hits.push(h));
         let mut pos = 0;
         for h in &hits {
-            self.emit(out, &buf[pos..h.line_start], true)?;
+            self.emit(out, &buf[pos..h.line_start], true);
             let end = (h.line_end + 1).min(buf.len()); // with its newline
             match (h.record, h.split) {
-                (None, _) => self.emit(out, &buf[h.line_start..end], true)?, // malformed: never lost
+                (None, _) => self.emit(out, &buf[h.line_start..end], true), // malformed: never lost
                 (Some(_), Some(k)) => {
                     // the program's text that cut the record in two is its own line
                     let a_end = memchr::memchr(b'\n', &buf[k..]).map_or(buf.len(), |e| k + e + 1);
-                    self.emit(out, &buf[h.line_start..k], false)?;
-                    self.emit(out, &buf[k..a_end], true)?;
-                    self.emit(out, &buf[a_end..end], false)?;
+                    self.emit(out, &buf[h.line_start..k], false);
+                    self.emit(out, &buf[k..a_end], true);
+                    self.emit(out, &buf[a_end..end], false);
                 }
-                (Some(_), None) => self.emit(out, &buf[h.line_start..end], false)?,
+                (Some(_), None) => self.emit(out, &buf[h.line_start..end], false),
             }
             sink.add_hit(base, h, buf);
             pos = end;
         }
-        self.emit(out, &buf[pos..], true)?;
+        self.emit(out, &buf[pos..], true);
         sink.skip_lines(n);
-        Ok(())
     }
 
     /// Takes the next bytes of the stream.
@@ -98,53 +116,55 @@ impl Splitter {
         if self.passing_line {
             match memchr::memchr(b'\n', chunk) {
                 Some(k) => {
-                    self.emit(out, &chunk[..=k], true)?;
+                    self.emit(out, &chunk[..=k], true);
                     self.passing_line = false;
                     sink.skip_lines(1);
                     chunk = &chunk[k + 1..];
                 }
-                None => return self.emit(out, chunk, true),
+                None => {
+                    self.emit(out, chunk, true);
+                    return self.outcome();
+                }
             }
         }
         let Some(last_nl) = memchr::memrchr(b'\n', chunk) else {
-            self.hold(chunk, sink, out)?;
+            self.hold(chunk, sink, out);
             return Ok(());
         };
         if self.pending.is_empty() {
-            self.lines(&chunk[..=last_nl], sink, out)?;
+            self.lines(&chunk[..=last_nl], sink, out);
         } else {
             let mut block = std::mem::take(&mut self.pending);
             block.extend_from_slice(&chunk[..=last_nl]);
-            self.lines(&block, sink, out)?;
+            self.lines(&block, sink, out);
             block.clear();
             self.pending = block; // keep the allocation
             self.pending_since = None;
         }
-        self.hold(&chunk[last_nl + 1..], sink, out)
+        self.hold(&chunk[last_nl + 1..], sink, out);
+        self.outcome()
     }
 
-    fn hold(&mut self, tail: &[u8], sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+    fn hold(&mut self, tail: &[u8], sink: &mut Builder, out: &mut dyn Write) {
         if tail.is_empty() {
-            return Ok(());
+            return;
         }
         if self.pending.is_empty() {
             self.pending_since = Some(Instant::now());
         }
         self.pending.extend_from_slice(tail);
         if self.pending.len() > MAX_LINE {
-            self.release(sink, out)?;
+            self.release(sink, out);
         }
-        Ok(())
     }
 
     /// Forwards an unfinished line that waited too long (or grew too long): it is the
     /// program's, a runtime line is never left half-written.
-    fn release(&mut self, _sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
+    fn release(&mut self, _sink: &mut Builder, out: &mut dyn Write) {
         let p = std::mem::take(&mut self.pending);
-        self.emit(out, &p, true)?;
+        self.emit(out, &p, true);
         self.pending_since = None;
         self.passing_line = true;
-        Ok(())
     }
 
     /// Called when no data came for a while: releases a line held longer than [`HOLD`].
@@ -158,9 +178,9 @@ impl Splitter {
             .pending_since
             .is_some_and(|t| now.duration_since(t) >= HOLD)
         {
-            self.release(sink, out)?;
+            self.release(sink, out);
         }
-        Ok(())
+        self.outcome()
     }
 
     /// End of stream: a last line without newline is scanned like any other.
@@ -171,9 +191,9 @@ impl Splitter {
         }
         let p = std::mem::take(&mut self.pending);
         if !p.is_empty() {
-            self.lines(&p, sink, out)?;
+            self.lines(&p, sink, out);
         }
-        Ok(())
+        self.outcome()
     }
 }
 
@@ -211,6 +231,46 @@ mod tests {
         assert_eq!(out, b"a\xff\r\nx\x00yz\nno newline");
         assert_eq!(b.cycles(), 2);
         assert_eq!(b.lines(), 5);
+    }
+
+    /// A writer that fails after `left` bytes, as a closed pipe does.
+    struct Closing {
+        left: usize,
+        got: Vec<u8>,
+    }
+
+    impl Write for Closing {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.left);
+            self.left -= n;
+            self.got.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// stderr as a closed pipe under `run`: the first line failed to forward and the
+    /// cycles after it in the same chunk were lost ("no gc line in 0 lines").
+    #[test]
+    fn closed_output_stops_forwarding_but_not_scanning() {
+        let input: Vec<u8> = [&b"app: start\n"[..], GC, b"more\n", GC].concat();
+        let mut s = Splitter::new(Forward::Foreign);
+        let mut b = Builder::new(0);
+        let mut out = Closing {
+            left: 3,
+            got: vec![],
+        };
+        let e = s.push(&input, &mut b, &mut out).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
+        s.push(GC, &mut b, &mut out).unwrap();
+        s.finish(&mut b, &mut out).unwrap();
+        assert_eq!((b.cycles(), b.lines()), (3, 5));
+        assert_eq!(out.got, b"app");
     }
 
     #[test]

@@ -1,0 +1,262 @@
+//! Regression tests for issue 19 (hardening), each named after the failure it reproduces:
+//! stderr that cannot be written, closed pipes, signals and grandchildren under `run`,
+//! atomic outputs, paths outside the root, bounded memory, odd values.
+
+mod common;
+
+use common::{ROOT, bin, gclens, path};
+use std::fs::File;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LEAK: &str = "fixtures/gctrace/go1.27/leak.log";
+
+fn dev_full() -> Stdio {
+    Stdio::from(File::options().write(true).open("/dev/full").unwrap())
+}
+
+/// `gclens ARGS…` with stderr on /dev/full and stdin from `input`: the exit code.
+fn with_full_stderr(args: &[&str], input: Stdio) -> i32 {
+    Command::new(bin())
+        .current_dir(ROOT)
+        .args(args)
+        .stdin(input)
+        .stdout(Stdio::null())
+        .stderr(dev_full())
+        .status()
+        .unwrap()
+        .code()
+        .unwrap_or(-1)
+}
+
+fn file(rel: &str) -> Stdio {
+    Stdio::from(File::open(path(rel)).unwrap())
+}
+
+#[test]
+fn stderr_on_dev_full_panicked_with_exit_101() {
+    assert_eq!(
+        with_full_stderr(&["gc"], Stdio::from(File::open("/dev/null").unwrap())),
+        1
+    );
+    assert_eq!(with_full_stderr(&["gc", "/no/such/file"], Stdio::null()), 2);
+    assert_eq!(with_full_stderr(&["escape", "-"], Stdio::null()), 1);
+    assert_eq!(
+        with_full_stderr(
+            &["advise", "/no/such/file", "--budget", "1G"],
+            Stdio::null()
+        ),
+        2
+    );
+    assert_eq!(
+        with_full_stderr(&["advise", LEAK, "--budget", "1G"], Stdio::null()),
+        0
+    );
+    assert_eq!(
+        with_full_stderr(&["run", "--", "sh", "-c", "exit 3"], Stdio::null()),
+        3
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.json");
+    let code = with_full_stderr(&["watch", "--json", w.to_str().unwrap()], file(LEAK));
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&w).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["cycles"], 473);
+}
+
+/// stderr a pipe whose reader is gone: `run` exited 0 without its files (the first
+/// forwarded line failed and the cycles after it were never scanned).
+#[test]
+fn stderr_closed_pipe_lost_the_files_and_the_childs_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("x.json");
+    let script = format!("cat {ROOT}/{LEAK} >&2; exit 3");
+    let mut child = Command::new(bin())
+        .args([
+            "run",
+            "--json",
+            x.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&x).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["cycles"], 473);
+
+    let w = dir.path().join("w.json");
+    let mut child = Command::new(bin())
+        .args(["watch", "--json", w.to_str().unwrap()])
+        .stdin(file(LEAK))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(w.exists());
+}
+
+fn spawn_run(script: &str) -> std::process::Child {
+    Command::new(bin())
+        .args(["run", "--no-status", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// `run` stopped passing signals on once the child closed its stderr: SIGTERM then
+/// waited for the child's own end (exit 4 after 5 s).
+#[test]
+fn run_passed_no_signal_after_the_child_closed_stderr() {
+    let mut child = spawn_run("exec 2>&-; sleep 30; exit 4");
+    std::thread::sleep(Duration::from_millis(500));
+    let t = Instant::now();
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + libc::SIGTERM));
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+}
+
+/// `run` waited for a grandchild that held stderr open (`sh -c 'sleep 8 & exit 3'`).
+#[test]
+fn run_waited_for_grandchildren_holding_stderr() {
+    let t = Instant::now();
+    let status = spawn_run("sleep 30 & exit 3").wait().unwrap();
+    assert_eq!(status.code(), Some(3));
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+}
+
+/// Signals reached only the direct child: a grandchild of `sh -c` lived on.
+#[test]
+fn run_signals_reached_only_the_direct_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
+    let mut child = spawn_run(&script);
+    let t = Instant::now();
+    while !pidfile.exists() || std::fs::read_to_string(&pidfile).unwrap().trim().is_empty() {
+        assert!(t.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sleeper: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(128 + libc::SIGTERM));
+    let t = Instant::now();
+    // the grandchild is gone (reaped by init: kill(pid, 0) fails)
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    while unsafe { libc::kill(sleeper, 0) } == 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "sleep {sleeper} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn run_of_a_missing_program_was_exit_2_not_127() {
+    gclens()
+        .args(["run", "--", "/no/such/program"])
+        .assert()
+        .code(127)
+        .stderr(predicates::str::contains("cannot start /no/such/program"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("not-executable");
+    std::fs::write(&p, "#!/bin/sh\n").unwrap();
+    gclens().args(["run", "--"]).arg(&p).assert().code(126);
+}
+
+/// A bad output path was found only at the end of a live session, after the whole run.
+#[test]
+fn live_output_paths_were_checked_only_at_the_end() {
+    for cmd in [&["watch"][..], &["run"]] {
+        let mut args: Vec<&str> = cmd.to_vec();
+        args.extend(["--json", "/no/such/dir/x.json"]);
+        if cmd[0] == "run" {
+            args.extend(["--", "sh", "-c", "sleep 30"]);
+        }
+        let t = Instant::now();
+        gclens()
+            .args(&args)
+            .write_stdin("never read")
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "cannot write /no/such/dir/x.json: No such file or directory",
+            ));
+        assert!(t.elapsed() < Duration::from_secs(20));
+    }
+}
+
+/// One output that fails (`/dev/full`) stopped the others, and replaced `run`'s status.
+#[test]
+fn a_failing_output_stopped_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    let c = csv.to_str().unwrap();
+    gclens()
+        .args(["watch", "--json", "/dev/full", "--csv", c])
+        .pipe_stdin(path(LEAK))
+        .unwrap()
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot write /dev/full"));
+    assert!(std::fs::read_to_string(&csv).unwrap().lines().count() > 400);
+    std::fs::remove_file(&csv).unwrap();
+    let script = format!("cat {ROOT}/{LEAK} >&2; exit 5");
+    gclens()
+        .args([
+            "run",
+            "--json",
+            "/dev/full",
+            "--csv",
+            c,
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .assert()
+        .code(5);
+    assert!(csv.exists());
+}
+
+/// A failure half-way through writing a file left it truncated over the old one.
+#[test]
+fn a_failed_write_left_a_truncated_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.json");
+    std::fs::write(&target, "old").unwrap();
+    let t = target.to_str().unwrap();
+    let res = gclens::output::write_to(Some(t), |w| {
+        w.write_all(b"{\"half\":")?;
+        anyhow::bail!("No space left on device")
+    });
+    assert!(res.is_err());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "a temporary file was left behind");
+    // and a write that succeeds replaces it whole, keeping its permissions
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    gclens::output::write_to(Some(t), |w| Ok(w.write_all(b"new")?)).unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
