@@ -260,3 +260,107 @@ fn a_failed_write_left_a_truncated_file() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o640);
 }
+
+/// `escape` read any file a diagnostic named: `/dev/zero` grew without end, a FIFO
+/// hung, files outside the root were read (and SARIF's `endColumn` told about them).
+#[test]
+fn escape_read_dev_zero_a_fifo_and_files_outside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(
+        root.join("a.go"),
+        "package a\n\nfunc F() *int {\n\tx := 1\n\treturn &x\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("secret.go"), "package s\n\nvar x = 1\n").unwrap();
+    let fifo = std::ffi::CString::new(root.join("fifo.go").to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) with a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero.go")).unwrap();
+    let lines = "# example.com/a\n\
+        ./a.go:4:2: moved to heap: x\n\
+        /dev/zero:1:1: moved to heap: y\n\
+        ./zero.go:1:1: moved to heap: y\n\
+        ./fifo.go:1:1: moved to heap: z\n\
+        ../secret.go:3:5: moved to heap: x\n";
+    let out = gclens()
+        .current_dir(&root)
+        .args(["escape", "--format", "sarif", "--root", "."])
+        .write_stdin(lines)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("left out"))
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let files: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(files.contains(&"a.go".to_string()), "{files:?}");
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("secret") || f.contains("/dev")),
+        "{files:?}"
+    );
+}
+
+/// Review outputs named paths outside the root: `..` after a stripped prefix, `..`
+/// climbing out of a relative path, a prefix matching part of a directory name.
+#[test]
+fn review_outputs_named_paths_outside_the_root() {
+    let lines = "# example.com/a\n\
+        /ci/checkout/../../../etc/passwd:1:1: moved to heap: x\n\
+        a/../../../x.go:1:1: moved to heap: y\n\
+        /repo-tools/evil.go:1:1: moved to heap: z\n\
+        /ci/checkout/ok.go:1:1: moved to heap: w\n";
+    let out = gclens()
+        .args([
+            "escape",
+            "--format",
+            "github",
+            "--strip-prefix",
+            "/ci/checkout/",
+            "--strip-prefix",
+            "/repo",
+        ])
+        .write_stdin(lines)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("3 diagnostic(s) left out"))
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("file=ok.go"), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+/// `escape diff` exited 2 (usage error) when one side had no diagnostics, while
+/// `escape` exits 1 (nothing found) for the same input.
+#[test]
+fn escape_diff_with_an_empty_side_was_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let e = empty.to_str().unwrap();
+    let head = path("fixtures/escape/go1.27/m1.txt");
+    let head = head.to_str().unwrap();
+    gclens().args(["escape", e]).assert().code(1);
+    gclens()
+        .args(["escape", "diff", e, head])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no compiler diagnostic in"));
+}

@@ -27,9 +27,11 @@ fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
     Ok(set)
 }
 
-/// A repository file's bytes, for naming functions from their declarations.
-fn read_source(p: &Path) -> Option<Vec<u8>> {
-    crate::input::read_file(p).ok().map(|d| d.to_vec())
+/// A repository file's bytes, for naming functions from their declarations: only a
+/// regular file under the root (the current directory without `--root`).
+fn source_reader(map: &PathMap) -> impl Fn(&Path) -> Option<Vec<u8>> + use<> {
+    let root = map.root.clone().or_else(|| std::env::current_dir().ok());
+    move |p: &Path| crate::input::read_under(root.as_deref()?, p).ok()
 }
 
 fn path_map(p: &EscapePaths) -> PathMap {
@@ -89,7 +91,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
         return Ok(Status::NothingFound);
     }
     let map = path_map(&a.paths);
-    let report = EscapeReport::new(set, &map, Some(&read_source));
+    let report = EscapeReport::new(set, &map, Some(&source_reader(&map)));
     let chosen: Vec<_> = report
         .set
         .diagnostics
@@ -107,8 +109,23 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
         level: level(a.paths.level),
         root: map.root.clone(),
     };
+    if review {
+        note_outside(&sel);
+    }
     emit(a.output.as_deref(), &*format, &sel)?;
     Ok(Status::Ok)
+}
+
+/// Says how many chosen diagnostics the review formats leave out because their file is
+/// outside the root (GOROOT, `..` past the checkout): they are never named there.
+fn note_outside(sel: &Selection) {
+    let left = sel.chosen.len() - sel.placeable().count();
+    if left > 0 {
+        crate::note!(
+            "gclens: {left} diagnostic(s) left out: in files outside the root or without a line ({} file(s) outside)",
+            sel.report.outside.len()
+        );
+    }
 }
 
 fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
@@ -130,7 +147,9 @@ fn diff(a: &EscapeDiffArgs) -> anyhow::Result<Status> {
     let head = EscapeReport::new(load(std::slice::from_ref(&a.head), &[])?, &map, None);
     for (name, r) in [(&a.base, &base), (&a.head, &head)] {
         if r.set.diagnostics.is_empty() {
-            anyhow::bail!("no compiler diagnostic in {name}");
+            // as `escape` on the same input: nothing found, not a usage error
+            crate::note!("gclens: no compiler diagnostic in {name}");
+            return Ok(Status::NothingFound);
         }
     }
     let d = DiffReport {

@@ -114,6 +114,53 @@ fn whole(input: Input, name: &str) -> anyhow::Result<Data> {
     }
 }
 
+/// Largest source file [`read_under`] reads (Go files are a few hundred KiB at most;
+/// generated ones a few MiB).
+pub const MAX_SOURCE: u64 = 32 << 20;
+
+/// Reads a source file that a diagnostic names, only when it is a regular file inside
+/// `root` (after following symbolic links) and at most [`MAX_SOURCE`] bytes: a
+/// compiler line may name anything (`/dev/zero`, a FIFO, `/etc/passwd`, `../../x`), and
+/// what we read must neither hang, nor fill memory, nor leak a file outside the
+/// repository through the annotations.
+pub fn read_under(root: &Path, path: &Path) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let outside = || io::Error::new(io::ErrorKind::PermissionDenied, "outside the root");
+    let root = std::fs::canonicalize(root)?;
+    let real = std::fs::canonicalize(root.join(path))?;
+    if !real.starts_with(&root) {
+        return Err(outside());
+    }
+    // O_NONBLOCK: opening a FIFO does not wait for a writer; O_NOFOLLOW: a link put
+    // there after the check is not followed
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(&real)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    if meta.len() > MAX_SOURCE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "too big for a source file",
+        ));
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    f.take(MAX_SOURCE + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_SOURCE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "too big for a source file",
+        ));
+    }
+    Ok(out)
+}
+
 /// What a block reader reports, in order.
 pub enum Chunk<'a> {
     /// Whole lines (the last one may lack its newline at the end of input).
@@ -221,6 +268,35 @@ mod tests {
         .unwrap();
         assert_eq!(long, 1);
         assert_eq!(text, b"GC forced\nlast");
+    }
+
+    #[test]
+    fn sources_are_read_only_as_regular_files_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("a.go"), "package a\n").unwrap();
+        std::fs::write(dir.path().join("secret"), "x").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.go")).unwrap();
+        std::os::unix::fs::symlink("../secret", root.join("out.go")).unwrap();
+        let fifo = root.join("fifo.go");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo(3) with a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert_eq!(
+            read_under(&root, Path::new("a.go")).unwrap(),
+            b"package a\n"
+        );
+        for bad in [
+            "zero.go",
+            "out.go",
+            "fifo.go",
+            "../secret",
+            "/dev/zero",
+            "/etc/passwd",
+        ] {
+            assert!(read_under(&root, Path::new(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

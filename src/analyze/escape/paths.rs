@@ -47,44 +47,36 @@ impl PathMap {
         }
     }
 
-    /// The repo-relative path, or `None` when `file` is outside the root.
+    /// The repo-relative path and whether it is inside the root. A path that leaves
+    /// the root (`..` past it, a prefix that matches only part of a directory name,
+    /// an absolute path elsewhere) is kept as printed and marked outside.
     pub fn map(&self, file: &str) -> (String, bool) {
         if file.starts_with('<') || file.is_empty() {
             return (file.to_string(), false);
         }
-        let mut f = file;
-        for s in &self.strip {
-            if let Some(rest) = f.strip_prefix(s.as_str()) {
-                f = rest.trim_start_matches('/');
-                return (clean_str(f), true);
-            }
+        let outside = || (file.to_string(), false);
+        let prefixes = self.strip.iter().chain(&self.module);
+        if let Some(rest) = prefixes.into_iter().find_map(|s| strip_components(file, s)) {
+            return confined(rest).map_or_else(outside, |r| (r, true));
         }
-        if let Some(m) = &self.module
-            && let Some(rest) = f.strip_prefix(m.as_str())
-        {
-            return (clean_str(rest), true);
+        let p = Path::new(file);
+        if file.starts_with('$') {
+            return outside();
         }
-        let p = Path::new(f);
         let Some(root) = &self.root else {
-            let inside = !(p.is_absolute() || f.starts_with("../") || f.starts_with('$'));
-            return (clean_str(f), inside);
+            if p.is_absolute() {
+                return outside();
+            }
+            return confined(file).map_or_else(outside, |r| (r, true));
         };
         let absolute = if p.is_absolute() {
             clean(p)
-        } else if f.starts_with('$') {
-            return (f.to_string(), false);
         } else {
-            clean(
-                &self
-                    .build_dir
-                    .clone()
-                    .unwrap_or_else(|| root.clone())
-                    .join(p),
-            )
+            clean(&self.build_dir.as_ref().unwrap_or(root).join(p))
         };
         match absolute.strip_prefix(root) {
-            Ok(rel) => (rel.to_string_lossy().into_owned(), true),
-            Err(_) => (f.to_string(), false),
+            Ok(rel) if !rel.as_os_str().is_empty() => (rel.to_string_lossy().into_owned(), true),
+            _ => outside(),
         }
     }
 
@@ -110,25 +102,55 @@ impl PathMap {
     }
 }
 
-/// `./a/../b.go` → `b.go` (lexically; symlinks are not followed).
+/// `./a/../b.go` → `b.go` (lexically; symlinks are not followed). `..` at the start
+/// of a relative path stays (`a/../../x` → `../x`); above `/` it is `/`.
 fn clean(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                Some(Component::ParentDir | Component::CurDir) | None => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
     out
 }
 
-fn clean_str(f: &str) -> String {
-    clean(Path::new(f)).to_string_lossy().into_owned()
+/// `file` after `prefix`, cut on a path component boundary: `/repo` strips
+/// `/repo/x.go` but not `/repo-tools/x.go`.
+fn strip_components<'a>(file: &'a str, prefix: &str) -> Option<&'a str> {
+    let p = prefix.trim_end_matches('/');
+    let rest = if p.is_empty() {
+        file.strip_prefix('/')? // `--strip-prefix /`
+    } else {
+        file.strip_prefix(p)?.strip_prefix('/')?
+    };
+    Some(rest.trim_start_matches('/'))
+}
+
+/// A relative path, cleaned; `None` when it is empty, absolute or climbs out of the
+/// directory it is relative to (`a/../../x.go`).
+fn confined(rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return None;
+    }
+    let mut out: Vec<&str> = vec![];
+    for c in rel.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            c => out.push(c),
+        }
+    }
+    (!out.is_empty()).then(|| out.join("/"))
 }
 
 /// The module path a `go.mod` declares, with a trailing `/`.
@@ -174,5 +196,34 @@ mod tests {
         assert_eq!(m.map("/tmp/build/a/b.go"), ("a/b.go".into(), true));
         assert_eq!(m.map("./c.go"), ("c.go".into(), true));
         assert!(!m.map("/elsewhere/c.go").1);
+    }
+
+    /// Review outputs named files outside the root (issue 19): `..` after a stripped
+    /// prefix, `..` climbing out of a relative path, a prefix matching part of a name.
+    #[test]
+    fn paths_that_leave_the_root_were_marked_in_repo() {
+        let m = PathMap {
+            strip: vec!["/ci/checkout/".into(), "/repo".into()],
+            ..Default::default()
+        };
+        let outside = |f: &str| assert_eq!(m.map(f), (f.to_string(), false), "{f}");
+        outside("/ci/checkout/../../../etc/passwd");
+        outside("a/../../../x.go");
+        outside("/repo-tools/evil.go");
+        outside("../x.go");
+        outside("/repo");
+        assert_eq!(m.map("/repo/a/./b/../c.go"), ("a/c.go".into(), true));
+        assert_eq!(m.map("/ci/checkout/a/../b.go"), ("b.go".into(), true));
+        let rooted = PathMap {
+            root: Some("/repo".into()),
+            build_dir: Some("/repo/svc".into()),
+            ..Default::default()
+        };
+        assert!(!rooted.map("../../../etc/passwd").1);
+        assert!(!rooted.map("/repo/../etc/passwd").1);
+        assert!(!rooted.map("/repo-tools/evil.go").1);
+        assert_eq!(rooted.map("../lib/x.go"), ("lib/x.go".into(), true));
+        assert_eq!(clean(Path::new("a/../../x")), PathBuf::from("../x"));
+        assert_eq!(clean(Path::new("/../x")), PathBuf::from("/x"));
     }
 }

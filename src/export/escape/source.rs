@@ -3,7 +3,9 @@
 //! The compiler's columns are 1-based UTF-8 byte offsets (a tab is one); SARIF counts
 //! UTF-16 code units by default. With the source at hand the column is converted and
 //! the end of the subject found; without it, an ASCII-only prefix cannot be told
-//! apart, so the column is left out rather than guessed.
+//! apart, so the column is left out rather than guessed. Only regular files under the
+//! root are read ([`crate::input::read_under`]): whether a column is there must not
+//! tell anything about a file outside it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -25,8 +27,8 @@ impl Sources {
     fn line(&mut self, file: &str, line: u32) -> Option<&str> {
         let root = self.root.clone();
         let lines = self.files.entry(file.to_string()).or_insert_with(|| {
-            let p = root.map_or_else(|| PathBuf::from(file), |r| r.join(file));
-            let bytes = crate::input::read_file(&p).ok()?;
+            let root = root.or_else(|| std::env::current_dir().ok())?;
+            let bytes = crate::input::read_under(&root, std::path::Path::new(file)).ok()?;
             Some(
                 String::from_utf8_lossy(&bytes)
                     .lines()
