@@ -364,3 +364,53 @@ fn escape_diff_with_an_empty_side_was_exit_2() {
         .code(1)
         .stderr(predicates::str::contains("no compiler diagnostic in"));
 }
+
+/// A heap of 10^15 MB became 4294967295 MiB in text, CSV and chart: such a line is now
+/// malformed (counted, with its example), never a capped figure.
+#[test]
+fn a_huge_value_was_silently_capped() {
+    let real = std::fs::read_to_string(path(LEAK)).unwrap();
+    let line = real.lines().find(|l| l.starts_with("gc 2 ")).unwrap();
+    let (head, tail) = line.split_once(" MB,").unwrap();
+    let (start, _) = head.split_once("->").unwrap();
+    let huge = format!("{start}->1000000000000000->4 MB,{tail}\n");
+    let out = gclens()
+        .args(["gc", "--format", "json", "-"])
+        .write_stdin(format!("{}\n{huge}", real.lines().nth(1).unwrap()))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["summary"]["cycles"], 1);
+    assert_eq!(doc["skipped"]["malformed"], 1);
+    assert!(!String::from_utf8_lossy(&out).contains("4294967295"));
+}
+
+/// `watch` JSON of a long stream held only the newest cycles, and did not say so
+/// (1,619,427 cycles seen, 219,427 in the JSON): the older ones are now in `folded`.
+#[test]
+fn watch_json_dropped_older_cycles_silently() {
+    use gclens::output::Format;
+    let data = std::fs::read(path(LEAK)).unwrap();
+    let mut m = gclens::live::Monitor::with_window(0, 100);
+    let scanner = gclens::parse::Scanner::new();
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        m.builder.feed(&scanner, line);
+        m.bound();
+    }
+    let report = m.into_report("-").unwrap();
+    let mut out = vec![];
+    gclens::export::json::Json.write(&report, &mut out).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let kept = doc["cycles"].as_array().unwrap();
+    let folded = doc["folded"]["cycles"].as_u64().unwrap();
+    assert_eq!(kept.len() as u64 + folded, 473);
+    let buckets = doc["folded"]["buckets"].as_array().unwrap();
+    let in_buckets: u64 = buckets.iter().map(|b| b["cycles"].as_u64().unwrap()).sum();
+    assert_eq!(in_buckets, folded);
+    assert_eq!(buckets[0]["first_gc"], 1);
+    let last = buckets.last().unwrap()["last_gc"].as_u64().unwrap();
+    assert_eq!(kept[0]["cycle"].as_u64().unwrap(), last + 1);
+}

@@ -6,6 +6,7 @@ pub mod advice;
 pub mod cycle;
 pub mod escape;
 pub mod findings;
+pub mod folded;
 pub mod goroutines;
 pub mod heap;
 pub mod memstats;
@@ -13,6 +14,7 @@ pub mod stats;
 pub mod summary;
 
 pub use findings::{Finding, Severity, findings};
+pub use folded::{Bucket, Folded};
 pub use summary::{Leak, LeakVerdict, Summary, summarize};
 
 use crate::model::Timeline;
@@ -48,17 +50,4 @@ impl Report {
         self.memstats = m.map(|m| MemJoin::new(&self.timeline, m));
         self
     }
-}
-
-/// What a live session kept of the cycles it folded out of its detailed window.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Folded {
-    pub cycles: u64,
-    pub buckets: usize,
-    pub first_t_s: f64,
-    pub last_t_s: f64,
-    pub live_floor_first_mib: u32,
-    pub live_floor_last_mib: u32,
-    pub heap_peak_mib: u32,
-    pub pause_max_ms: f64,
 }

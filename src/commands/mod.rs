@@ -199,6 +199,15 @@ fn write_files(report: &Report, a: &LiveArgs) -> bool {
     }
     if let Some(p) = &a.csv {
         write(emit(Some(p), &Csv, report));
+        if let (Some(f), Some(first)) = (&report.folded, report.timeline.cycles.first()) {
+            crate::note!(
+                "gclens: {p} holds the newest {} cycles (from gc {}); the {} before them are \
+                 folded into time buckets (the JSON's `folded`)",
+                report.timeline.cycles.len(),
+                first.gc.cycle,
+                f.cycles
+            );
+        }
     }
     ok
 }

@@ -1,9 +1,11 @@
 //! `--format json`: the `gclens.gc/v1` document. Cycles are serialized one at a time
-//! from the timeline, never collected into a second copy.
+//! from the timeline, never collected into a second copy. From a long live session,
+//! `cycles` holds the newest ones in detail and `folded` the whole older part of the
+//! stream in time buckets: nothing seen is left out of the document.
 
 use super::{ms_to_s, us_to_ms};
 use crate::analyze::cycle::figures;
-use crate::analyze::{Finding, Report, Summary};
+use crate::analyze::{Finding, Folded, Report, Summary};
 use crate::model::{Cycle, Event, EventKind, Malformed, Timeline};
 use crate::model::{GcFormat, Pacer, Scavenge};
 use crate::output::Format;
@@ -186,6 +188,9 @@ struct Doc<'a> {
     cycles: Cycles<'a>,
     events: Vec<EventOut<'a>>,
     skipped: SkippedOut<'a>,
+    /// `watch`/`run`: the cycles before `cycles` (which then hold only the newest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folded: Option<&'a Folded>,
 }
 
 impl Format<Report> for Json {
@@ -204,6 +209,7 @@ impl Format<Report> for Json {
                 foreign: t.skipped.foreign,
                 examples: &t.skipped.examples,
             },
+            folded: r.folded.as_ref(),
         };
         let mut ser = serde_json::Serializer::new(&mut *out);
         doc.serialize(&mut ser)?;

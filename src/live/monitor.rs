@@ -4,72 +4,14 @@
 //! bounded however long the stream runs: about 29 MB of cycles, 2 × 192 bytes per kept
 //! event, and 0.3 MB of buckets.
 
-use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
-use crate::analyze::{Folded, Report};
+use crate::analyze::{Bucket, Folded, Report};
 use crate::model::{Cycle, Timeline};
 use crate::parse::Builder;
-use serde::Serialize;
 
 /// Cycles kept in full detail.
 pub const WINDOW: usize = 200_000;
 /// Most buckets kept for the older part; past it, neighbours are merged two by two.
 pub const MAX_BUCKETS: usize = 4096;
-
-/// Aggregates of consecutive older cycles.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Bucket {
-    pub first_t_s: f64,
-    pub last_t_s: f64,
-    pub cycles: u64,
-    pub forced: u64,
-    pub live_floor_mib: u32,
-    pub live_peak_mib: u32,
-    pub heap_peak_mib: u32,
-    pub goal_peak_mib: u32,
-    pub stacks_peak_mib: u32,
-    pub pause_max_ms: f64,
-    pub pause_total_ms: f64,
-    pub gc_cpu_ms: f64,
-    pub allocated_mib: u64,
-}
-
-impl Bucket {
-    fn merge(&mut self, o: &Bucket) {
-        self.last_t_s = o.last_t_s;
-        self.cycles += o.cycles;
-        self.forced += o.forced;
-        self.live_floor_mib = self.live_floor_mib.min(o.live_floor_mib);
-        self.live_peak_mib = self.live_peak_mib.max(o.live_peak_mib);
-        self.heap_peak_mib = self.heap_peak_mib.max(o.heap_peak_mib);
-        self.goal_peak_mib = self.goal_peak_mib.max(o.goal_peak_mib);
-        self.stacks_peak_mib = self.stacks_peak_mib.max(o.stacks_peak_mib);
-        self.pause_max_ms = self.pause_max_ms.max(o.pause_max_ms);
-        self.pause_total_ms += o.pause_total_ms;
-        self.gc_cpu_ms += o.gc_cpu_ms;
-        self.allocated_mib += o.allocated_mib;
-    }
-
-    fn of(prev: Option<&Cycle>, c: &Cycle) -> Bucket {
-        let g = &c.gc;
-        let t = g.t_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
-        let live = live_mib(c);
-        Bucket {
-            first_t_s: t,
-            last_t_s: t,
-            cycles: 1,
-            forced: u64::from(g.forced),
-            live_floor_mib: live,
-            live_peak_mib: live,
-            heap_peak_mib: g.heap_before_mib.max(g.heap_after_mib),
-            goal_peak_mib: g.goal_mib.unwrap_or(0),
-            stacks_peak_mib: g.stacks_mib.unwrap_or(0),
-            pause_max_ms: pause_us(c) as f64 / 1000.0,
-            pause_total_ms: pause_us(c) as f64 / 1000.0,
-            gc_cpu_ms: gc_cpu_us(c).unwrap_or(0) as f64 / 1000.0,
-            allocated_mib: u64::from(alloc_mib(prev, c).unwrap_or(0)),
-        }
-    }
-}
 
 /// The older cycles, folded.
 #[derive(Clone, Debug, Default)]
@@ -112,26 +54,7 @@ impl History {
 
     /// What the report says of the folded cycles (`None` when nothing was folded).
     pub fn folded(&self) -> Option<Folded> {
-        let (a, b) = (self.buckets.first()?, self.buckets.last()?);
-        Some(Folded {
-            cycles: self.cycles(),
-            buckets: self.buckets.len(),
-            first_t_s: a.first_t_s,
-            last_t_s: b.last_t_s,
-            live_floor_first_mib: a.live_floor_mib,
-            live_floor_last_mib: b.live_floor_mib,
-            heap_peak_mib: self
-                .buckets
-                .iter()
-                .map(|b| b.heap_peak_mib)
-                .max()
-                .unwrap_or(0),
-            pause_max_ms: self
-                .buckets
-                .iter()
-                .map(|b| b.pause_max_ms)
-                .fold(0.0, f64::max),
-        })
+        Folded::of(&self.buckets)
     }
 }
 

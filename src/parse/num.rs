@@ -65,11 +65,15 @@ pub fn lit<'a>(t: &'static str) -> impl Fn(&'a [u8]) -> IResult<&'a [u8], &'a [u
     }
 }
 
-/// An unsigned integer narrowed to `u32` (saturating).
+/// An unsigned integer that fits a `u32`. A bigger one fails the parse, so the line is
+/// counted as malformed with its example: a heap of 4 PiB or more (MB fields), 4
+/// billion cycles or Ps cannot be a runtime's, and capping it would print a made-up
+/// 4294967295 MiB as if it were data.
 #[inline(always)]
 pub fn u32_(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = uint(i)?;
-    Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
+    let v = u32::try_from(v).map_err(|_| fail(i))?;
+    Ok((r, v))
 }
 
 /// A signed decimal integer (`-195560`, `+12`).
@@ -110,11 +114,13 @@ pub fn fixed(i: &[u8], scale: u32) -> IResult<&[u8], u64> {
     ))
 }
 
-/// A `fmtNSAsMS` time in milliseconds, returned as microseconds.
+/// A `fmtNSAsMS` time in milliseconds, returned as microseconds; one of 71 minutes or
+/// more fails the parse (see [`u32_`]).
 #[inline(always)]
 pub fn ms_as_us(i: &[u8]) -> IResult<&[u8], u32> {
     let (r, v) = fixed(i, 3)?;
-    Ok((r, u32::try_from(v).unwrap_or(u32::MAX)))
+    let v = u32::try_from(v).map_err(|_| fail(i))?;
+    Ok((r, v))
 }
 
 /// A float in either of the runtime's styles: `+9.500000e-001`, `-1.158502e-001`,
@@ -214,5 +220,14 @@ mod tests {
     fn integers_saturate() {
         assert_eq!(uint(b"99999999999999999999999").unwrap().1, u64::MAX);
         assert_eq!(int(b"-195560)").unwrap(), (&b")"[..], -195560));
+    }
+
+    /// A heap of 10^15 MB read as 4294967295 MiB in text, CSV and chart (issue 19).
+    #[test]
+    fn values_too_big_for_a_field_were_silently_capped() {
+        assert!(u32_(b"1000000000000000->").is_err());
+        assert_eq!(u32_(b"4294967295->").unwrap().1, u32::MAX);
+        assert!(ms_as_us(b"4294968.000+").is_err());
+        assert_eq!(ms_as_us(b"4294967.295+").unwrap().1, u32::MAX);
     }
 }

@@ -109,7 +109,7 @@ fn folded_note(out: &mut dyn Write, f: &Folded) -> io::Result<()> {
         f.cycles,
         num(f.first_t_s),
         num(f.last_t_s),
-        f.buckets,
+        f.buckets.len(),
         f.live_floor_first_mib,
         f.live_floor_last_mib,
         f.heap_peak_mib,
