@@ -414,3 +414,45 @@ fn watch_json_dropped_older_cycles_silently() {
     let last = buckets.last().unwrap()["last_gc"].as_u64().unwrap();
     assert_eq!(kept[0]["cycle"].as_u64().unwrap(), last + 1);
 }
+
+/// SIGBUS (exit 135) when the input file was truncated while mapped (logrotate's
+/// `copytruncate`): gclens now either finished before the cut or names the truncation
+/// (exit 2), and never dies of a signal.
+#[test]
+fn a_trace_truncated_while_read_killed_gclens_with_sigbus() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.log");
+    let one = std::fs::read(path(LEAK)).unwrap();
+    let mut f = File::create(&big).unwrap();
+    while f.metadata().unwrap().len() < 256 << 20 {
+        f.write_all(&one).unwrap();
+    }
+    drop(f);
+    let child = Command::new(bin())
+        .args(["gc", big.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    File::options().write(true).open(&big).unwrap().set_len(4096).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 2)), "{:?} {err}", out.status);
+    if out.status.code() == Some(2) {
+        assert!(err.contains("truncated while it was read"), "{err}");
+    }
+
+    // the same, made certain: mapped, cut, then read
+    let mut f = File::create(&big).unwrap();
+    for _ in 0..64 {
+        f.write_all(&one).unwrap();
+    }
+    let data = gclens::input::read_all(big.to_str().unwrap()).unwrap();
+    f.set_len(4096).unwrap();
+    let t = gclens::parse::load_bytes(&data);
+    assert!(!t.cycles.is_empty());
+    let e = data.check("big.log").unwrap_err();
+    assert!(e.to_string().contains("big.log was truncated"), "{e}");
+}

@@ -78,7 +78,9 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     let changed = match &a.changed {
         Some(f) => {
             let bytes = crate::input::read_all(f)?;
-            Some(changed::parse(&bytes).map_err(|e| anyhow::anyhow!("{f}: {e}"))?)
+            let c = changed::parse(&bytes).map_err(|e| anyhow::anyhow!("{f}: {e}"))?;
+            bytes.check(f)?;
+            Some(c)
         }
         None => None,
     };

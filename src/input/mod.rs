@@ -8,6 +8,9 @@
 //! endless line never fills memory.
 
 pub mod cgroup;
+pub mod mapped;
+
+pub use mapped::Mapped;
 
 use anyhow::Context;
 use std::fs::File;
@@ -39,7 +42,7 @@ pub fn display_name(path: &str) -> &str {
 
 /// A whole input in memory: a read-only map of a regular file, or the bytes read.
 pub enum Data {
-    Mapped(memmap2::Mmap),
+    Mapped(Mapped),
     Owned(Vec<u8>),
 }
 
@@ -47,8 +50,23 @@ impl Deref for Data {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            Data::Mapped(m) => m,
+            Data::Mapped(m) => m.bytes(),
             Data::Owned(v) => v,
+        }
+    }
+}
+
+impl Data {
+    /// After reading: an error naming `name` when the file was cut short while it was
+    /// read (rotated with `copytruncate`, rewritten), since what was read is not the
+    /// file as it was nor as it is.
+    pub fn check(&self, name: &str) -> anyhow::Result<()> {
+        match self {
+            Data::Mapped(m) if m.truncated() => anyhow::bail!(
+                "{name} was truncated while it was read (rotated with copytruncate?): read \
+                 the rotated copy, or read it again"
+            ),
+            _ => Ok(()),
         }
     }
 }
@@ -79,13 +97,12 @@ pub fn open_file(path: &Path) -> anyhow::Result<Input> {
         anyhow::bail!("cannot read {name}: is a directory");
     }
     if meta.is_file() && meta.len() > 0 {
-        // SAFETY: the map is read-only; a file truncated by another process while we
-        // read it is the only risk, as with any mmap reader. Not populated up front (one
-        // thread mapping every page first is slower than the scan threads faulting their
-        // own blocks in); WillNeed starts the read-ahead of a file not in the page cache.
-        if let Ok(map) = unsafe { memmap2::MmapOptions::new().map(&f) } {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::WillNeed);
+        // Not populated up front (one thread mapping every page first is slower than
+        // the scan threads faulting their own blocks in); WillNeed starts the
+        // read-ahead of a file not in the page cache. A file truncated while mapped is
+        // handled by `mapped` and reported by `Data::check`.
+        if let Ok(map) = Mapped::new(&f) {
+            map.advise_will_need();
             return Ok(Input::Whole(Data::Mapped(map)));
         }
     }

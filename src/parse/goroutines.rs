@@ -345,7 +345,11 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<Dump>> {
         .map(|f| {
             let name = input::display_name(f);
             let dump = match input::open(f)? {
-                Input::Whole(data) => parse(f, &data),
+                Input::Whole(data) => {
+                    let dump = parse(f, &data);
+                    data.check(name)?;
+                    dump
+                }
                 Input::Stream(mut s) => {
                     let mut r = Reader::new(f);
                     input::for_each_block(&mut s, &|_| {}, |c| {

@@ -118,7 +118,11 @@ pub fn scan_path(
     progress: Progress,
 ) -> anyhow::Result<Builder> {
     match input::open(path)? {
-        Input::Whole(data) => Ok(scan_bytes(scanner, source, &data, progress)),
+        Input::Whole(data) => {
+            let b = scan_bytes(scanner, source, &data, progress);
+            data.check(path)?;
+            Ok(b)
+        }
         Input::Stream(mut r) => scan_reader(scanner, source, &mut r, progress)
             .with_context(|| format!("cannot read {}", input::display_name(path))),
     }

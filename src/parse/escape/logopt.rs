@@ -77,6 +77,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<EscapeSet> {
     for f in list {
         let data = crate::input::read_file(&f)?;
         parse_file(&f.display().to_string(), &data, &mut set);
+        data.check(&f.display().to_string())?;
     }
     Ok(set)
 }

@@ -60,7 +60,10 @@ pub fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
         }
         let mut p = TextParser::new(if f == "-" { "<stdin>" } else { f });
         match input::open(f)? {
-            Input::Whole(data) => p.feed(&data),
+            Input::Whole(data) => {
+                p.feed(&data);
+                data.check(f)?;
+            }
             Input::Stream(mut r) => input::for_each_block(&mut r, &|_| {}, |c| match c {
                 Chunk::Lines(l) => p.feed(l.strip_suffix(b"\n").unwrap_or(l)),
                 Chunk::LongLine => p.line(b""),

@@ -84,6 +84,7 @@ pub fn load(files: &[String]) -> anyhow::Result<HeapSeries> {
         let data = crate::input::read_all(f)?;
         let name = crate::input::display_name(f);
         let p = parse(f, &data, &mut series.stacks).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        data.check(name)?;
         series.profiles.push(p);
     }
     Ok(series)

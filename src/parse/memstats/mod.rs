@@ -37,6 +37,7 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<(String, Parsed)>> {
         .map(|f| {
             let data = crate::input::read_all(&f)?;
             let p = parse(&data);
+            data.check(crate::input::display_name(&f))?;
             Ok((f, p))
         })
         .collect()
