@@ -456,3 +456,34 @@ fn a_trace_truncated_while_read_killed_gclens_with_sigbus() {
     let e = data.check("big.log").unwrap_err();
     assert!(e.to_string().contains("big.log was truncated"), "{e}");
 }
+
+/// `memstats -` on a 2 GiB line without a newline peaked at 5.3 GB (and `escape -` of
+/// wrapped output that never ends its line grew likewise): the line is now dropped as
+/// it streams by and named.
+#[test]
+fn stdin_with_an_endless_line_filled_memory() {
+    let mut big = vec![b'a'; 3 << 20];
+    big.extend_from_slice(b"\n");
+    let dump = std::fs::read(path("fixtures/memstats/go1.27/snapshots.plusv.txt")).unwrap();
+    big.extend_from_slice(&dump);
+    let out = gclens()
+        .args(["memstats", "--format", "json", "-"])
+        .write_stdin(big)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("stdin:1: a line longer than 1 MiB, skipped"))
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(!doc["snapshots"].as_array().unwrap().is_empty(), "{doc}");
+
+    let piece = r#"{"ImportPath":"x","Action":"build-output","Output":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
+    let wrapped: String = std::iter::repeat_n(format!("{piece}\n"), 40_000).collect();
+    gclens()
+        .args(["escape", "-"])
+        .write_stdin(wrapped)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("a wrapped line longer than 1 MiB, skipped"));
+}

@@ -98,6 +98,7 @@ fn load_memstats(files: &[String]) -> anyhow::Result<Option<MemReport>> {
 fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
     let loaded = crate::parse::memstats::load(files)?;
     for (f, p) in &loaded {
+        let f = crate::input::display_name(f);
         for (line, why) in p.errors.iter().take(5) {
             crate::note!("gclens: {f}:{line}: {why}");
         }

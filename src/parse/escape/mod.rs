@@ -135,6 +135,16 @@ impl TextParser {
                     self.text(&rest.as_bytes()[..i]);
                     rest = &rest[i + 1..];
                 }
+                if rest.len() > crate::input::MAX_LINE {
+                    // wrapped Output pieces that never end their line: not a diagnostic,
+                    // and not to be kept growing
+                    let name = self.set.sources.first().cloned().unwrap_or_default();
+                    self.malformed(format!(
+                        "{name}:{}: a wrapped line longer than 1 MiB, skipped",
+                        self.line_no
+                    ));
+                    rest = "";
+                }
                 self.wrapped = rest.to_string();
             }
             Ok(_) => {}

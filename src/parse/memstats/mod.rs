@@ -31,13 +31,42 @@ pub fn parse(data: &[u8]) -> Parsed {
 }
 
 /// Reads dump files (`-` is stdin; none means stdin), each parsed on its own, in order.
+/// A stream is read in blocks; a line longer than [`crate::input::MAX_LINE`] (no dump
+/// has one) is dropped as it goes by and named in the errors, so one endless line never
+/// fills memory.
 pub fn load(files: &[String]) -> anyhow::Result<Vec<(String, Parsed)>> {
-    crate::input::files_or_stdin(files)
+    use crate::input::{self, Chunk, Input};
+    input::files_or_stdin(files)
         .into_iter()
         .map(|f| {
-            let data = crate::input::read_all(&f)?;
-            let p = parse(&data);
-            data.check(crate::input::display_name(&f))?;
+            let name = input::display_name(&f);
+            let p = match input::open(&f)? {
+                Input::Whole(data) => {
+                    let p = parse(&data);
+                    data.check(name)?;
+                    p
+                }
+                Input::Stream(mut r) => {
+                    let (mut text, mut long, mut line) = (Vec::new(), Vec::new(), 1u64);
+                    input::for_each_block(&mut r, &|_| {}, |c| match c {
+                        Chunk::Lines(l) => {
+                            line += memchr::memchr_iter(b'\n', l).count() as u64;
+                            text.extend_from_slice(l);
+                        }
+                        Chunk::LongLine => {
+                            long.push(line);
+                            text.push(b'\n'); // keeps the line numbers
+                            line += 1;
+                        }
+                    })
+                    .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+                    let mut p = parse(&text);
+                    p.errors
+                        .extend(long.into_iter().map(|l| (l, "a line longer than 1 MiB, skipped".to_string())));
+                    p.errors.sort();
+                    p
+                }
+            };
             Ok((f, p))
         })
         .collect()
