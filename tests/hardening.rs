@@ -436,10 +436,19 @@ fn a_trace_truncated_while_read_killed_gclens_with_sigbus() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(30));
-    File::options().write(true).open(&big).unwrap().set_len(4096).unwrap();
+    File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(matches!(out.status.code(), Some(0 | 2)), "{:?} {err}", out.status);
+    assert!(
+        matches!(out.status.code(), Some(0 | 2)),
+        "{:?} {err}",
+        out.status
+    );
     if out.status.code() == Some(2) {
         assert!(err.contains("truncated while it was read"), "{err}");
     }
@@ -471,7 +480,9 @@ fn stdin_with_an_endless_line_filled_memory() {
         .write_stdin(big)
         .assert()
         .code(0)
-        .stderr(predicates::str::contains("stdin:1: a line longer than 1 MiB, skipped"))
+        .stderr(predicates::str::contains(
+            "stdin:1: a line longer than 1 MiB, skipped",
+        ))
         .get_output()
         .stdout
         .clone();
@@ -485,5 +496,42 @@ fn stdin_with_an_endless_line_filled_memory() {
         .write_stdin(wrapped)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("a wrapped line longer than 1 MiB, skipped"));
+        .stderr(predicates::str::contains(
+            "a wrapped line longer than 1 MiB, skipped",
+        ));
+}
+
+/// `advise` took a budget of 0 or 1 byte (and advised `GOMEMLIMIT=0MiB`), printed a
+/// goal below the live heap for a budget under it, and refused `--headroom 0.9` while
+/// saying "between 0 and 0.9".
+#[test]
+fn advise_accepted_budgets_that_cannot_hold_the_program() {
+    let steady = "fixtures/gctrace/go1.27/steady.log";
+    for b in ["0", "1"] {
+        gclens()
+            .args(["advise", steady, "--budget", b])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "a memory budget is at least 1 MiB",
+            ));
+    }
+    gclens()
+        .args(["advise", steady, "--budget", "40Mi"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "the program's live heap alone takes",
+        ))
+        .stderr(predicates::str::contains("A budget of at least"));
+    gclens()
+        .args(["advise", steady, "--budget", "1G", "--headroom", "0.9"])
+        .assert()
+        .code(0);
+    gclens()
+        .args(["advise", steady, "--budget", "1G", "--headroom", "0.95"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("between 0 and 0.9"));
 }

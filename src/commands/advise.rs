@@ -25,7 +25,13 @@ fn budget(b: Budget) -> anyhow::Result<u64> {
 
 pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
     let budget_bytes = budget(args.budget)?;
-    if !(0.0..0.9).contains(&args.headroom) {
+    if budget_bytes < 1 << 20 {
+        return Err(anyhow!(
+            "--budget {budget_bytes} is {}: a memory budget is at least 1 MiB (e.g. 512Mi, 2G)",
+            crate::units::fmt_bytes(budget_bytes)
+        ));
+    }
+    if !(0.0..=0.9).contains(&args.headroom) {
         return Err(anyhow!(
             "--headroom must be between 0 and 0.9 (a share of the budget, e.g. 0.1)"
         ));

@@ -105,12 +105,26 @@ pub fn arithmetic(
         let room = predicted.heap_goal_mib - i.live_heap_mib;
         let runway = i.runway_per_mib * scan;
         let cost = cycle_cost(i, i.live_heap_mib, room);
+        let by_gogc = format!(
+            "{:.1} + {:.1} × {:.2}",
+            i.live_heap_mib,
+            i.live_heap_mib + i.roots_mib,
+            gogc / 100.0
+        );
+        let goal = if predicted.limit_driven {
+            format!(
+                "goal capped by the limit ({:.0} − {:.1}) / ({:.2} × {:.2}) = {:.1} MiB (under {by_gogc})",
+                limit as f64 / MIB,
+                i.non_heap_mib,
+                i.overshoot.max(SCAVENGE_SLACK),
+                i.fragmentation,
+                predicted.heap_goal_mib
+            )
+        } else {
+            format!("goal {by_gogc} = {:.1} MiB", predicted.heap_goal_mib)
+        };
         arithmetic.push(format!(
-        "predicted: goal {:.1} + {:.1} × {:.2} = {:.1} MiB; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
-        i.live_heap_mib,
-        i.live_heap_mib + i.roots_mib,
-        gogc / 100.0,
-        predicted.heap_goal_mib,
+        "predicted: {goal}; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         room,
         runway,
         room,

@@ -41,7 +41,7 @@ pub use pacer::{Prediction, budget_for_cpu, predict};
 use super::memstats::MemReport;
 use super::summary::Summary;
 use crate::model::Timeline;
-use pacer::heap_cap;
+use pacer::{SCAVENGE_SLACK, heap_cap};
 use serde::Serialize;
 
 pub(crate) use crate::units::MIB;
@@ -86,6 +86,13 @@ pub struct Advice {
 pub enum AdviceError {
     NoTimedCycles,
     NoCpuPhases,
+    /// The budget's limit cannot hold what the program keeps live: (limit MiB, what
+    /// the live heap needs in MiB, the smallest budget in bytes that GOGC=10 fits).
+    BudgetTooSmall {
+        limit_mib: f64,
+        needed_mib: f64,
+        min_budget: u64,
+    },
 }
 
 impl std::fmt::Display for AdviceError {
@@ -98,6 +105,18 @@ impl std::fmt::Display for AdviceError {
             AdviceError::NoCpuPhases => write!(
                 f,
                 "the trace has no GC CPU figures (Go ≤ 1.4): no cost model"
+            ),
+            AdviceError::BudgetTooSmall {
+                limit_mib,
+                needed_mib,
+                min_budget,
+            } => write!(
+                f,
+                "the budget leaves a memory limit of {limit_mib:.0} MiB, and the program's live \
+                 heap alone takes {needed_mib:.1} MiB of memory (with fragmentation and what lies \
+                 outside the heap): it would collect back to back or be OOM-killed. A budget of \
+                 at least {} holds it at GOGC=10 (more buys less GC CPU)",
+                crate::units::fmt_bytes(*min_budget)
             ),
         }
     }
@@ -114,6 +133,17 @@ pub fn advise(
     let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
     let limit_mib = limit as f64 / MIB;
     let live = i.live_end_mib;
+    // the limit must hold the live heap with a little room, or no setting can work
+    let per_heap_mib = i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation;
+    if heap_cap(&i, limit_mib) < live * 1.05 {
+        let gogc10 = live + (live + i.roots_mib) * 0.10;
+        let min_limit = (gogc10 * per_heap_mib + i.non_heap_mib) / CLEAR_OF_LIMIT;
+        return Err(AdviceError::BudgetTooSmall {
+            limit_mib,
+            needed_mib: live * per_heap_mib + i.non_heap_mib,
+            min_budget: (min_limit / (1.0 - o.headroom) * MIB).ceil() as u64,
+        });
+    }
     let cap = heap_cap(&i, CLEAR_OF_LIMIT * limit_mib);
     let g_star = (cap - live) / (live + i.roots_mib).max(0.1) * 100.0;
     let gogc = ((g_star.min(800.0) / 5.0).floor() * 5.0).max(10.0);

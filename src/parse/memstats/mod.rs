@@ -61,8 +61,10 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<(String, Parsed)>> {
                     })
                     .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
                     let mut p = parse(&text);
-                    p.errors
-                        .extend(long.into_iter().map(|l| (l, "a line longer than 1 MiB, skipped".to_string())));
+                    p.errors.extend(
+                        long.into_iter()
+                            .map(|l| (l, "a line longer than 1 MiB, skipped".to_string())),
+                    );
                     p.errors.sort();
                     p
                 }
