@@ -270,7 +270,7 @@ fn memstats_exit_codes() {
         .write_stdin("{\"memstats\": {\"Alloc\": 1, \"HeapAlloc\": \n")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("-:1: JSON"));
+        .stderr(predicates::str::contains("stdin:1: JSON"));
 }
 
 #[test]
