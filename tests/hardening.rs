@@ -535,3 +535,49 @@ fn advise_accepted_budgets_that_cannot_hold_the_program() {
         .code(2)
         .stderr(predicates::str::contains("between 0 and 0.9"));
 }
+
+/// Inputs the fuzzers found (fuzz/regressions/TARGET/NAME, named after the failure),
+/// run through the commands the target exercises: none may panic (exit 101).
+/// - gctrace/advice-time-goes-backwards.log: times going backwards inside a segment
+///   overflowed the warm-up arithmetic of `advise`.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let commands: &[(&str, &[&[&str]])] = &[
+        (
+            "gctrace",
+            &[
+                &["gc"],
+                &["gc", "--format", "json"],
+                &["advise", "--budget", "512Mi"],
+            ],
+        ),
+        (
+            "escape_text",
+            &[&["escape"], &["escape", "--format", "sarif"]],
+        ),
+        ("memstats", &[&["memstats"]]),
+        ("heap", &[&["heap"]]),
+        ("goroutines", &[&["goroutines"]]),
+    ];
+    let mut seen = 0;
+    for (target, runs) in commands {
+        let Ok(dir) = std::fs::read_dir(path(&format!("fuzz/regressions/{target}"))) else {
+            continue;
+        };
+        for f in dir {
+            let f = f.unwrap().path();
+            for args in *runs {
+                let out = gclens().args(*args).arg(&f).output().unwrap();
+                let code = out.status.code();
+                assert!(
+                    matches!(code, Some(0..=2)),
+                    "gclens {args:?} {}: {code:?}\n{}",
+                    f.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1);
+}

@@ -71,7 +71,8 @@ pub fn inputs(
         cs[0].gc.t_ms.unwrap_or(0),
         cs[cs.len() - 1].gc.t_ms.unwrap_or(0),
     );
-    let warm = t0 + (t1 - t0) / 10;
+    // times may go backwards inside a segment (a mixed or edited log): no warm-up then
+    let warm = t0 + t1.saturating_sub(t0) / 10;
     let used: Vec<usize> = (1..cs.len())
         .filter(|&i| cs[i].gc.t_ms.is_some_and(|t| t >= warm) && !cs[i].gc.forced)
         .collect();
