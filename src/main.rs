@@ -23,13 +23,10 @@ fn main() -> ExitCode {
         Command::Heap(args) => commands::heap::run(args),
         Command::Goroutines(args) => commands::goroutines::run(args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "gclens",
-                &mut std::io::stdout(),
-            );
-            Ok(Status::Ok)
+            // generated in memory: clap_complete panics on a write error (`| head`)
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "gclens", &mut script);
+            gclens::output::write_to(None, |out| Ok(out.write_all(&script)?)).map(|()| Status::Ok)
         }
     };
     match result {

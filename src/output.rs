@@ -75,7 +75,7 @@ pub fn write_to(
             if w.get_ref().broken {
                 return Err(io::Error::from(io::ErrorKind::BrokenPipe).into());
             }
-            res?;
+            res.context("cannot write stdout")?;
         }
         Some(p) => write_file(Path::new(p), f).with_context(|| format!("cannot write {p}"))?,
     }

@@ -581,3 +581,26 @@ fn fuzz_findings_stay_fixed() {
     }
     assert!(seen >= 1);
 }
+
+/// `gclens completions bash | head -1` panicked inside clap_complete (exit 101), and so
+/// did a full stdout.
+#[test]
+fn completions_to_a_closed_pipe_panicked() {
+    let status = |stdout: Stdio| {
+        Command::new(bin())
+            .args(["completions", "bash"])
+            .stdout(stdout)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .code()
+    };
+    assert_eq!(status(dev_full()), Some(2));
+    let mut child = Command::new(bin())
+        .args(["completions", "zsh"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
