@@ -117,8 +117,11 @@ pub fn overshoot_pct(c: &Cycle) -> Option<f64> {
     Some((f64::from(c.gc.heap_after_mib) - f64::from(g)).max(0.0) / f64::from(g) * 100.0)
 }
 
-/// GC CPU % over a trailing window of `window_s` seconds ending at each cycle, computed
-/// from the cpu phases: Σ GC CPU / (window × P). Fed the cycles in order.
+/// GC CPU % over a trailing window of `window_s` seconds ending at each cycle's end,
+/// computed from the cpu phases: Σ GC CPU / (span × P), where the span is the window or,
+/// early in a run, the time from the start to the cycle's end (a window that holds less
+/// than its span is never divided as if it held all of it). At most 100: GC workers
+/// cannot hold more than every P. Fed the cycles in order.
 struct Window {
     w_ms: u64,
     window_s: f64,
@@ -148,9 +151,11 @@ impl Window {
             self.sum -= gc_cpu_us(&cycles[self.lo]).unwrap_or(0);
             self.lo += 1;
         }
-        let span_ms = (t as f64).min(self.window_s * 1000.0).max(1.0);
+        let clock_us: u64 = c.gc.clock.as_slice().iter().map(|&v| u64::from(v)).sum();
+        let end_ms = t as f64 + clock_us as f64 / 1000.0;
+        let span_ms = end_ms.min(self.window_s * 1000.0).max(1.0);
         let procs = f64::from(c.gc.procs.max(1));
-        Some((self.sum as f64 / 1000.0) / (span_ms * procs) * 100.0)
+        Some(((self.sum as f64 / 1000.0) / (span_ms * procs) * 100.0).min(100.0))
     }
 }
 

@@ -119,6 +119,7 @@ fn trend(points: &[Point], f: impl Fn(&Point) -> Option<u64>, scale: f64) -> Opt
         start_mib: t.start,
         end_mib: t.end,
         span_min: span,
+        from_min: pts[0].0,
     })
 }
 

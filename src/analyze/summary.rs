@@ -61,6 +61,9 @@ pub struct TrendOut {
     pub start_mib: f64,
     pub end_mib: f64,
     pub span_min: f64,
+    /// Where the fitted span starts: minutes of the main segment's own clock (its
+    /// cycles' `@` times), so a chart can draw the line where it was fitted.
+    pub from_min: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -134,13 +137,13 @@ fn dist(mut v: Vec<u32>) -> Dist {
     }
 }
 
-fn trend_of(points: &[(f64, f64)]) -> Option<(Trend, f64)> {
+fn trend_of(points: &[(f64, f64)]) -> Option<(Trend, f64, f64)> {
     let t = theil_sen(points)?;
     let span = points[points.len() - 1].0 - points[0].0;
-    Some((t, span))
+    Some((t, span, points[0].0))
 }
 
-fn trend_out((t, span): (Trend, f64)) -> TrendOut {
+fn trend_out((t, span, from): (Trend, f64, f64)) -> TrendOut {
     TrendOut {
         slope_mib_per_min: t.slope,
         r2: t.r2,
@@ -148,6 +151,7 @@ fn trend_out((t, span): (Trend, f64)) -> TrendOut {
         start_mib: t.start,
         end_mib: t.end,
         span_min: span,
+        from_min: from,
     }
 }
 
@@ -164,8 +168,8 @@ pub fn fmt_minutes(min: f64) -> String {
     }
 }
 
-fn leak_verdict(trend: Option<&(Trend, f64)>, cycles: usize) -> Leak {
-    let Some((t, span)) = trend.filter(|_| cycles >= 10) else {
+fn leak_verdict(trend: Option<&(Trend, f64, f64)>, cycles: usize) -> Leak {
+    let Some((t, span, _)) = trend.filter(|_| cycles >= 10) else {
         return Leak {
             verdict: LeakVerdict::InsufficientData,
             evidence: format!(

@@ -324,9 +324,22 @@ pub struct ChartArgs {
     /// Draw GOMEMLIMIT as a line, same syntax.
     #[arg(long, value_name = "SIZE", value_parser = size_arg)]
     pub limit: Option<u64>,
-    /// Image size in pixels, WIDTHxHEIGHT.
+    /// Image size in pixels, WIDTHxHEIGHT (640x400 to 10000x10000).
     #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = dims_arg)]
     pub size: (u32, u32),
+    /// Image width in pixels (overrides --size's).
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(640..=10_000))]
+    pub width: Option<u32>,
+    /// Image height in pixels (overrides --size's).
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(400..=10_000))]
+    pub height: Option<u32>,
+    /// Draw only from this time on: seconds since the trace's start, or with a unit
+    /// (90, 90s, 2.5min, 1h).
+    #[arg(long, value_name = "TIME", value_parser = time_arg)]
+    pub from: Option<f64>,
+    /// Draw only up to this time, same syntax.
+    #[arg(long, value_name = "TIME", value_parser = time_arg)]
+    pub to: Option<f64>,
     /// Panels to draw, top to bottom.
     #[arg(
         long,
@@ -356,6 +369,25 @@ fn size_arg(s: &str) -> Result<u64, String> {
     crate::units::parse_size(s)
 }
 
+/// A time: seconds, or a number with `s`, `min`/`m` or `h`.
+fn time_arg(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a time such as 90, 90s, 2.5min or 1h"))?;
+    let per = match unit.trim() {
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        u => return Err(format!("{s:?}: unknown unit {u:?} (s, min or h)")),
+    };
+    Ok(v * per)
+}
+
 fn dims_arg(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
@@ -366,9 +398,9 @@ fn dims_arg(s: &str) -> Result<(u32, u32), String> {
             .map_err(|_| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1600x1000"))
     };
     let (w, h) = (n(w)?, n(h)?);
-    if !(200..=10_000).contains(&w) || !(200..=10_000).contains(&h) {
+    if !(640..=10_000).contains(&w) || !(400..=10_000).contains(&h) {
         return Err(format!(
-            "{s:?}: width and height must be between 200 and 10000 pixels"
+            "{s:?}: width must be 640 to 10000 pixels and height 400 to 10000 (smaller leaves no room to read)"
         ));
     }
     Ok((w, h))

@@ -1,7 +1,7 @@
 //! `gclens gc`: read every input into one timeline, analyze it, write the report (and
 //! the chart beside it with `--chart`).
 
-use super::{Status, chart_format, load_memstats, load_traces};
+use super::{Status, chart_format, check_chart_path, load_memstats, load_traces};
 use crate::analyze::Report;
 use crate::cli::{GcArgs, GcOutput};
 use crate::export::{csv::Csv, json::Json};
@@ -9,6 +9,9 @@ use crate::output::{Format, emit};
 use crate::render::text::GcText;
 
 pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
+    if let Some(path) = &args.chart {
+        check_chart_path(path)?;
+    }
     let t = load_traces(&args.files, !args.no_progress)?;
     if t.cycles.is_empty() {
         let what = match t.skipped.examples.first() {

@@ -114,11 +114,24 @@ fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
     ))
 }
 
+/// A chart is PNG, or SVG when the name ends in `.svg`: any other extension (`.jpg`)
+/// is refused rather than given PNG bytes.
+fn check_chart_path(path: &str) -> anyhow::Result<()> {
+    let name = std::path::Path::new(path);
+    match name.extension().and_then(|e| e.to_str()) {
+        None => Ok(()),
+        Some(e) if e.eq_ignore_ascii_case("png") || e.eq_ignore_ascii_case("svg") => Ok(()),
+        Some(e) => {
+            anyhow::bail!("{path}: a chart is PNG or SVG; name the file .png or .svg (not .{e})")
+        }
+    }
+}
+
 /// The chart of `--chart`/`-o`, drawn to `path` as PNG, or SVG by its extension.
 fn chart_format(a: &ChartArgs, path: &str) -> Chart {
     Chart(ChartOptions {
-        width: a.size.0,
-        height: a.size.1,
+        width: a.width.unwrap_or(a.size.0),
+        height: a.height.unwrap_or(a.size.1),
         panels: a
             .panels
             .iter()
@@ -132,6 +145,8 @@ fn chart_format(a: &ChartArgs, path: &str) -> Chart {
         limit_bytes: a.limit,
         joined: vec![],
         svg: is_svg(path),
+        from_s: a.from,
+        to_s: a.to,
     })
 }
 
@@ -178,6 +193,9 @@ fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> LiveEnd {
 
 /// Checks before a live session starts that its files can be written.
 fn check_live_outputs(a: &LiveArgs) -> anyhow::Result<()> {
+    if let Some(p) = &a.chart {
+        check_chart_path(p)?;
+    }
     for p in [&a.chart, &a.json, &a.csv].into_iter().flatten() {
         output::check_writable(p)?;
     }

@@ -1,15 +1,20 @@
 //! PNG/SVG charts of a GC timeline: heap, GC CPU and pause panels on one time axis.
-//! `model` computes what to show (tested without pixels); `draw` puts it on a canvas.
+//! `model` computes what to show (tested without pixels) with `axis` (units, ticks),
+//! `reduce` (runs and envelopes) and `verdict` (the trend line, the key figures);
+//! `draw` lays it out and puts it on a canvas, `raster` is the PNG backend.
 
+pub mod axis;
 pub mod draw;
 pub mod model;
+pub mod raster;
+mod reduce;
+mod verdict;
 
 pub use model::{ChartError, ChartModel, ChartOptions, Panel, build};
 
 use crate::analyze::{Report, Summary};
 use crate::model::Timeline;
 use crate::output::Format;
-use crate::units::num;
 use std::io::Write;
 
 /// Is this output path an SVG file?
@@ -19,23 +24,10 @@ pub fn is_svg(path: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
 }
 
-/// `gclens — trace.log — Go 1.18+ — 1554 cycles over 6.0 s`.
-pub fn title(t: &Timeline, s: &Summary) -> String {
-    let go = s.format.map_or("Go ?", |f| f.releases());
-    let over = s
-        .duration_s
-        .map_or(String::new(), |d| format!(" over {} s", num(d)));
-    format!(
-        "gclens — {} — {go} — {} cycles{over}",
-        t.sources.join(", "),
-        s.cycles
-    )
-}
-
-/// Renders a timeline to PNG or SVG bytes. MemStats snapshots joined to it (`--memstats`)
-/// are drawn when `opts.joined` holds them.
-pub fn render(t: &Timeline, title: String, opts: &ChartOptions) -> anyhow::Result<Vec<u8>> {
-    let m = build(t, title, opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+/// Renders a timeline and its summary to PNG or SVG bytes. MemStats snapshots joined to
+/// it (`--memstats`) are drawn when `opts.joined` holds them.
+pub fn render(t: &Timeline, s: &Summary, opts: &ChartOptions) -> anyhow::Result<Vec<u8>> {
+    let m = build(t, s, opts).map_err(|e| anyhow::anyhow!("{e}"))?;
     if opts.svg {
         draw::svg(&m, opts)
     } else {
@@ -53,7 +45,7 @@ impl Format<Report> for Chart {
         if let Some(m) = &r.memstats {
             opts.joined = m.joined.clone();
         }
-        let bytes = render(&r.timeline, title(&r.timeline, &r.summary), &opts)?;
+        let bytes = render(&r.timeline, &r.summary, &opts)?;
         Ok(out.write_all(&bytes)?)
     }
 }

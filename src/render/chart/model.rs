@@ -1,22 +1,28 @@
 //! What a chart shows, computed before anything is drawn (and unit-tested without
-//! pixels): the shared time axis, every series reduced to its per-pixel-column envelope,
-//! axis ranges and units, the budget and limit lines, segment boundaries.
+//! pixels): the time axis over the trace's own span (in s, min or h; `--from/--to`
+//! zoom into it), every series cut into runs where cycles stop (a restart, a gap with
+//! no cycle) and reduced per pixel column to its envelope, markers thinned per column,
+//! the live-heap verdict as a line with its projection to the budget, the titles.
 //!
 //! Large traces are reduced per pixel column to the minimum and maximum of each series,
 //! in the order they occur (an envelope), never by sampling: a single long pause among a
 //! million cycles still reaches the top of its column.
 
-use crate::analyze::cycle::{CPU_WINDOW_S, live_mib, pause_us, windowed_gc_cpu_pct};
+use super::axis::{SizeUnit, TimeUnit, fmt_duration};
+use super::reduce::{envelope, run_bounds};
+use super::verdict::{subtitle, trend_line};
+use crate::analyze::Summary;
+use crate::analyze::cycle::{live_mib, pause_us, windowed_gc_cpu_pct};
 use crate::analyze::stats::percentiles;
 use crate::model::Timeline;
-use crate::units::MIB;
+use crate::units::{MIB, fmt_bytes};
 
 /// The panels, top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
-    /// Heap before/after/live, goal, stacks+globals, budget and limit lines.
+    /// Heap before/after/live, goal, stacks+globals, budget and limit lines, the trend.
     Heap,
-    /// GC CPU: cumulative as printed, and over a trailing window from the cpu phases.
+    /// GC CPU: over a trailing window from the cpu phases, and cumulative as printed.
     Cpu,
     /// Stop-the-world pause per cycle, with p99 and max.
     Pause,
@@ -33,40 +39,59 @@ pub struct ChartOptions {
     pub joined: Vec<crate::analyze::memstats::Joined>,
     /// SVG instead of PNG.
     pub svg: bool,
+    /// `--from`/`--to`: the window drawn, in seconds since the trace's start.
+    pub from_s: Option<f64>,
+    pub to_s: Option<f64>,
 }
 
-/// A polyline: raw points when there are few, else two points (min and max, in the
-/// order they occurred) per pixel column.
+/// Polylines: one per run of cycles without a gap, each raw when short, else two
+/// points (min and max, in the order they occurred) per pixel column.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {
     pub name: &'static str,
-    pub points: Vec<(f64, f64)>,
+    pub runs: Vec<Vec<(f64, f64)>>,
 }
 
+impl Series {
+    pub fn is_empty(&self) -> bool {
+        self.runs.iter().all(Vec::is_empty)
+    }
+    pub fn points(&self) -> impl Iterator<Item = &(f64, f64)> {
+        self.runs.iter().flatten()
+    }
+}
+
+/// Cycles marked along the bottom of the heap panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    MiB,
-    GiB,
+pub enum MarkerKind {
+    /// `(forced)`: runtime.GC or the 2-minute periodic collection.
+    Forced,
+    /// Go 1.27's goroutine leak check cycles.
+    LeakCheck,
 }
 
-impl Unit {
-    pub fn label(self) -> &'static str {
-        match self {
-            Unit::MiB => "MiB",
-            Unit::GiB => "GiB",
-        }
-    }
-    fn scale_mib(self, v: f64) -> f64 {
-        match self {
-            Unit::MiB => v,
-            Unit::GiB => v / 1024.0,
-        }
-    }
+/// A horizontal line with its label (budget, GOMEMLIMIT).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    pub value: f64,
+    pub label: String,
+}
+
+/// The live-heap floor trend, where it was fitted, and where it leads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrendLine {
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+    /// On to the budget (or limit), or to the right edge when that is further.
+    pub projection: Option<(f64, f64)>,
+    pub label: String,
+    /// A likely leak (drawn in the alert colour).
+    pub alert: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct HeapPanel {
-    pub unit: Unit,
+    pub unit: SizeUnit,
     pub y_max: f64,
     pub before: Series,
     pub after: Series,
@@ -77,18 +102,21 @@ pub struct HeapPanel {
     /// From joined MemStats snapshots: Sys − HeapReleased and HeapInuse.
     pub limit_counted: Series,
     pub heap_inuse: Series,
-    /// (x, heap after) of forced cycles, at most one per pixel column.
-    pub forced: Vec<(f64, f64)>,
-    pub budget: Option<f64>,
-    pub limit: Option<f64>,
+    /// x of marked cycles, at most one of a kind per few pixel columns.
+    pub markers: Vec<(f64, MarkerKind)>,
+    pub budget: Option<Level>,
+    pub limit: Option<Level>,
+    pub trend: Option<TrendLine>,
 }
 
 #[derive(Clone, Debug)]
 pub struct CpuPanel {
     pub y_max: f64,
-    pub printed: Series,
     pub window: Series,
-    pub window_s: f64,
+    /// The cumulative whole percent the runtime prints; empty when it never leaves
+    /// 0–1 % (a flat line at 0 would look like data).
+    pub printed: Series,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -103,7 +131,11 @@ pub struct PausePanel {
 #[derive(Clone, Debug)]
 pub struct ChartModel {
     pub title: String,
-    pub x_label: &'static str,
+    /// The key figures: peak, GC CPU, p99 pause, the verdict.
+    pub subtitle: String,
+    pub x_label: String,
+    /// Cycle numbers (Go ≤ 1.4 prints no times): integer ticks.
+    pub x_cycles: bool,
     pub x_range: (f64, f64),
     /// x where a new segment (restarted process) begins.
     pub boundaries: Vec<f64>,
@@ -112,64 +144,13 @@ pub struct ChartModel {
     pub pause: PausePanel,
 }
 
-/// Reduces `(x, y)` (x ascending) to at most two points per column of `columns` equal
-/// columns over `x_range`: the min and max of the column, in the order they occurred.
-pub fn envelope(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> Vec<(f64, f64)> {
-    if points.len() <= 2 * columns || columns == 0 {
-        return points.to_vec();
-    }
-    let (x0, x1) = x_range;
-    let w = ((x1 - x0) / columns as f64).max(f64::MIN_POSITIVE);
-    let mut out = Vec::with_capacity(2 * columns);
-    let mut col = usize::MAX;
-    let (mut lo, mut hi) = ((0.0, f64::INFINITY), (0.0, f64::NEG_INFINITY));
-    let (mut lo_i, mut hi_i) = (0, 0);
-    let flush =
-        |out: &mut Vec<(f64, f64)>, lo: (f64, f64), hi: (f64, f64), lo_i: usize, hi_i: usize| {
-            if lo_i <= hi_i {
-                out.push(lo);
-                if hi_i != lo_i {
-                    out.push(hi);
-                }
-            } else {
-                out.push(hi);
-                out.push(lo);
-            }
-        };
-    for (i, &(x, y)) in points.iter().enumerate() {
-        let c = (((x - x0) / w) as usize).min(columns - 1);
-        if c != col {
-            if col != usize::MAX {
-                flush(&mut out, lo, hi, lo_i, hi_i);
-            }
-            col = c;
-            lo = (x, y);
-            hi = (x, y);
-            lo_i = i;
-            hi_i = i;
-            continue;
-        }
-        if y < lo.1 {
-            lo = (x, y);
-            lo_i = i;
-        }
-        if y > hi.1 {
-            hi = (x, y);
-            hi_i = i;
-        }
-    }
-    if col != usize::MAX {
-        flush(&mut out, lo, hi, lo_i, hi_i);
-    }
-    out
-}
-
 /// Largest y of some series, with 5% headroom; at least `floor`.
-fn y_max(series: &[&[(f64, f64)]], extra: &[f64], floor: f64) -> f64 {
+fn y_max<'a>(series: impl IntoIterator<Item = &'a Series>, extra: &[f64], floor: f64) -> f64 {
     let m = series
-        .iter()
-        .flat_map(|s| s.iter().map(|p| p.1))
+        .into_iter()
+        .flat_map(|s| s.points().map(|p| p.1))
         .chain(extra.iter().copied())
+        .filter(|v| v.is_finite())
         .fold(floor, f64::max);
     m * 1.05
 }
@@ -178,79 +159,131 @@ fn y_max(series: &[&[(f64, f64)]], extra: &[f64], floor: f64) -> f64 {
 #[derive(Debug, PartialEq)]
 pub enum ChartError {
     TooFewCycles(usize),
+    /// `--from/--to` left fewer than 2 cycles.
+    EmptyWindow(usize),
 }
 
 impl std::fmt::Display for ChartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ChartError::TooFewCycles(n) => write!(f, "{n} gc cycle(s): a chart needs at least 2"),
+            ChartError::EmptyWindow(n) => write!(
+                f,
+                "{n} gc cycle(s) between --from and --to: a chart needs at least 2"
+            ),
         }
     }
 }
 
-/// Builds the chart model of a timeline.
-pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartModel, ChartError> {
-    let cs = &t.cycles;
-    if cs.len() < 2 {
-        return Err(ChartError::TooFewCycles(cs.len()));
+/// The inputs as a title names them: file names, `stdin` for `-`.
+fn source_names(t: &Timeline) -> String {
+    let names: Vec<&str> = t
+        .sources
+        .iter()
+        .map(|s| match s.as_str() {
+            "-" => "stdin",
+            p => std::path::Path::new(p)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(p),
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// Builds the chart model of a timeline and its summary.
+pub fn build(t: &Timeline, s: &Summary, opts: &ChartOptions) -> Result<ChartModel, ChartError> {
+    let all = &t.cycles;
+    if all.len() < 2 {
+        return Err(ChartError::TooFewCycles(all.len()));
     }
-    let timed = cs.iter().all(|c| c.gc.t_ms.is_some());
-    // x: seconds since start, each segment placed after the previous one ends
-    let mut xs = Vec::with_capacity(cs.len());
-    let mut boundaries = vec![];
-    let mut offset = 0.0;
-    let mut last_x = 0.0;
-    for (i, c) in cs.iter().enumerate() {
-        if i > 0 && c.segment != cs[i - 1].segment {
+    let timed = all.iter().all(|c| c.gc.t_ms.is_some());
+    // seconds since the start, each segment placed after the previous one ends
+    let mut x_all = Vec::with_capacity(all.len());
+    let mut seg_offset = vec![0.0; t.segments.len().max(1)];
+    let (mut offset, mut last_x) = (0.0, 0.0);
+    for (i, c) in all.iter().enumerate() {
+        if i > 0 && c.segment != all[i - 1].segment {
             offset = last_x;
-            boundaries.push(last_x);
+        }
+        if let Some(o) = seg_offset.get_mut(c.segment as usize) {
+            *o = offset;
         }
         let x = if timed {
             offset + c.gc.t_ms.unwrap_or(0) as f64 / 1000.0
         } else {
             i as f64 + 1.0
         };
-        xs.push(x);
-        last_x = x;
+        x_all.push(x);
+        last_x = last_x.max(x);
     }
-    let x0 = xs[0].min(0.0);
-    let x1 = xs[xs.len() - 1].max(x0 + 1e-3);
-    let x_range = (x0, x1);
-    let columns = opts.width.saturating_sub(120).max(100) as usize;
-    let series = |name, f: &dyn Fn(usize) -> Option<f64>| {
-        let pts: Vec<(f64, f64)> = (0..cs.len())
-            .filter_map(|i| f(i).map(|y| (xs[i], y)))
-            .collect();
-        Series {
-            name,
-            points: envelope(&pts, x_range, columns),
-        }
+    let (from, to) = (
+        opts.from_s.unwrap_or(f64::NEG_INFINITY),
+        opts.to_s.unwrap_or(f64::INFINITY),
+    );
+    let idx: Vec<usize> = (0..all.len())
+        .filter(|&i| !timed || (from..=to).contains(&x_all[i]))
+        .collect();
+    if idx.len() < 2 {
+        return Err(ChartError::EmptyWindow(idx.len()));
+    }
+    let lo_s = idx.iter().map(|&i| x_all[i]).fold(f64::INFINITY, f64::min);
+    let hi_s = idx
+        .iter()
+        .map(|&i| x_all[i])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let span_s = (hi_s - lo_s).max(1e-3);
+    let unit = TimeUnit::for_span(span_s);
+    let per = if timed { unit.seconds() } else { 1.0 };
+    let xs: Vec<f64> = idx.iter().map(|&i| x_all[i] / per).collect();
+    let pad = span_s / per * 0.01;
+    let x_range = (lo_s / per - pad, hi_s / per + pad);
+    let segs: Vec<u32> = idx.iter().map(|&i| all[i].segment).collect();
+    let runs = run_bounds(&segs, &xs, timed);
+    let boundaries: Vec<f64> = runs
+        .iter()
+        .skip(1)
+        .filter(|r| segs[r.0] != segs[r.0 - 1])
+        .map(|r| xs[r.0])
+        .collect();
+    let columns = opts.width.saturating_sub(150).max(100) as usize;
+    let series = |name, f: &dyn Fn(usize) -> Option<f64>| Series {
+        name,
+        runs: runs
+            .iter()
+            .map(|&(a, b)| {
+                let pts: Vec<(f64, f64)> = (a..b)
+                    .filter_map(|k| f(idx[k]).filter(|y| y.is_finite()).map(|y| (xs[k], y)))
+                    .collect();
+                envelope(&pts, x_range, columns)
+            })
+            .filter(|r| !r.is_empty())
+            .collect(),
     };
 
-    let peak_mib = cs
+    let cs = all;
+    let peak_mib = idx
         .iter()
-        .map(|c| {
-            c.gc.heap_before_mib
-                .max(c.gc.heap_after_mib)
-                .max(c.gc.goal_mib.unwrap_or(0))
+        .map(|&i| {
+            let g = &cs[i].gc;
+            g.heap_before_mib
+                .max(g.heap_after_mib)
+                .max(g.goal_mib.unwrap_or(0))
         })
         .max()
         .unwrap_or(0);
-    let extra_mib: Vec<f64> = [opts.budget_bytes, opts.limit_bytes]
+    let levels_mib: Vec<f64> = [opts.budget_bytes, opts.limit_bytes]
         .iter()
         .flatten()
         .map(|b| *b as f64 / MIB)
         .collect();
-    let top_mib = extra_mib
-        .iter()
-        .copied()
-        .fold(f64::from(peak_mib), f64::max);
-    let unit = if top_mib > 4096.0 {
-        Unit::GiB
-    } else {
-        Unit::MiB
-    };
-    let u = |v: u32| unit.scale_mib(f64::from(v));
+    let size = SizeUnit::for_top(
+        levels_mib
+            .iter()
+            .copied()
+            .fold(f64::from(peak_mib), f64::max),
+    );
+    let u = |v: u32| size.of_mib(f64::from(v));
     let before = series("heap at GC start", &|i| Some(u(cs[i].gc.heap_before_mib)));
     let after = series("heap at GC end", &|i| Some(u(cs[i].gc.heap_after_mib)));
     let live = series("live heap", &|i| Some(u(live_mib(&cs[i]))));
@@ -260,43 +293,55 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
         (g.stacks_mib.is_some() || g.globals_mib.is_some())
             .then(|| u(g.stacks_mib.unwrap_or(0) + g.globals_mib.unwrap_or(0)))
     });
-    let mut forced = vec![];
-    let w = (x1 - x0) / columns as f64;
-    for (i, c) in cs.iter().enumerate() {
-        if c.gc.forced
-            && forced
-                .last()
-                .is_none_or(|(px, _): &(f64, f64)| xs[i] - px >= w)
-        {
-            forced.push((xs[i], u(c.gc.heap_after_mib)));
+    let min_dx = (x_range.1 - x_range.0) / columns as f64 * 6.0;
+    let mut markers: Vec<(f64, MarkerKind)> = vec![];
+    for (k, &i) in idx.iter().enumerate() {
+        let g = &cs[i].gc;
+        for (on, kind) in [
+            (g.forced, MarkerKind::Forced),
+            (g.leak_check, MarkerKind::LeakCheck),
+        ] {
+            let last = markers.iter().rev().find(|m| m.1 == kind);
+            if on && last.is_none_or(|m| xs[k] - m.0 >= min_dx) {
+                markers.push((xs[k], kind));
+            }
         }
     }
-    let joined = |name, f: &dyn Fn(&crate::analyze::memstats::Joined) -> Option<f64>| Series {
-        name,
-        points: opts
+    let joined = |name, f: &dyn Fn(&crate::analyze::memstats::Joined) -> Option<f64>| {
+        let pts: Vec<(f64, f64)> = opts
             .joined
             .iter()
-            .filter_map(|j| Some((xs[j.cycle_index], unit.scale_mib(f(j)?))))
-            .collect(),
+            .filter(|j| !timed || (from..=to).contains(&x_all[j.cycle_index]))
+            .filter_map(|j| Some((x_all[j.cycle_index] / per, size.of_mib(f(j)?))))
+            .collect();
+        Series {
+            name,
+            runs: if pts.is_empty() { vec![] } else { vec![pts] },
+        }
     };
     let limit_counted = joined("Sys − HeapReleased (MemStats)", &|j| j.limit_counted_mib);
     let heap_inuse = joined("HeapInuse (MemStats)", &|j| j.heap_inuse_mib);
-    let budget = opts.budget_bytes.map(|b| unit.scale_mib(b as f64 / MIB));
-    let limit = opts.limit_bytes.map(|b| unit.scale_mib(b as f64 / MIB));
-    let extra: Vec<f64> = budget.iter().chain(limit.iter()).copied().collect();
+    let level = |b: Option<u64>, name: &str| {
+        b.map(|b| Level {
+            value: size.of_mib(b as f64 / MIB),
+            label: format!("{name} {}", fmt_bytes(b)),
+        })
+    };
+    let budget = level(opts.budget_bytes, "budget");
+    let limit = level(opts.limit_bytes, "GOMEMLIMIT");
+    let trend = timed
+        .then(|| trend_line(s, opts, &seg_offset, per, size, x_range))
+        .flatten();
+    let mut extra: Vec<f64> = budget.iter().chain(limit.iter()).map(|l| l.value).collect();
+    if let Some(tl) = &trend {
+        extra.extend([tl.from.1, tl.to.1]);
+    }
     let heap = HeapPanel {
-        unit,
+        unit: size,
         y_max: y_max(
-            &[
-                &before.points,
-                &after.points,
-                &goal.points,
-                &live.points,
-                &limit_counted.points,
-                &heap_inuse.points,
-            ],
+            [&before, &after, &goal, &live, &limit_counted, &heap_inuse],
             &extra,
-            1.0,
+            size.of_mib(1.0),
         ),
         limit_counted,
         heap_inuse,
@@ -305,50 +350,82 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
         live,
         goal,
         roots,
-        forced,
+        markers,
         budget,
         limit,
+        trend,
     };
 
-    let cpu = (timed && cs.iter().any(|c| c.gc.cpu_pct.is_some())).then(|| {
-        let window_s = CPU_WINDOW_S;
+    let cpu = (timed && idx.iter().any(|&i| cs[i].gc.cpu_pct.is_some())).then(|| {
         let win = windowed_gc_cpu_pct(cs);
-        let printed = series("GC CPU since start (printed)", &|i| {
-            cs[i].gc.cpu_pct.map(f64::from)
-        });
         let window = series("GC CPU over the last second (cpu phases)", &|i| win[i]);
+        let printed_max = idx.iter().filter_map(|&i| cs[i].gc.cpu_pct).max().unwrap_or(0);
+        let (printed, note) = if printed_max > 1 {
+            (
+                series("GC CPU since start (printed)", &|i| cs[i].gc.cpu_pct.map(f64::from)),
+                None,
+            )
+        } else {
+            (
+                Series::default(),
+                Some(format!(
+                    "the printed GC CPU since start stays at {printed_max} % (whole percents): not drawn"
+                )),
+            )
+        };
         CpuPanel {
-            y_max: y_max(&[&printed.points, &window.points], &[], 1.0).min(105.0),
-            printed,
+            y_max: y_max([&window, &printed], &[], 1.0).min(105.0),
             window,
-            window_s,
+            printed,
+            note,
         }
     });
 
-    let pause_ms: Vec<f64> = cs.iter().map(|c| pause_us(c) as f64 / 1000.0).collect();
-    let mut us: Vec<u64> = cs.iter().map(pause_us).collect();
+    let mut us: Vec<u64> = idx.iter().map(|&i| pause_us(&cs[i])).collect();
     let p99_ms = percentiles(&mut us, &[99.0])[0].unwrap_or(0) as f64 / 1000.0;
-    let (max_i, max_ms) = pause_ms
+    let (max_k, max_us) = idx
         .iter()
-        .copied()
         .enumerate()
-        .fold((0, 0.0), |m, (i, p)| if p > m.1 { (i, p) } else { m });
-    let pauses = series("STW pause", &|i| Some(pause_ms[i]));
+        .map(|(k, &i)| (k, pause_us(&cs[i])))
+        .fold((0, 0), |m, (k, p)| if p > m.1 { (k, p) } else { m });
+    let pauses = series("STW pause", &|i| Some(pause_us(&cs[i]) as f64 / 1000.0));
     let pause = PausePanel {
-        y_max: y_max(&[&pauses.points], &[], 0.001),
+        y_max: y_max([&pauses], &[], 0.001),
         pauses,
         p99_ms,
-        max_ms,
-        max_x: xs[max_i],
+        max_ms: max_us as f64 / 1000.0,
+        max_x: xs[max_k],
     };
 
+    let zoomed = opts.from_s.is_some() || opts.to_s.is_some();
+    let go = s.format.map_or("Go ?", |f| f.releases());
+    let over = if timed {
+        format!(" over {}", fmt_duration(span_s))
+    } else {
+        String::new()
+    };
+    let window = if zoomed && timed {
+        format!(
+            " ({} to {} after the start)",
+            fmt_duration(lo_s),
+            fmt_duration(hi_s)
+        )
+    } else {
+        String::new()
+    };
     Ok(ChartModel {
-        title,
+        title: format!(
+            "{} — {go} — {} cycles{over}{window}",
+            source_names(t),
+            idx.len()
+        ),
+        subtitle: subtitle(s, zoomed),
         x_label: if timed {
-            "seconds since start"
+            format!("time since start ({})", unit.label())
         } else {
-            "gc cycle"
+            "gc cycle".into()
         },
+        x_cycles: !timed,
         x_range,
         boundaries,
         heap,
@@ -360,27 +437,14 @@ pub fn build(t: &Timeline, title: String, opts: &ChartOptions) -> Result<ChartMo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn envelope_keeps_every_spike() {
-        let mut pts: Vec<(f64, f64)> = (0..1_000_000).map(|i| (i as f64, 1.0)).collect();
-        pts[123_457].1 = 500.0;
-        pts[999_998].1 = -3.0;
-        let e = envelope(&pts, (0.0, 999_999.0), 1000);
-        assert!(e.len() <= 2000);
-        assert!(e.contains(&(123_457.0, 500.0)));
-        assert!(e.contains(&(999_998.0, -3.0)));
-        assert!(e.windows(2).all(|w| w[0].0 <= w[1].0), "x stays ordered");
-    }
-
-    #[test]
-    fn few_points_are_kept_as_they_are() {
-        let pts = vec![(0.0, 1.0), (1.0, 2.0), (2.0, 0.5)];
-        assert_eq!(envelope(&pts, (0.0, 2.0), 100), pts);
-    }
+    use crate::analyze::summarize;
 
     fn timeline(lines: &str) -> Timeline {
         crate::parse::load_bytes(lines.as_bytes())
+    }
+
+    fn model(t: &Timeline, o: &ChartOptions) -> Result<ChartModel, ChartError> {
+        build(t, &summarize(t), o)
     }
 
     const TWO_RUNS: &str = "gc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\n\
@@ -398,32 +462,88 @@ gc 2 @0.5s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 18->18->16 
             joined: vec![],
             limit_bytes: None,
             svg: false,
+            from_s: None,
+            to_s: None,
         }
     }
 
     #[test]
-    fn segments_follow_each_other_on_one_axis() {
-        let m = build(&timeline(TWO_RUNS), "t".into(), &opts()).unwrap();
-        assert_eq!(m.boundaries, vec![8.371]);
-        assert_eq!(m.x_range, (0.0, 8.371 + 0.5));
-        assert_eq!(m.heap.after.points[3], (8.371 + 0.011, 16.0));
-        assert_eq!(m.heap.forced, vec![(8.371, 3662.0)]);
-        assert_eq!(m.heap.unit, Unit::MiB);
+    fn segments_follow_each_other_and_a_restart_breaks_the_lines() {
+        let m = model(&timeline(TWO_RUNS), &opts()).unwrap();
+        assert_eq!(m.boundaries, vec![8.371 + 0.011]);
+        let pad = (8.871 - 0.011) * 0.01;
+        assert!(
+            (m.x_range.0 - (0.011 - pad)).abs() < 1e-9,
+            "{:?}",
+            m.x_range
+        );
+        assert_eq!(m.heap.after.runs.len(), 2, "no line across the restart");
+        assert_eq!(m.heap.after.runs[1][0], (8.371 + 0.011, 16.0));
+        assert_eq!(m.heap.markers, vec![(8.371, MarkerKind::Forced)]);
+        assert_eq!(m.heap.unit, SizeUnit::MiB);
         assert!((m.heap.y_max - 3749.0 * 1.05).abs() < 1e-9);
         assert_eq!(m.pause.max_ms, 0.45);
-        assert_eq!(m.pause.max_x, 8.371);
-        assert_eq!(m.x_label, "seconds since start");
+        assert_eq!(m.x_label, "time since start (s)");
+        assert!(
+            m.title
+                .starts_with("stdin — Go 1.6–1.17 — 5 cycles over 8.86 s"),
+            "{}",
+            m.title
+        );
     }
 
     #[test]
-    fn big_budgets_switch_to_gib_and_raise_the_axis() {
+    fn budgets_keep_their_own_units_on_a_gib_axis() {
         let mut o = opts();
         o.budget_bytes = Some(8 << 30);
-        o.limit_bytes = Some(6 << 30);
-        let m = build(&timeline(TWO_RUNS), "t".into(), &o).unwrap();
-        assert_eq!(m.heap.unit, Unit::GiB);
-        assert_eq!((m.heap.budget, m.heap.limit), (Some(8.0), Some(6.0)));
-        assert!((m.heap.y_max - 8.0 * 1.05).abs() < 1e-9);
+        o.limit_bytes = Some(6 << 20);
+        let m = model(&timeline(TWO_RUNS), &o).unwrap();
+        assert_eq!(m.heap.unit, SizeUnit::GiB);
+        let (b, l) = (m.heap.budget.unwrap(), m.heap.limit.unwrap());
+        assert_eq!((b.value, b.label.as_str()), (8.0, "budget 8 GiB"));
+        // a 6 MiB limit was labelled "0.0 GiB"
+        assert_eq!(l.label, "GOMEMLIMIT 6 MiB");
+    }
+
+    #[test]
+    fn a_gap_without_cycles_is_drawn_as_a_gap_and_zoom_cuts_the_axis() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let idle =
+            std::fs::read_to_string(format!("{root}/fixtures/gctrace/go1.27/idle.log")).unwrap();
+        let t = timeline(&idle);
+        let m = model(&t, &opts()).unwrap();
+        assert!(
+            m.heap.live.runs.len() >= 2,
+            "the 2-minute idle gap is a gap"
+        );
+        let mut o = opts();
+        o.to_s = Some(2.0);
+        let z = model(&t, &o).unwrap();
+        assert!(z.x_range.1 < 2.1, "{:?}", z.x_range);
+        assert!(z.title.contains("after the start"), "{}", z.title);
+        o.from_s = Some(1000.0);
+        o.to_s = None;
+        assert_eq!(model(&t, &o).unwrap_err(), ChartError::EmptyWindow(0));
+    }
+
+    #[test]
+    fn the_verdict_is_drawn_where_it_was_fitted_and_projected_to_the_budget() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let leak =
+            std::fs::read_to_string(format!("{root}/fixtures/gctrace/go1.21/leak.log")).unwrap();
+        let mut o = opts();
+        o.budget_bytes = Some(512 << 20);
+        let m = model(&timeline(&leak), &o).unwrap();
+        let tr = m.heap.trend.expect("a trend line");
+        assert!(tr.alert, "likely leak");
+        assert!(tr.from.0 > m.x_range.0 && tr.to.0 <= m.x_range.1);
+        assert!(tr.to.1 > tr.from.1);
+        assert!(
+            tr.label.contains("MiB/min") && tr.label.contains("reaches the budget (512 MiB) in ~"),
+            "{}",
+            tr.label
+        );
+        assert!(m.subtitle.contains("likely leak"), "{}", m.subtitle);
     }
 
     #[test]
@@ -431,17 +551,15 @@ gc 2 @0.5s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 18->18->16 
         let t = timeline(
             "gc 1 @0.011s 1%: 0.13+16+0.24 ms clock, 0.41+16/1.4/18+0.74 ms cpu, 16->16->16 MB, 17 MB goal, 40 P\n",
         );
-        assert_eq!(
-            build(&t, "t".into(), &opts()).unwrap_err(),
-            ChartError::TooFewCycles(1)
-        );
+        assert_eq!(model(&t, &opts()).unwrap_err(), ChartError::TooFewCycles(1));
     }
 
     #[test]
     fn go14_uses_the_cycle_number_axis() {
         let t = timeline("gc1(1): 0+0+0+0 us, 0 -> 0 MB\ngc2(1): 0+0+1000+0 us, 1 -> 0 MB\n");
-        let m = build(&t, "t".into(), &opts()).unwrap();
+        let m = model(&t, &opts()).unwrap();
         assert_eq!(m.x_label, "gc cycle");
+        assert!(m.x_cycles);
         assert!(m.cpu.is_none());
         assert_eq!(m.pause.max_ms, 1.0);
     }
