@@ -540,6 +540,8 @@ fn advise_accepted_budgets_that_cannot_hold_the_program() {
 /// run through the commands the target exercises: none may panic (exit 101).
 /// - gctrace/advice-time-goes-backwards.log: times going backwards inside a segment
 ///   overflowed the warm-up arithmetic of `advise`.
+/// - gctrace/summary-duration-overflow.log: `@` times near 2^64 ms overflowed the
+///   summary's duration sum.
 #[test]
 fn fuzz_findings_stay_fixed() {
     let commands: &[(&str, &[&[&str]])] = &[
@@ -549,6 +551,7 @@ fn fuzz_findings_stay_fixed() {
                 &["gc"],
                 &["gc", "--format", "json"],
                 &["advise", "--budget", "512Mi"],
+                &["chart", "-o", "/dev/null"],
             ],
         ),
         (

@@ -1,11 +1,13 @@
 //! gctrace stderr of any Go version (gc, scav/scvg, pacer, scan, GC forced lines mixed
-//! with anything): parsed, analyzed, advised on, and written as text, JSON and CSV.
+//! with anything): parsed, analyzed, advised on, written as text, JSON and CSV, and
+//! made into a chart model.
 #![no_main]
 
 use gclens::analyze::Report;
 use gclens::analyze::advice::{AdviceOptions, advise};
 use gclens::export::{csv::Csv, json::Json};
 use gclens::output::Format;
+use gclens::render::chart::{ChartOptions, Panel, build};
 use gclens::render::text::GcText;
 use libfuzzer_sys::fuzz_target;
 
@@ -23,4 +25,16 @@ fuzz_target!(|data: &[u8]| {
         current_gogc: None,
     };
     let _ = advise(&r.timeline, &r.summary, None, &o);
+    let chart = ChartOptions {
+        width: 1600,
+        height: 1000,
+        panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
+        budget_bytes: Some(512 << 20),
+        limit_bytes: Some(400 << 20),
+        joined: vec![],
+        svg: false,
+        from_s: None,
+        to_s: None,
+    };
+    let _ = build(&r.timeline, &r.summary, &chart);
 });

@@ -147,7 +147,12 @@ impl Window {
         }
         let (t, cpu) = (c.gc.t_ms?, gc_cpu_us(c)?);
         self.sum += cpu;
-        while self.lo < i && cycles[self.lo].gc.t_ms.is_none_or(|t0| t0 + self.w_ms <= t) {
+        while self.lo < i
+            && cycles[self.lo]
+                .gc
+                .t_ms
+                .is_none_or(|t0| t0.saturating_add(self.w_ms) <= t)
+        {
             self.sum -= gc_cpu_us(&cycles[self.lo]).unwrap_or(0);
             self.lo += 1;
         }

@@ -447,8 +447,9 @@ fn summarize_on(t: &Timeline, parallel: bool) -> Summary {
         let seg = t.segment_cycles(s);
         if let (Some(a), Some(b)) = (seg[0].gc.t_ms, seg[seg.len() - 1].gc.t_ms) {
             timed = true;
-            let d = b - a;
-            duration_ms += d;
+            // times beyond any real run (a mangled `@`) must not overflow
+            let d = b.saturating_sub(a);
+            duration_ms = duration_ms.saturating_add(d);
             proc_ms += d as f64 * f64::from(seg[seg.len() - 1].gc.procs.max(1));
         }
     }

@@ -129,8 +129,9 @@ pub fn inputs(
     let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, &used);
     let first = used[0];
     let last = used[used.len() - 1];
-    let span_s =
-        (cs[last].gc.t_ms.unwrap_or(0) - cs[first - 1].gc.t_ms.unwrap_or(0)) as f64 / 1000.0;
+    let span_s = (cs[last].gc.t_ms.unwrap_or(0)).saturating_sub(cs[first - 1].gc.t_ms.unwrap_or(0))
+        as f64
+        / 1000.0;
     let allocated: f64 = used
         .iter()
         .map(|&i| f64::from(alloc_mib(Some(&cs[i - 1]), &cs[i]).unwrap_or(0)))
