@@ -5,6 +5,7 @@
 
 pub mod axis;
 pub mod draw;
+mod legend;
 pub mod model;
 pub mod raster;
 mod reduce;
