@@ -24,16 +24,19 @@ fn benches(c: &mut Criterion) {
         limit_bytes: Some(400 << 20),
         joined: vec![],
         svg: false,
+        from_s: None,
+        to_s: None,
     };
+    let s = gclens::analyze::summarize(&t);
     let mut g = c.benchmark_group("chart");
     g.sample_size(10);
     g.throughput(Throughput::Elements(t.cycles.len() as u64));
     g.bench_function("model_1M_cycles", |b| {
-        b.iter(|| black_box(build(&t, "bench".into(), &opts).unwrap().heap.y_max))
+        b.iter(|| black_box(build(&t, &s, &opts).unwrap().heap.y_max))
     });
     g.bench_function("png_1M_cycles", |b| {
         b.iter(|| {
-            let m = build(&t, "bench".into(), &opts).unwrap();
+            let m = build(&t, &s, &opts).unwrap();
             black_box(draw::png(&m, &opts).unwrap().len())
         })
     });
