@@ -232,3 +232,63 @@ fn pacer_runway_measured_on_real_traces() {
         );
     }
 }
+
+/// A leaking trace got GOGC=450 and a predicted 413.5 MiB peak from its floor trend,
+/// though its own heap had peaked at 536 MiB (over the 512 MiB budget) at GOGC≈100:
+/// advice for a leak is never looser than what the trace showed failing (issue 14).
+#[test]
+fn a_leak_is_never_advised_looser_than_its_own_history() {
+    let a = advice(&["fixtures/gctrace/go1.27/leak.log", "--budget", "512Mi"]);
+    let gogc = a["gogc"].as_u64().unwrap();
+    assert!(gogc < 100, "GOGC={gogc}");
+    let worst = a["peak_at_highest_live_bytes"].as_u64().unwrap();
+    assert!(worst <= a["gomemlimit_bytes"].as_u64().unwrap());
+    assert!(
+        a["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "trace_over_target")
+    );
+}
+
+/// Predictions say what they rest on: rate-free figures, GC/s and GC CPU at the trace's
+/// allocation rate, ranges from resamples of the trace, and for batch work the change
+/// in GC CPU time for the same work (issue 14).
+#[test]
+fn predictions_carry_rate_free_figures_ranges_and_the_batch_change() {
+    let a = advice(&[
+        "fixtures/gctrace/go1.27/steady.log",
+        "--budget",
+        "1Gi",
+        "--workload",
+        "batch",
+    ]);
+    let p = &a["predicted"];
+    for f in [
+        "mib_per_cycle",
+        "gc_cpu_s_per_gib",
+        "gc_per_s",
+        "gc_cpu_pct",
+    ] {
+        let v = p[f].as_f64().unwrap();
+        let r = p[format!("{f}_range")].as_array().unwrap();
+        let (lo, hi) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());
+        assert!(lo <= hi && v > 0.0, "{f}: {v} [{lo}, {hi}]");
+    }
+    assert!(a["whatif"][3]["peak_bytes_range"].is_array());
+    let b = &a["batch"];
+    assert!(b["allocated_gib"].as_f64().unwrap() > 1.0);
+    assert!(b["gc_cpu_s_advised"].as_f64().unwrap() < b["gc_cpu_s_current"].as_f64().unwrap());
+    gclens()
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.27/steady.log",
+            "--budget",
+            "1Gi",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rate-free: "))
+        .stdout(predicate::str::contains("at the trace's allocation rate ("));
+}

@@ -224,6 +224,12 @@ pub struct AdviseArgs {
     /// MemStats dumps of the same run, for the memory outside the heap.
     #[arg(long, value_name = "FILE")]
     pub memstats: Vec<String>,
+    /// What kind of program it is: `paced` (a fixed request rate: GC/s and GC CPU % at
+    /// the trace's allocation rate hold) or `batch` (CPU-bound work whose run time
+    /// matters: its allocation rate changes with GOGC, so the advice also gives the
+    /// change in GC CPU time for the same work).
+    #[arg(long, value_enum, default_value_t = WorkloadArg::Paced)]
+    pub workload: WorkloadArg,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = AdviseOutput::Text)]
     pub format: AdviseOutput,
@@ -348,6 +354,13 @@ pub struct ChartArgs {
         default_value = "heap,cpu,pause"
     )]
     pub panels: Vec<PanelArg>,
+}
+
+/// `advise --workload`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkloadArg {
+    Paced,
+    Batch,
 }
 
 /// `--budget`: a size, or `auto` for this process's cgroup limit (read by the command).

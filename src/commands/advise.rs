@@ -65,6 +65,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
         headroom: args.headroom,
         max_gc_cpu_pct: args.max_gc_cpu,
         current_gogc: args.current_gogc,
+        batch: args.workload == crate::cli::WorkloadArg::Batch,
     };
     let a = match advise(&t, &s, mem.as_ref(), &o) {
         Ok(a) => a,

@@ -7,6 +7,11 @@ use crate::units::fmt_bytes;
 use crate::units::num;
 use std::io::{self, Write};
 
+/// ` [lo–hi]` of a range, in the figure's own format.
+fn range<T: Copy>(r: Option<[T; 2]>, f: impl Fn(T) -> String) -> String {
+    r.map_or(String::new(), |[a, b]| format!(" [{}–{}]", f(a), f(b)))
+}
+
 fn gogc_text(v: &serde_json::Value) -> String {
     v.as_u64()
         .map_or_else(|| v.as_str().unwrap_or("?").to_string(), |n| n.to_string())
@@ -36,16 +41,52 @@ fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
     let p = &a.predicted;
     writeln!(
         out,
-        "  predicted: peak {}, {} GC/s, GC CPU {}%{}",
+        "  predicted: peak {}{}{}{}",
         fmt_bytes(p.peak_bytes),
-        num(p.gc_per_s),
-        num(p.gc_cpu_pct),
+        range(p.peak_bytes_range, fmt_bytes),
+        a.peak_at_highest_live_bytes
+            .map_or(String::new(), |b| format!(
+                " ({} at the trace's highest live heap)",
+                fmt_bytes(b)
+            )),
         if p.limit_driven {
             " (the limit drives collections)"
         } else {
             ""
         }
     )?;
+    writeln!(
+        out,
+        "  rate-free: {} MiB allocated per cycle{}, GC CPU {} s per GiB allocated{}",
+        num(p.mib_per_cycle),
+        range(p.mib_per_cycle_range, num),
+        num(p.gc_cpu_s_per_gib),
+        range(p.gc_cpu_s_per_gib_range, num)
+    )?;
+    writeln!(
+        out,
+        "  at the trace's allocation rate ({} MiB/s): {} GC/s{}, GC CPU {}%{}",
+        num(a.inputs.alloc_rate_mib_s),
+        num(p.gc_per_s),
+        range(p.gc_per_s_range, num),
+        num(p.gc_cpu_pct),
+        range(p.gc_cpu_pct_range, num)
+    )?;
+    writeln!(
+        out,
+        "  (ranges: 5th–95th percentile over resamples of the trace's cycles)"
+    )?;
+    if let Some(b) = &a.batch {
+        writeln!(
+            out,
+            "  batch work (the trace's {} GiB allocated): GC CPU {} s at GOGC={} → {} s ({:+.0}%)",
+            num(b.allocated_gib),
+            num(b.gc_cpu_s_current),
+            num(b.current_gogc.round()),
+            num(b.gc_cpu_s_advised),
+            b.change_pct
+        )?;
+    }
     writeln!(out)?;
     writeln!(out, "How:")?;
     for l in &a.arithmetic {
@@ -64,24 +105,24 @@ fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  {:>6}  {:>12}  {:>12}  {:>9}  {:>10}",
-        "GOGC", "GOMEMLIMIT", "peak", "GC/s", "GC CPU %"
+        "  {:>6}  {:>10}  {:>30}  {:>21}  {:>21}",
+        "GOGC", "GOMEMLIMIT", "peak [range]", "GC/s [range]", "GC CPU % [range]"
     )?;
     for w in &a.whatif {
         let peak = if w.peak_bytes == u64::MAX {
             "unbounded".to_string()
         } else {
-            fmt_bytes(w.peak_bytes)
+            fmt_bytes(w.peak_bytes) + &range(w.peak_bytes_range, fmt_bytes)
         };
         writeln!(
             out,
-            "  {:>6}  {:>12}  {:>12}  {:>9}  {:>10}{}",
+            "  {:>6}  {:>10}  {:>30}  {:>21}  {:>21}{}",
             gogc_text(&w.gogc),
             w.limit_bytes
                 .map_or("none".into(), |l| format!("{}MiB", l >> 20)),
             peak,
-            num(w.gc_per_s),
-            num(w.gc_cpu_pct),
+            num(w.gc_per_s) + &range(w.gc_per_s_range, num),
+            num(w.gc_cpu_pct) + &range(w.gc_cpu_pct_range, num),
             if w.limit_driven { "  limit-driven" } else { "" }
         )?;
     }

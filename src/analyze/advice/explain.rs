@@ -23,6 +23,8 @@ pub fn arithmetic(
     gogc: f64,
     predicted: &Prediction,
 ) -> Vec<String> {
+    // the GOGC the trend sizes (a cap for the trace's own history may lower it after)
+    let sized = ((g_star.min(800.0) / 5.0).floor() * 5.0).max(10.0);
     let limit_mib = limit as f64 / MIB;
     let live = i.live_end_mib;
     let mut arithmetic = vec![
@@ -75,7 +77,7 @@ pub fn arithmetic(
         live,
         i.roots_mib,
         g_star,
-        gogc
+        sized
     ));
     if i.growing() {
         let at = |live| predict_at(i, live, Some(gogc), Some(limit));
@@ -231,4 +233,58 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
         push("no_gomemlimit", "this trace is from Go ≤ 1.17: GOMEMLIMIT needs Go 1.19 or newer (only the GOGC advice applies)".into());
     }
     w
+}
+
+/// The trace's own heap went over the target at the GOGC it ran with.
+pub struct History {
+    /// Memory the trace's heap peak stands for (peak × fragmentation + outside the heap).
+    pub shown_mib: f64,
+    /// GOGC that fits the highest live heap under the target.
+    pub g_hist: f64,
+    /// GOGC from the live-heap trend, before this cap.
+    pub was: f64,
+}
+
+/// The arithmetic of the cap: the highest live heap sized under the target.
+pub fn history_line(i: &Inputs, h: &History, gogc: f64, limit_mib: f64) -> String {
+    let per = i.overshoot.max(SCAVENGE_SLACK) * i.fragmentation;
+    let worst =
+        (i.live_max_mib + (i.live_max_mib + i.roots_mib) * gogc / 100.0) * per + i.non_heap_mib;
+    format!(
+        "the trace's own heap reached {:.0} MiB (live up to {:.0} MiB){}: {:.0} MiB of memory, over 90% of the {:.0} MiB limit; so GOGC is sized for that highest live heap: ((90% × {:.0} − {:.1}) / ({:.2} × {:.2}) − {:.1}) / ({:.1} + {:.1}) × 100 = {:.0} → {:.0} (not {:.0}); at GOGC={:.0} that live heap peaks at {:.0} MiB",
+        i.heap_peak_mib,
+        i.live_max_mib,
+        i.current_gogc
+            .map_or(String::new(), |g| format!(" at GOGC≈{g:.0}")),
+        h.shown_mib,
+        limit_mib,
+        limit_mib,
+        i.non_heap_mib,
+        i.overshoot.max(SCAVENGE_SLACK),
+        i.fragmentation,
+        i.live_max_mib,
+        i.live_max_mib,
+        i.roots_mib,
+        h.g_hist,
+        gogc,
+        h.was,
+        gogc,
+        worst
+    )
+}
+
+/// The warning that says the trace's history, not its trend, set GOGC.
+pub fn history_warning(i: &Inputs, h: &History, gogc: f64) -> Warning {
+    Warning {
+        code: "trace_over_target",
+        message: format!(
+            "this trace's heap already reached {:.0} MiB{} ({:.0} MiB of memory with what lies outside the heap): advice looser than that would fail as the trace did, so GOGC={gogc:.0} is sized for its highest live heap ({:.0} MiB), not the {:.0} MiB its floor trend ends at",
+            i.heap_peak_mib,
+            i.current_gogc
+                .map_or(String::new(), |g| format!(" at GOGC≈{g:.0}")),
+            h.shown_mib,
+            i.live_max_mib,
+            i.live_end_mib
+        ),
+    }
 }

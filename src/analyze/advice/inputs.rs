@@ -45,6 +45,12 @@ pub struct Inputs {
     /// twice. Predictions follow a growing heap from one to the other.
     pub live_start_mib: f64,
     pub live_end_mib: f64,
+    /// The highest live heap and heap of the measured span, as printed: what the trace
+    /// itself showed at the GOGC it ran with (a leak's spikes, not its floor).
+    pub live_max_mib: f64,
+    pub heap_peak_mib: f64,
+    /// MiB allocated over the measured span (rate-free predictions for batch work).
+    pub allocated_mib: f64,
 }
 
 impl Inputs {
@@ -62,10 +68,20 @@ pub fn inputs(
     mem: Option<&MemReport>,
     current_gogc: Option<f64>,
 ) -> Result<Inputs, AdviceError> {
-    let seg = t
-        .segments
-        .get(s.main_segment)
-        .ok_or(AdviceError::NoTimedCycles)?;
+    let (cs, used) = measured_cycles(t, s).ok_or(AdviceError::NoTimedCycles)?;
+    if used.len() < 3 {
+        return Err(AdviceError::NoTimedCycles);
+    }
+    if cs.iter().all(|c| c.gc.cpu.is_empty()) {
+        return Err(AdviceError::NoCpuPhases);
+    }
+    Ok(measure(cs, &used, s, mem, current_gogc))
+}
+
+/// The cycles the model is measured on (indices into the main segment's cycles): after
+/// warm-up, not forced; each has a cycle before it.
+pub fn measured_cycles<'a>(t: &'a Timeline, s: &Summary) -> Option<(&'a [Cycle], Vec<usize>)> {
+    let seg = t.segments.get(s.main_segment)?;
     let cs = t.segment_cycles(seg);
     let (t0, t1) = (
         cs[0].gc.t_ms.unwrap_or(0),
@@ -73,15 +89,21 @@ pub fn inputs(
     );
     // times may go backwards inside a segment (a mixed or edited log): no warm-up then
     let warm = t0 + t1.saturating_sub(t0) / 10;
-    let used: Vec<usize> = (1..cs.len())
+    let used = (1..cs.len())
         .filter(|&i| cs[i].gc.t_ms.is_some_and(|t| t >= warm) && !cs[i].gc.forced)
         .collect();
-    if used.len() < 3 {
-        return Err(AdviceError::NoTimedCycles);
-    }
-    if cs.iter().all(|c| c.gc.cpu.is_empty()) {
-        return Err(AdviceError::NoCpuPhases);
-    }
+    Some((cs, used))
+}
+
+/// The inputs measured on the cycles `used` of `cs` (any multiset of them: the ranges
+/// resample it). Sums and medians only, so a resample is measured the same way.
+pub fn measure(
+    cs: &[Cycle],
+    used: &[usize],
+    s: &Summary,
+    mem: Option<&MemReport>,
+    current_gogc: Option<f64>,
+) -> Inputs {
     let f = |g: &dyn Fn(usize) -> Option<f64>| -> Vec<f64> {
         used.iter().filter_map(|&i| g(i)).collect()
     };
@@ -126,11 +148,16 @@ pub fn inputs(
     }))
     .unwrap_or(1.0)
     .max(1.0);
-    let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, &used);
-    let first = used[0];
-    let last = used[used.len() - 1];
-    let span_s = (cs[last].gc.t_ms.unwrap_or(0)).saturating_sub(cs[first - 1].gc.t_ms.unwrap_or(0))
-        as f64
+    let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, used);
+    let last = used.iter().copied().max().unwrap_or(0);
+    // the time each cycle closes (from the one before it): for the contiguous cycles
+    // measured, the span from before the first to the last
+    let span_s = used
+        .iter()
+        .map(|&i| {
+            (cs[i].gc.t_ms.unwrap_or(0)).saturating_sub(cs[i - 1].gc.t_ms.unwrap_or(0)) as f64
+        })
+        .sum::<f64>()
         / 1000.0;
     let allocated: f64 = used
         .iter()
@@ -161,7 +188,7 @@ pub fn inputs(
         }
         _ => (live, live),
     };
-    Ok(Inputs {
+    Inputs {
         cycles_used: used.len(),
         duration_s: span_s,
         live_heap_mib: live,
@@ -185,7 +212,16 @@ pub fn inputs(
         live_heap_slope_mib_per_min: slope,
         live_start_mib,
         live_end_mib,
-    })
+        live_max_mib: used
+            .iter()
+            .map(|&i| f64::from(live_mib(&cs[i])))
+            .fold(0.0, f64::max),
+        heap_peak_mib: used
+            .iter()
+            .map(|&i| f64::from(cs[i].gc.heap_before_mib.max(cs[i].gc.heap_after_mib)))
+            .fold(0.0, f64::max),
+        allocated_mib: allocated,
+    }
 }
 
 /// Measures the pacer's runway (goal − heap at GC start) and the allocation during the

@@ -32,6 +32,7 @@
 mod explain;
 pub mod inputs;
 pub mod pacer;
+pub mod ranges;
 #[cfg(test)]
 mod tests;
 
@@ -57,6 +58,19 @@ pub struct AdviceOptions {
     pub headroom: f64,
     pub max_gc_cpu_pct: Option<f64>,
     pub current_gogc: Option<f64>,
+    /// CPU-bound batch work: give the change in GC CPU time for the same work.
+    pub batch: bool,
+}
+
+/// Batch work: the GC CPU time the trace's work costs now and at the advice (rate-free:
+/// GC CPU seconds per GiB allocated × the GiB the work allocates).
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchChange {
+    pub allocated_gib: f64,
+    pub current_gogc: f64,
+    pub gc_cpu_s_current: f64,
+    pub gc_cpu_s_advised: f64,
+    pub change_pct: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -79,6 +93,11 @@ pub struct Advice {
     pub warnings: Vec<Warning>,
     /// One line of arithmetic per number.
     pub arithmetic: Vec<String>,
+    /// When the trace's own heap went over the target: the peak at the advised GOGC for
+    /// its highest live heap (what a run like the traced one can reach).
+    pub peak_at_highest_live_bytes: Option<u64>,
+    /// `--workload batch`: GC CPU time for the same work.
+    pub batch: Option<BatchChange>,
 }
 
 /// Why no advice can be given.
@@ -145,18 +164,91 @@ pub fn advise(
         });
     }
     let cap = heap_cap(&i, CLEAR_OF_LIMIT * limit_mib);
-    let g_star = (cap - live) / (live + i.roots_mib).max(0.1) * 100.0;
-    let gogc = ((g_star.min(800.0) / 5.0).floor() * 5.0).max(10.0);
-    let predicted = predict(&i, Some(gogc), Some(limit));
-    let arithmetic = explain::arithmetic(&i, o, limit, g_star, gogc, &predicted);
+    let g_of = |i: &Inputs| {
+        let live = i.live_end_mib;
+        (heap_cap(i, CLEAR_OF_LIMIT * limit_mib) - live) / (live + i.roots_mib).max(0.1) * 100.0
+    };
+    // the pessimistic end for memory: the 5th percentile of what resamples of the
+    // trace's cycles allow, when that is lower
+    let samples = match inputs::measured_cycles(t, s) {
+        Some((cs, used)) => ranges::resamples(cs, &used, s, mem, o.current_gogc),
+        None => vec![],
+    };
+    let g_low = ranges::p5_p95(samples.iter().map(g_of).collect()).map(|r| r[0]);
+    let g_star = g_of(&i);
+    let g_sized = g_low.map_or(g_star, |g| g.min(g_star));
+    let mut gogc = ((g_sized.min(800.0) / 5.0).floor() * 5.0).max(10.0);
+    // Never looser than what the trace already showed failing: when its own heap went
+    // over the target at the GOGC it ran with, GOGC is sized for its highest live heap
+    // (a leak's spikes), not for the trend of its floor.
+    let shown_mib = i.heap_peak_mib * i.fragmentation + i.non_heap_mib;
+    let mut history = None;
+    if shown_mib > CLEAR_OF_LIMIT * limit_mib && i.live_max_mib > live {
+        let g_hist = (cap - i.live_max_mib) / (i.live_max_mib + i.roots_mib).max(0.1) * 100.0;
+        let mut capped = ((g_hist.min(800.0) / 5.0).floor() * 5.0).max(10.0);
+        if let Some(cur) = i.current_gogc {
+            capped = capped.min((cur * 0.95 / 5.0).floor() * 5.0).max(10.0);
+        }
+        if capped < gogc {
+            history = Some(explain::History {
+                shown_mib,
+                g_hist,
+                was: gogc,
+            });
+            gogc = capped;
+        }
+    }
+    let mut predicted = predict(&i, Some(gogc), Some(limit));
+    ranges::add_ranges(&mut predicted, &samples, Some(gogc), Some(limit));
+    let mut arithmetic = explain::arithmetic(&i, o, limit, g_star, gogc, &predicted);
+    let round = |g: f64| ((g.min(800.0) / 5.0).floor() * 5.0).max(10.0);
+    if let Some(g) = g_low.filter(|g| round(*g) < round(g_star)) {
+        let at = arithmetic
+            .iter()
+            .position(|l| l.starts_with("GOGC = "))
+            .map_or(arithmetic.len(), |k| k + 1);
+        arithmetic.insert(at, format!(
+            "GOGC's error bar: over {} resamples of the trace's cycles it is {g:.0} or more 95% of the time, so GOGC is sized for that: {g:.0} → {}",
+            samples.len(),
+            round(g)
+        ));
+    }
+    if let Some(h) = &history {
+        arithmetic.push(explain::history_line(&i, h, gogc, limit_mib));
+    }
     let mut whatif: Vec<Prediction> = vec![];
     for lim in [None, Some(limit)] {
-        for g in WHATIF_GOGC {
-            whatif.push(predict(&i, Some(f64::from(g)), lim));
+        for g in WHATIF_GOGC
+            .iter()
+            .map(|&g| Some(f64::from(g)))
+            .chain([None])
+        {
+            let mut p = predict(&i, g, lim);
+            ranges::add_ranges(&mut p, &samples, g, lim);
+            whatif.push(p);
         }
-        whatif.push(predict(&i, None, lim));
     }
-    let warnings = explain::warnings(s, &i, o, limit, gogc);
+    let mut warnings = explain::warnings(s, &i, o, limit, gogc);
+    if let Some(h) = &history {
+        warnings.push(explain::history_warning(&i, h, gogc));
+    }
+    let peak_at_highest_live_bytes = history.as_ref().map(|_| {
+        let live = i.live_max_mib + (i.live_max_mib + i.roots_mib) * gogc / 100.0;
+        ((live * per_heap_mib + i.non_heap_mib).min(limit_mib) * MIB) as u64
+    });
+    let batch = o.batch.then(|| {
+        let current = i.current_gogc.unwrap_or(100.0);
+        let now = predict(&i, Some(current), None);
+        let gib = i.allocated_mib / 1024.0;
+        let (a, b) = (now.gc_cpu_s_per_gib * gib, predicted.gc_cpu_s_per_gib * gib);
+        BatchChange {
+            allocated_gib: gib,
+            current_gogc: current,
+            gc_cpu_s_current: a,
+            gc_cpu_s_advised: b,
+            change_pct: if a > 0.0 { (b - a) / a * 100.0 } else { 0.0 },
+        }
+    });
     Ok(Advice {
         schema: "gclens.advice/v1",
         sources: t.sources.clone(),
@@ -168,5 +260,7 @@ pub fn advise(
         whatif,
         warnings,
         arithmetic,
+        peak_at_highest_live_bytes,
+        batch,
     })
 }

@@ -16,10 +16,28 @@ pub struct Prediction {
     pub limit_bytes: Option<u64>,
     pub heap_goal_mib: f64,
     pub peak_bytes: u64,
+    /// At the trace's allocation rate (a fixed request rate: the rate stays).
     pub gc_per_s: f64,
+    /// At the trace's allocation rate.
     pub gc_cpu_pct: f64,
     /// The memory limit, not GOGC, sets the goal.
     pub limit_driven: bool,
+    /// Rate-free: MiB allocated per cycle (what GOGC buys, whatever the rate).
+    pub mib_per_cycle: f64,
+    /// Rate-free: GC CPU seconds per GiB allocated (the cost of the same work).
+    pub gc_cpu_s_per_gib: f64,
+    /// 5th–95th percentile of each figure over resamples of the trace's cycles
+    /// ([`super::ranges`]); absent when the trace is too short to resample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes_range: Option<[u64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc_per_s_range: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc_cpu_pct_range: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mib_per_cycle_range: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc_cpu_s_per_gib_range: Option<[f64; 2]>,
 }
 
 /// The pacer's trigger bounds, in 64ths of the way from the live heap to the goal
@@ -186,6 +204,21 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
         gc_per_s,
         gc_cpu_pct: cpu.min(100.0),
         limit_driven,
+        mib_per_cycle: if gc_per_s > 0.0 {
+            i.alloc_rate_mib_s / gc_per_s
+        } else {
+            0.0
+        },
+        gc_cpu_s_per_gib: if i.alloc_rate_mib_s > 0.0 {
+            cpu.min(100.0) / 100.0 * f64::from(i.procs) / (i.alloc_rate_mib_s / 1024.0)
+        } else {
+            0.0
+        },
+        peak_bytes_range: None,
+        gc_per_s_range: None,
+        gc_cpu_pct_range: None,
+        mib_per_cycle_range: None,
+        gc_cpu_s_per_gib_range: None,
     }
 }
 

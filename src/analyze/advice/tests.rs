@@ -26,6 +26,9 @@ fn inputs() -> Inputs {
         live_heap_slope_mib_per_min: None,
         live_start_mib: 100.0,
         live_end_mib: 100.0,
+        live_max_mib: 100.0,
+        heap_peak_mib: 200.0,
+        allocated_mib: 10_000.0,
     }
 }
 
@@ -40,6 +43,14 @@ fn hand_checked_predictions() {
         (200.0, 1.0, 0.5, false)
     );
     assert_eq!(p.peak_bytes, 230 << 20);
+    // rate-free: a cycle allocates 100 MiB; 0.5% of 2 P is 0.01 CPU-s/s over 100 MiB/s
+    // (1/10.24 GiB/s): 0.1024 s of GC CPU per GiB allocated
+    assert!((p.mib_per_cycle - 100.0).abs() < 1e-9);
+    assert!(
+        (p.gc_cpu_s_per_gib - 0.1024).abs() < 1e-9,
+        "{}",
+        p.gc_cpu_s_per_gib
+    );
     // a 200 MiB limit caps the goal at (200 − 10) / 1.1 = 172.7 MiB
     let p = predict(&i, Some(100.0), Some(200 << 20));
     assert!(p.limit_driven);

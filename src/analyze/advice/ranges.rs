@@ -1,0 +1,103 @@
+//! Error bars from the trace's own dispersion and length: a block bootstrap over the
+//! measured cycles. Blocks of consecutive cycles (which keeps the short-range
+//! correlation of a GC trace) are drawn with replacement until a resample is as long as
+//! the trace; each resample's inputs are measured the way the trace's are, and each
+//! setting is predicted on every resample. A range is the 5th to 95th percentile of
+//! those predictions: narrow for a long, even trace, wide for a short or uneven one.
+//! Deterministic: a fixed seed, so the same trace gives the same ranges.
+
+use super::inputs::{Inputs, measure};
+use super::pacer::{Prediction, predict};
+use crate::analyze::memstats::MemReport;
+use crate::analyze::summary::Summary;
+use crate::model::Cycle;
+
+/// Resamples per advice.
+pub const RESAMPLES: usize = 64;
+/// Blocks a trace is cut into.
+const BLOCKS: usize = 20;
+/// Longer measured spans are thinned evenly to this many cycles first (the ranges of a
+/// million-cycle trace are narrow anyway; this keeps them fast).
+const MAX_CYCLES: usize = 50_000;
+
+/// xorshift64*: small, fast, and the same on every machine.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+/// The inputs measured on [`RESAMPLES`] block resamples of `used`.
+pub fn resamples(
+    cs: &[Cycle],
+    used: &[usize],
+    s: &Summary,
+    mem: Option<&MemReport>,
+    current_gogc: Option<f64>,
+) -> Vec<Inputs> {
+    let step = used.len().div_ceil(MAX_CYCLES).max(1);
+    let used: Vec<usize> = used.iter().copied().step_by(step).collect();
+    let n = used.len();
+    if n < BLOCKS {
+        return vec![];
+    }
+    let block = n / BLOCKS;
+    let blocks = n.div_ceil(block);
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    (0..RESAMPLES)
+        .map(|_| {
+            let mut pick = Vec::with_capacity(n + block);
+            while pick.len() < n {
+                let b = (next(&mut rng) % blocks as u64) as usize;
+                pick.extend_from_slice(&used[b * block..((b + 1) * block).min(n)]);
+            }
+            pick.truncate(n);
+            measure(cs, &pick, s, mem, current_gogc)
+        })
+        .collect()
+}
+
+/// The 5th and 95th percentiles of `v` (finite values only).
+pub fn p5_p95(mut v: Vec<f64>) -> Option<[f64; 2]> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    Some([at(0.05), at(0.95)])
+}
+
+/// Gives `p` the ranges of its setting over the resamples.
+pub fn add_ranges(p: &mut Prediction, samples: &[Inputs], gogc: Option<f64>, limit: Option<u64>) {
+    if samples.is_empty() {
+        return;
+    }
+    let ps: Vec<Prediction> = samples.iter().map(|i| predict(i, gogc, limit)).collect();
+    let of = |f: &dyn Fn(&Prediction) -> f64| p5_p95(ps.iter().map(f).collect());
+    p.peak_bytes_range = (p.peak_bytes != u64::MAX)
+        .then(|| of(&|q| q.peak_bytes as f64))
+        .flatten()
+        .map(|[a, b]| [a as u64, b as u64]);
+    p.gc_per_s_range = of(&|q| q.gc_per_s);
+    p.gc_cpu_pct_range = of(&|q| q.gc_cpu_pct);
+    p.mib_per_cycle_range = of(&|q| q.mib_per_cycle);
+    p.gc_cpu_s_per_gib_range = of(&|q| q.gc_cpu_s_per_gib);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_and_the_seed() {
+        assert_eq!(
+            p5_p95((0..=100).map(f64::from).collect()),
+            Some([5.0, 95.0])
+        );
+        assert_eq!(p5_p95(vec![f64::NAN]), None);
+        let (mut a, mut b) = (1u64, 1u64);
+        assert_eq!(next(&mut a), next(&mut b));
+    }
+}
