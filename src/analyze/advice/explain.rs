@@ -161,6 +161,20 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
     let mut w = vec![];
     let limit_mib = limit as f64 / MIB;
     let mut push = |code, message: String| w.push(Warning { code, message });
+    if let Some(c) = &i.contention {
+        push(
+            "contended",
+            format!(
+                "the trace was taken under CPU contention: {:.0}% of its marks let in more than twice the usual allocation (a median {:.0} MiB per mark, against {:.0} MiB in an unstarved one), so the live heap is taken as {:.1} MiB (what survives without that allocation), not the median marked heap of {:.1} MiB; GC CPU per MiB marked ({:.4} ms) counts the time GC workers held a P while descheduled and reads high — capture the trace on a quiet machine to confirm",
+                c.starved_pct,
+                c.mark_alloc_median_mib,
+                c.mark_alloc_p25_mib,
+                c.live_mib,
+                c.live_median_mib,
+                i.gc_cpu_ms_per_mib_scanned
+            ),
+        );
+    }
     if matches!(
         s.leak.verdict,
         LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth

@@ -49,6 +49,8 @@ pub struct Inputs {
     /// itself showed at the GOGC it ran with (a leak's spikes, not its floor).
     pub live_max_mib: f64,
     pub heap_peak_mib: f64,
+    /// CPU contention seen in the trace, and the live heap discounted for it.
+    pub contention: Option<super::contention::Contention>,
     /// MiB allocated over the measured span (rate-free predictions for batch work).
     pub allocated_mib: f64,
 }
@@ -75,7 +77,7 @@ pub fn inputs(
     if cs.iter().all(|c| c.gc.cpu.is_empty()) {
         return Err(AdviceError::NoCpuPhases);
     }
-    Ok(measure(cs, &used, s, mem, current_gogc))
+    Ok(measure(cs, &used, s, mem, current_gogc, None))
 }
 
 /// The cycles the model is measured on (indices into the main segment's cycles): after
@@ -96,18 +98,20 @@ pub fn measured_cycles<'a>(t: &'a Timeline, s: &Summary) -> Option<(&'a [Cycle],
 }
 
 /// The inputs measured on the cycles `used` of `cs` (any multiset of them: the ranges
-/// resample it). Sums and medians only, so a resample is measured the same way.
+/// resample it). Sums and medians only, so a resample is measured the same way;
+/// `contended` carries the whole trace's verdict on contention to its resamples.
 pub fn measure(
     cs: &[Cycle],
     used: &[usize],
     s: &Summary,
     mem: Option<&MemReport>,
     current_gogc: Option<f64>,
+    contended: Option<bool>,
 ) -> Inputs {
     let f = |g: &dyn Fn(usize) -> Option<f64>| -> Vec<f64> {
         used.iter().filter_map(|&i| g(i)).collect()
     };
-    let live = median(&mut f(&|i| Some(f64::from(live_mib(&cs[i]))))).unwrap_or(0.0);
+    let (live, contention) = super::contention::live(cs, used, contended);
     let roots = median(&mut f(&|i| {
         Some(f64::from(
             cs[i].gc.stacks_mib.unwrap_or(0) + cs[i].gc.globals_mib.unwrap_or(0),
@@ -221,6 +225,7 @@ pub fn measure(
             .map(|&i| f64::from(cs[i].gc.heap_before_mib.max(cs[i].gc.heap_after_mib)))
             .fold(0.0, f64::max),
         allocated_mib: allocated,
+        contention,
     }
 }
 

@@ -35,6 +35,7 @@ pub fn resamples(
     s: &Summary,
     mem: Option<&MemReport>,
     current_gogc: Option<f64>,
+    contended: bool,
 ) -> Vec<Inputs> {
     let step = used.len().div_ceil(MAX_CYCLES).max(1);
     let used: Vec<usize> = used.iter().copied().step_by(step).collect();
@@ -53,20 +54,24 @@ pub fn resamples(
                 pick.extend_from_slice(&used[b * block..((b + 1) * block).min(n)]);
             }
             pick.truncate(n);
-            measure(cs, &pick, s, mem, current_gogc)
+            measure(cs, &pick, s, mem, current_gogc, Some(contended))
         })
         .collect()
 }
 
-/// The 5th and 95th percentiles of `v` (finite values only).
-pub fn p5_p95(mut v: Vec<f64>) -> Option<[f64; 2]> {
+/// The `q` quantile of `v` (finite values only).
+pub fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
     v.retain(|x| x.is_finite());
     if v.is_empty() {
         return None;
     }
     v.sort_by(f64::total_cmp);
-    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    Some([at(0.05), at(0.95)])
+    Some(v[((v.len() - 1) as f64 * q).round() as usize])
+}
+
+/// The 5th and 95th percentiles of `v` (finite values only).
+pub fn p5_p95(v: Vec<f64>) -> Option<[f64; 2]> {
+    Some([quantile(v.clone(), 0.05)?, quantile(v, 0.95)?])
 }
 
 /// Gives `p` the ranges of its setting over the resamples.
