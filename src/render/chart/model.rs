@@ -295,15 +295,17 @@ pub fn build(t: &Timeline, s: &Summary, opts: &ChartOptions) -> Result<ChartMode
     });
     let min_dx = (x_range.1 - x_range.0) / columns as f64 * 6.0;
     let mut markers: Vec<(f64, MarkerKind)> = vec![];
+    // the x of the last marker of each kind
+    let mut last = [f64::NEG_INFINITY; 2];
     for (k, &i) in idx.iter().enumerate() {
         let g = &cs[i].gc;
-        for (on, kind) in [
-            (g.forced, MarkerKind::Forced),
-            (g.leak_check, MarkerKind::LeakCheck),
+        for (slot, on, kind) in [
+            (0, g.forced, MarkerKind::Forced),
+            (1, g.leak_check, MarkerKind::LeakCheck),
         ] {
-            let last = markers.iter().rev().find(|m| m.1 == kind);
-            if on && last.is_none_or(|m| xs[k] - m.0 >= min_dx) {
+            if on && xs[k] - last[slot] >= min_dx {
                 markers.push((xs[k], kind));
+                last[slot] = xs[k];
             }
         }
     }
