@@ -165,7 +165,7 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
         push(
             "contended",
             format!(
-                "the trace was taken under CPU contention: {:.0}% of its marks let in more than twice the usual allocation (a median {:.0} MiB per mark, against {:.0} MiB in an unstarved one), so the live heap is taken as {:.1} MiB (what survives without that allocation), not the median marked heap of {:.1} MiB; GC CPU per MiB marked ({:.4} ms) counts the time GC workers held a P while descheduled and reads high — capture the trace on a quiet machine to confirm",
+                "the GC's marks were starved of CPU in this trace: {:.0}% of them let in more than twice the usual allocation (a median {:.0} MiB per mark, against {:.0} MiB in an unstarved one) — other processes on the machine, GOMAXPROCS above its cores, or a program that keeps every P busy — so the live heap is taken as {:.1} MiB (what survives without that allocation), not the median marked heap of {:.1} MiB; under contention GC CPU per MiB marked ({:.4} ms) counts time GC workers held a P while descheduled and reads high: a trace from a quiet machine confirms",
                 c.starved_pct,
                 c.mark_alloc_median_mib,
                 c.mark_alloc_p25_mib,

@@ -29,6 +29,7 @@ fn inputs() -> Inputs {
         live_max_mib: 100.0,
         heap_peak_mib: 200.0,
         allocated_mib: 10_000.0,
+        contention: None,
     }
 }
 
