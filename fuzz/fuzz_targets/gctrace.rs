@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         headroom: 0.1,
         max_gc_cpu_pct: None,
         current_gogc: None,
+        batch: true,
     };
     let _ = advise(&r.timeline, &r.summary, None, &o);
     let chart = ChartOptions {
