@@ -202,6 +202,16 @@ fn sarif_is_valid_sarif_2_1_0_with_utf16_columns() {
     let broken =
         serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"level": "loud"}]}]});
     assert!(!validator.is_valid(&broken));
+    // nothing to report still writes a valid, empty document for the upload step after
+    // (it wrote no file and exited 1: issue 18)
+    let out = gclens()
+        .args(["escape", "/dev/null", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let empty: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(validator.is_valid(&empty), "{empty}");
+    assert_eq!(empty["runs"][0]["results"], serde_json::json!([]));
     for v in ["go1.19", "go1.27"] {
         for extra in [&["--kinds", "heap"][..], &["--kinds", "all"][..]] {
             let mut a = vec!["--format", "sarif"];

@@ -87,10 +87,14 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     let set = load(&a.files, &a.logopt)?;
     if set.diagnostics.is_empty() {
         crate::note!(
-            "gclens: no compiler diagnostic in {} (build with -gcflags=-m or -m=2; a cached build prints nothing for -json)",
+            "gclens: no compiler diagnostic in {} (build with -gcflags=-m or -m=2 and 2>&1: the compiler writes to stderr; a cached build prints nothing for -json)",
             set.sources.join(", ")
         );
-        return Ok(Status::NothingFound);
+        if !review {
+            return Ok(Status::NothingFound);
+        }
+        // a review format still writes its (empty) document: an upload-sarif or
+        // artifact step after this one must find a valid file
     }
     let map = path_map(&a.paths);
     let report = EscapeReport::new(set, &map, Some(&source_reader(&map)));
