@@ -607,3 +607,69 @@ fn completions_to_a_closed_pipe_panicked() {
     drop(child.stdout.take());
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// A likely-leak ALERT exited 0: no CI gate outside `escape diff` (issue 18). Now
+/// `--fail-on` fails `gc`, `watch` and `run` (a run that itself succeeded) with exit 1,
+/// after writing everything.
+#[test]
+fn a_likely_leak_passed_every_ci_gate() {
+    let leak = "fixtures/gctrace/go1.21/leak.log";
+    gclens()
+        .args(["gc", leak, "--fail-on", "alert"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("likely leak"))
+        .stderr(predicates::str::contains(
+            "--fail-on: live heap floor grows",
+        ));
+    gclens().args(["gc", leak]).assert().code(0);
+    gclens()
+        .args([
+            "gc",
+            "fixtures/gctrace/go1.27/steady.log",
+            "--fail-on",
+            "alert",
+        ])
+        .assert()
+        .code(0);
+    gclens()
+        .args(["watch", "--fail-on", "warn"])
+        .pipe_stdin(path(leak))
+        .unwrap()
+        .assert()
+        .code(1);
+    let script = format!("cat {ROOT}/{leak} >&2");
+    gclens()
+        .args(["run", "--fail-on", "alert", "--", "sh", "-c", &script])
+        .assert()
+        .code(1);
+    gclens()
+        .args([
+            "run",
+            "--fail-on",
+            "alert",
+            "--",
+            "sh",
+            "-c",
+            &format!("{script}; exit 7"),
+        ])
+        .assert()
+        .code(7);
+}
+
+/// `--budget auto` could not be pointed at a cgroup tree (the root was hard-coded).
+#[test]
+fn budget_auto_read_only_the_real_cgroup_root() {
+    gclens()
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.27/steady.log",
+            "--budget",
+            "auto",
+            "--cgroup-root",
+            "fixtures/cgroup/v2-container",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("budget 125 MiB"));
+}

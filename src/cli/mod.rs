@@ -196,6 +196,10 @@ pub struct GcArgs {
     /// Also draw the chart to this file (PNG, or SVG when it ends in .svg).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<String>,
+    /// A CI gate: exit 1 (after writing everything) when a finding is at least this
+    /// severe: `alert` (a likely leak…) or `warn` (also possible growth, thrashing…).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
     /// MemStats dumps of the same run, joined to the cycles by GC number (repeatable).
     #[arg(long, value_name = "FILE")]
     pub memstats: Vec<String>,
@@ -209,9 +213,16 @@ pub struct AdviseArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// The container's memory: 512MiB, 1GiB, bytes (Go), 512Mi, 1Gi, 1G, 500M (Kubernetes),
-    /// or `auto` for this process's cgroup limit.
+    /// or `auto` for this process's cgroup limit: the cgroup named in
+    /// ROOT/proc/self/cgroup, its ROOT/sys/fs/cgroup/…/memory.max (v2) or
+    /// ROOT/sys/fs/cgroup/memory/…/memory.limit_in_bytes (v1) and its ancestors'; the
+    /// smallest binds.
     #[arg(long, value_name = "SIZE|auto", value_parser = budget_arg)]
     pub budget: Budget,
+    /// Where `--budget auto` reads the cgroup tree from (a container's root mounted
+    /// elsewhere, a copy for tests).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub cgroup_root: std::path::PathBuf,
     /// Share of the budget left for memory the runtime does not manage (cgo, mmap, the binary).
     #[arg(long, default_value_t = 0.10)]
     pub headroom: f64,
@@ -273,6 +284,10 @@ pub struct ChartCmd {
 /// Outputs and forwarding shared by `watch` and `run`.
 #[derive(Debug, clap::Args)]
 pub struct LiveArgs {
+    /// A CI gate on the end report: exit 1 when a finding is at least this severe
+    /// (`run` keeps the program's own non-zero status).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
     /// Forward the runtime's trace lines too.
     #[arg(long, conflicts_with = "quiet")]
     pub tee: bool,
@@ -354,6 +369,13 @@ pub struct ChartArgs {
         default_value = "heap,cpu,pause"
     )]
     pub panels: Vec<PanelArg>,
+}
+
+/// `--fail-on`: the least severe finding that fails the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Warn,
+    Alert,
 }
 
 /// `advise --workload`.

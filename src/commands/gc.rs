@@ -1,7 +1,7 @@
 //! `gclens gc`: read every input into one timeline, analyze it, write the report (and
 //! the chart beside it with `--chart`).
 
-use super::{Status, chart_format, check_chart_path, load_memstats, load_traces};
+use super::{Status, chart_format, check_chart_path, gate_fails, load_memstats, load_traces};
 use crate::analyze::Report;
 use crate::cli::{GcArgs, GcOutput};
 use crate::export::{csv::Csv, json::Json};
@@ -38,5 +38,9 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         GcOutput::Csv => &Csv,
     };
     emit(args.output.as_deref(), format, &report)?;
-    Ok(Status::Ok)
+    Ok(if gate_fails(&report, args.fail_on) {
+        Status::NothingFound
+    } else {
+        Status::Ok
+    })
 }

@@ -47,6 +47,30 @@ impl Status {
     }
 }
 
+/// `--fail-on`: does a finding of the report reach the level?
+fn gate_fails(report: &Report, level: Option<crate::cli::FailOn>) -> bool {
+    use crate::analyze::Severity;
+    let Some(level) = level else { return false };
+    let least = match level {
+        crate::cli::FailOn::Warn => Severity::Warn,
+        crate::cli::FailOn::Alert => Severity::Alert,
+    };
+    let rank = |s: Severity| match s {
+        Severity::Info => 0,
+        Severity::Warn => 1,
+        Severity::Alert => 2,
+    };
+    let failing: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| rank(f.severity) >= rank(least))
+        .collect();
+    for f in &failing {
+        crate::note!("gclens: --fail-on: {}", f.message);
+    }
+    !failing.is_empty()
+}
+
 /// Files bigger than this get a progress bar on a terminal.
 const PROGRESS_MIN: u64 = 64 << 20;
 
@@ -167,6 +191,8 @@ pub(crate) struct LiveEnd {
     pub seen: bool,
     /// Every file asked for was written.
     pub files_ok: bool,
+    /// `--fail-on`: a finding reached the level.
+    pub gate_failed: bool,
 }
 
 /// The end of a live session (`watch`, `run`): the files asked for first, each on its
@@ -181,6 +207,7 @@ fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> LiveEnd {
         return LiveEnd {
             seen: false,
             files_ok: true,
+            gate_failed: false,
         };
     };
     let files_ok = write_files(&report, a);
@@ -188,6 +215,7 @@ fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> LiveEnd {
     LiveEnd {
         seen: true,
         files_ok,
+        gate_failed: gate_fails(&report, a.fail_on),
     }
 }
 

@@ -83,7 +83,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         crate::note!("gclens: cannot read the output of {prog}: {e}");
     }
     let status = session.exit.take();
-    finish_live(session.monitor, prog, a);
+    let end = finish_live(session.monitor, prog, a);
     let code = match status {
         Some(Ok(s)) => match (s.code(), s.signal()) {
             (Some(c), _) => c,
@@ -96,7 +96,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         }
         None => 1,
     };
-    Ok(Status::Child(u8::try_from(code & 0xff).unwrap_or(1)))
+    let code = u8::try_from(code & 0xff).unwrap_or(1);
+    // the gate fails a run that itself succeeded; a failing program keeps its status
+    Ok(Status::Child(if code == 0 && end.gate_failed {
+        1
+    } else {
+        code
+    }))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Status> {
     Ok(match (ending, seen) {
         (Ending::ReadError(_), _) => Status::Error,
         _ if !end.files_ok => Status::Error,
+        _ if end.gate_failed => Status::NothingFound,
         // the reader of our output went away: that ends us quietly
         (Ending::OutputClosed, _) | (_, true) => Status::Ok,
         (_, false) => Status::NothingFound,
