@@ -5,7 +5,7 @@
 mod synth;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gclens::render::chart::{ChartOptions, Panel, build, draw};
+use gclens::render::chart::{ChartOptions, build, draw};
 use std::hint::black_box;
 
 const TEMPLATE: &str = concat!(
@@ -17,15 +17,9 @@ fn benches(c: &mut Criterion) {
     let data = synth::synth_trace(&std::fs::read(TEMPLATE).unwrap(), 1_000_000);
     let t = gclens::parse::load_bytes(&data);
     let opts = ChartOptions {
-        width: 1600,
-        height: 1000,
-        panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
         budget_bytes: Some(512 << 20),
         limit_bytes: Some(400 << 20),
-        joined: vec![],
-        svg: false,
-        from_s: None,
-        to_s: None,
+        ..ChartOptions::default()
     };
     let s = gclens::analyze::summarize(&t);
     let mut g = c.benchmark_group("chart");

@@ -172,13 +172,9 @@ fn assert_series_inside_panels(name: &str, t: &gclens::model::Timeline, size: (u
     let opts = ChartOptions {
         width: size.0,
         height: size.1,
-        panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
         budget_bytes: Some(512 << 20),
         limit_bytes: Some(400 << 20),
-        joined: vec![],
-        svg: false,
-        from_s: None,
-        to_s: None,
+        ..ChartOptions::default()
     };
     let s = gclens::analyze::summarize(t);
     let m = build(t, &s, &opts).unwrap();

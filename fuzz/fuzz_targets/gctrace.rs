@@ -7,7 +7,7 @@ use gclens::analyze::Report;
 use gclens::analyze::advice::{AdviceOptions, advise};
 use gclens::export::{csv::Csv, json::Json};
 use gclens::output::Format;
-use gclens::render::chart::{ChartOptions, Panel, build};
+use gclens::render::chart::{ChartOptions, build};
 use gclens::render::text::GcText;
 use libfuzzer_sys::fuzz_target;
 
@@ -27,15 +27,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = advise(&r.timeline, &r.summary, None, &o);
     let chart = ChartOptions {
-        width: 1600,
-        height: 1000,
-        panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
         budget_bytes: Some(512 << 20),
         limit_bytes: Some(400 << 20),
-        joined: vec![],
-        svg: false,
-        from_s: None,
-        to_s: None,
+        ..ChartOptions::default()
     };
     let _ = build(&r.timeline, &r.summary, &chart);
 });

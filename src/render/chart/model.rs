@@ -44,6 +44,23 @@ pub struct ChartOptions {
     pub to_s: Option<f64>,
 }
 
+impl Default for ChartOptions {
+    /// 1600×1000 PNG, every panel, no budget or limit line, no zoom.
+    fn default() -> Self {
+        ChartOptions {
+            width: 1600,
+            height: 1000,
+            panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
+            budget_bytes: None,
+            limit_bytes: None,
+            joined: vec![],
+            svg: false,
+            from_s: None,
+            to_s: None,
+        }
+    }
+}
+
 /// Polylines: one per run of cycles without a gap, each raw when short, else two
 /// points (min and max, in the order they occurred) per pixel column.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -456,17 +473,7 @@ gc 1 @0.011s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 16->16->1
 gc 2 @0.5s 1%: 0.12+10+0.23 ms clock, 0.49+0.27/11/0.88+0.94 ms cpu, 18->18->16 MB, 33 MB goal, 40 P\n";
 
     fn opts() -> ChartOptions {
-        ChartOptions {
-            width: 1600,
-            height: 1000,
-            panels: vec![Panel::Heap, Panel::Cpu, Panel::Pause],
-            budget_bytes: None,
-            joined: vec![],
-            limit_bytes: None,
-            svg: false,
-            from_s: None,
-            to_s: None,
-        }
+        ChartOptions::default()
     }
 
     #[test]
