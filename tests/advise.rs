@@ -329,3 +329,25 @@ fn advice_from_a_contended_trace_stays_near_the_idle_one() {
     let (_, codes) = gogc("cpu-bound-idle");
     assert!(!codes.contains(&"contended".to_string()), "{codes:?}");
 }
+
+/// The contended trace's marks ran at a median 3.5% utilization (the runtime aims at 25%):
+/// its marked heap read 46 MiB for a program whose live heap is 32 MiB. What survives
+/// plus what an unstarved mark lets in is the idle trace's live heap within 10%, and the
+/// warning names the utilization (issue 14).
+#[test]
+fn a_starved_trace_is_read_at_the_idle_live_heap() {
+    let live = |f: &str| {
+        let a = advice(&[
+            &format!("fixtures/contention/go1.27/{f}.log"),
+            "--budget",
+            "256Mi",
+        ]);
+        (
+            a["inputs"]["live_heap_mib"].as_f64().unwrap(),
+            a["warnings"].to_string(),
+        )
+    };
+    let ((idle, _), (hogs, warnings)) = (live("cpu-bound-idle"), live("cpu-bound-hogs"));
+    assert!((hogs - idle).abs() <= 0.10 * idle, "idle {idle} MiB, contended {hogs} MiB");
+    assert!(warnings.contains("aimed utilization"), "{warnings}");
+}

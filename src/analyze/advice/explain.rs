@@ -165,10 +165,11 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
         push(
             "contended",
             format!(
-                "the GC's marks were starved of CPU in this trace: {:.0}% of them let in more than twice the usual allocation (a median {:.0} MiB per mark, against {:.0} MiB in an unstarved one) — other processes on the machine, GOMAXPROCS above its cores, or a program that keeps every P busy — so the live heap is taken as {:.1} MiB (what survives without that allocation), not the median marked heap of {:.1} MiB; under contention GC CPU per MiB marked ({:.4} ms) counts time GC workers held a P while descheduled and reads high: a trace from a quiet machine confirms",
+                "the GC's marks were starved of CPU in this trace: {:.0}% of them ran under 40% of the runtime's aimed utilization (the median mark's GC CPU was {:.0}% of its wall time × P, the aim 25%) — other processes on the machine, GOMAXPROCS above its cores, or a program that keeps every P busy — and a slow mark lets allocation into the marked heap (a median {:.1} MiB per mark; {:.1} MiB at the aimed utilization), so the live heap is taken as {:.1} MiB (what survives plus that), not the median marked heap of {:.1} MiB; under contention GC CPU per MiB marked ({:.4} ms) counts time GC workers held a P while descheduled and reads high: a trace from a quiet machine confirms",
                 c.starved_pct,
+                c.utilization_median * 100.0,
                 c.mark_alloc_median_mib,
-                c.mark_alloc_p25_mib,
+                c.mark_alloc_discounted_mib,
                 c.live_mib,
                 c.live_median_mib,
                 i.gc_cpu_ms_per_mib_scanned

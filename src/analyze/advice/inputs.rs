@@ -152,7 +152,7 @@ pub fn measure(
     }))
     .unwrap_or(1.0)
     .max(1.0);
-    let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, used);
+    let (runway_per_mib, mark_alloc_per_mib) = pacer_runway(cs, used, contention.is_some());
     let last = used.iter().copied().max().unwrap_or(0);
     // the time each cycle closes (from the one before it): for the contiguous cycles
     // measured, the span from before the first to the last
@@ -235,8 +235,9 @@ pub fn measure(
 /// figures average out. A trigger held at one of its bounds shows the bound's runway: at
 /// the upper one (small heaps) that is what the pacer does at this room; a trace taken at a
 /// small GOGC, held at the lower one, shows a runway shorter than the pacer's, so larger
-/// GOGCs are predicted a little too few cycles.
-fn pacer_runway(cs: &[Cycle], used: &[usize]) -> (f64, f64) {
+/// GOGCs are predicted a little too few cycles. In a contended trace each mark's
+/// allocation is discounted to what it would have let in unstarved (see `contention`).
+fn pacer_runway(cs: &[Cycle], used: &[usize], contended: bool) -> (f64, f64) {
     let (mut marked, mut mark_alloc, mut runways) = (0.0, 0.0, 0.0);
     for &i in used {
         let (p, c) = (&cs[i - 1], &cs[i]);
@@ -245,15 +246,12 @@ fn pacer_runway(cs: &[Cycle], used: &[usize]) -> (f64, f64) {
         };
         let live = f64::from(live_mib(p));
         let scan = live + f64::from(c.gc.stacks_mib.unwrap_or(0) + c.gc.globals_mib.unwrap_or(0));
-        let (start, end) = (
-            f64::from(c.gc.heap_before_mib),
-            f64::from(c.gc.heap_after_mib),
-        );
+        let start = f64::from(c.gc.heap_before_mib);
         if goal <= live || scan <= 0.0 {
             continue;
         }
         marked += scan;
-        mark_alloc += (end - start).max(0.0);
+        mark_alloc += super::contention::mark_alloc_for_model(c, contended);
         runways += (goal - start).max(0.0);
     }
     if marked > 0.0 {
