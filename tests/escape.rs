@@ -297,16 +297,33 @@ fn github_rdjsonl_codequality_markdown() {
 
     let rd = escape(f, &["--format", "rdjsonl"]);
     assert_eq!(rd.lines().count(), heap);
+    let mut ends = 0;
     for l in rd.lines() {
         let v: Value = serde_json::from_str(l).unwrap();
-        assert!(
-            v["location"]["path"]
-                .as_str()
-                .is_some_and(|p| !p.starts_with('/'))
-        );
-        assert!(v["location"]["range"]["start"]["line"].as_u64().unwrap() > 0);
+        let path = v["location"]["path"].as_str().unwrap();
+        assert!(!path.starts_with('/'));
+        let range = &v["location"]["range"];
+        assert!(range["start"]["line"].as_u64().unwrap() > 0);
         assert_eq!(v["severity"], "INFO");
+        // an end only where the source has the compiler's text there (issue 18: a
+        // guessed end marked `x)` for "42 escapes", `(),` for `~r0`)
+        if let Some(end) = range["end"]["column"].as_u64() {
+            let src = std::fs::read_to_string(Path::new(PROGRAM).join(path)).unwrap();
+            let line = src
+                .lines()
+                .nth(range["start"]["line"].as_u64().unwrap() as usize - 1)
+                .unwrap();
+            let start = range["start"]["column"].as_u64().unwrap() as usize;
+            let text = &line.as_bytes()[start - 1..end as usize - 1];
+            let text = std::str::from_utf8(text).unwrap();
+            assert!(
+                v["message"].as_str().unwrap().contains(text),
+                "{text:?} is not the subject of {l}"
+            );
+            ends += 1;
+        }
     }
+    assert!(ends >= heap / 3, "{ends} of {heap} with an end");
 
     let cq = escape(f, &["--format", "codequality"]);
     assert!(cq.starts_with('['), "no BOM, an array");
@@ -451,6 +468,11 @@ fn a_real_change_diff_and_changed_lines() {
         std::fs::copy(src.join(f), repo.join(f)).unwrap();
     }
     build_m(&repo, &tmp.path().join("base.txt"));
+    let base_repo = tmp.path().join("base-repo");
+    std::fs::create_dir_all(base_repo.join("store")).unwrap();
+    for f in ["go.mod", "main.go", "store/store.go"] {
+        std::fs::copy(repo.join(f), base_repo.join(f)).unwrap();
+    }
     let old = std::fs::read_to_string(repo.join("main.go")).unwrap();
     let anchor = "// Value does not escape - allocated on stack\n";
     let added = "func cachedUser(name string) *User {\n\tu := User{Name: name}\n\treturn &u\n}\n\n";
@@ -506,6 +528,31 @@ fn a_real_change_diff_and_changed_lines() {
     );
     // the same build twice: nothing new, exit 0
     assert_eq!(run(&["escape", "diff", h, h, "--fail-on-new"]).1, 0);
+
+    // GitLab Code Quality: every finding of the base keeps its fingerprint in the head,
+    // though the lines under the added function moved (issue 18: 31 of 42 changed), and
+    // the two new ones are the only new fingerprints. Each side is read with its sources.
+    let fingerprints = |dir: &Path, f: &str| -> std::collections::BTreeSet<String> {
+        let o = gclens()
+            .current_dir(dir)
+            .args(["escape", f, "--format", "codequality"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let items: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+        items
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (fb, fh) = (fingerprints(&base_repo, b), fingerprints(&repo, h));
+    assert!(fb.len() >= 30, "{fb:?}");
+    assert!(
+        fb.is_subset(&fh),
+        "moved findings lost their fingerprints: {:?}",
+        fb.difference(&fh).collect::<Vec<_>>()
+    );
+    assert_eq!(fh.len() - fb.len(), 2);
 
     let diff = tmp.path().join("change.diff");
     let (out, code) = run(&[

@@ -1,8 +1,11 @@
 //! GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of
 //! `{description, check_name, fingerprint, severity, location{path, lines{begin}}}`,
-//! no BOM. The fingerprint is unique per finding and includes its location.
+//! no BOM. The fingerprint is the finding's identity without its line (file, function,
+//! kind, subject, occurrence; the one SARIF's `partialFingerprints` use) and the
+//! package, so code that moves keeps its findings: GitLab's merge-request widget
+//! compares fingerprints, and a line in them reports moved code as fixed and new.
 
-use super::{annotation, fnv};
+use super::{annotation, fnv, identities};
 use crate::analyze::escape::{Level, Selection};
 use crate::output::Format;
 use serde_json::{Value, json};
@@ -17,31 +20,18 @@ impl Format<Selection<'_>> for CodeQuality {
             Level::Warning => "minor",
             Level::Error => "major",
         };
-        let mut seen = std::collections::HashSet::new();
-        let items: Vec<Value> = s
-            .placeable()
-            .filter_map(|d| {
-                let line = d.pos.line.to_string();
-                let col = d.pos.col.to_string();
-                let parts = [
-                    d.pos.file.as_str(),
-                    &line,
-                    &col,
-                    d.kind.name(),
-                    &d.subject,
-                    &d.message,
-                ];
-                let a = fnv(&parts);
-                let b = fnv(&[&a.to_string(), &d.package]);
-                let fingerprint = format!("{a:016x}{b:016x}");
-                seen.insert(fingerprint.clone()).then(|| {
-                    json!({
-                        "description": annotation(d),
-                        "check_name": format!("gclens/{}", d.kind.name()),
-                        "fingerprint": fingerprint,
-                        "severity": severity,
-                        "location": {"path": d.pos.file, "lines": {"begin": d.pos.line}}
-                    })
+        let chosen: Vec<_> = s.placeable().collect();
+        let items: Vec<Value> = chosen
+            .iter()
+            .zip(identities(chosen.iter().copied()))
+            .map(|(d, (h, n))| {
+                let b = fnv(&[&h.to_string(), &n.to_string(), &d.package]);
+                json!({
+                    "description": annotation(d),
+                    "check_name": format!("gclens/{}", d.kind.name()),
+                    "fingerprint": format!("{h:016x}{b:016x}"),
+                    "severity": severity,
+                    "location": {"path": d.pos.file, "lines": {"begin": d.pos.line}}
                 })
             })
             .collect();

@@ -42,6 +42,15 @@ impl Sources {
             .map(String::as_str)
     }
 
+    /// The 1-based UTF-8 byte column just past the subject, when the source has the
+    /// subject's text at `col` (the compiler's own columns; reviewdog's too).
+    pub fn byte_end(&mut self, file: &str, line: u32, col: u32, subject: &str) -> Option<u32> {
+        let text = self.line(file, line)?;
+        let at = (col as usize).checked_sub(1)?;
+        (!subject.is_empty() && text.get(at..)?.starts_with(subject))
+            .then(|| col + subject.len() as u32)
+    }
+
     /// (start, end) in UTF-16 code units, 1-based, end exclusive; end only when the
     /// subject's text is found at the column.
     pub fn utf16_span(
@@ -81,5 +90,8 @@ mod tests {
         assert_eq!(s.utf16_span("b.go", 1, 1, ""), None);
         // a column inside a multi-byte character is not a column
         assert_eq!(s.utf16_span("a.go", 2, 12, ""), None);
+        assert_eq!(s.byte_end("a.go", 2, 19, "[]byte"), Some(25));
+        assert_eq!(s.byte_end("a.go", 2, 19, "[]byte(x)"), None);
+        assert_eq!(s.byte_end("a.go", 2, 12, "x"), None);
     }
 }
