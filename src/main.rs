@@ -1,7 +1,7 @@
 //! The `gclens` binary: parse the command line, run the subcommand, map errors to exit codes.
 
 use clap::{CommandFactory, Parser};
-use gclens::cli::{Cli, Command};
+use gclens::cli::{Cli, ColorWhen, Command};
 use gclens::commands::{self, Status};
 use std::process::ExitCode;
 
@@ -12,6 +12,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
     let result = match &cli.command {
         Command::Gc(args) => commands::gc::run(args),
         Command::Chart(args) => commands::chart::run(args),

@@ -45,6 +45,38 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(bytes.round() as u64)
 }
 
+/// The size as a Kubernetes quantity: the user's own spelling where it is one (`1G`,
+/// `512Mi`, `1.5Gi`), GOMEMLIMIT's units turned into Kubernetes' (`512MiB` → `512Mi`,
+/// `1GB` → `1G`, `536870912B` → `536870912`), else whole MiB of `bytes`. Repeating
+/// `--budget 1G` as `953Mi` changed the number the user reads in their manifests.
+pub fn k8s_quantity(spec: &str, bytes: u64) -> String {
+    let t = spec.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let unit = match unit {
+        "" | "B" => Some(""),
+        "KiB" | "Ki" => Some("Ki"),
+        "MiB" | "Mi" => Some("Mi"),
+        "GiB" | "Gi" => Some("Gi"),
+        "TiB" | "Ti" => Some("Ti"),
+        "k" | "K" | "kB" | "KB" => Some("k"),
+        "M" | "MB" => Some("M"),
+        "G" | "GB" => Some("G"),
+        "T" | "TB" => Some("T"),
+        _ => None,
+    };
+    let number = !num.is_empty()
+        && num.matches('.').count() <= 1
+        && !num.starts_with('.')
+        && !num.ends_with('.');
+    match unit {
+        Some(u) if number && parse_size(spec) == Ok(bytes) => format!("{num}{u}"),
+        _ => format!("{}Mi", bytes >> 20),
+    }
+}
+
 /// `512 MiB`, `1.5 GiB`, `900 B`: binary units, at most one decimal.
 pub fn fmt_bytes(b: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -87,6 +119,20 @@ mod tests {
         assert_eq!(parse_size("512MiB"), Ok(512 << 20));
         assert_eq!(parse_size("1GiB"), Ok(1 << 30));
         assert_eq!(parse_size("512Mi"), Ok(512 << 20));
+        for (spec, k8s) in [
+            ("1G", "1G"),
+            ("512Mi", "512Mi"),
+            ("512MiB", "512Mi"),
+            ("1.5Gi", "1.5Gi"),
+            ("2GB", "2G"),
+            ("536870912", "536870912"),
+            ("536870912B", "536870912"),
+            ("500kB", "500k"),
+        ] {
+            assert_eq!(k8s_quantity(spec, parse_size(spec).unwrap()), k8s, "{spec}");
+        }
+        // not the user's number (auto, a cgroup's bytes): whole MiB
+        assert_eq!(k8s_quantity("auto", 3 << 30), "3072Mi");
         assert_eq!(parse_size("1Gi"), Ok(1 << 30));
         assert_eq!(parse_size("1G"), Ok(1_000_000_000));
         assert_eq!(parse_size("500M"), Ok(500_000_000));

@@ -20,7 +20,7 @@ fn advice(args: &[&str]) -> serde_json::Value {
 #[test]
 fn json_advice_for_a_steady_trace() {
     let a = advice(&["fixtures/gctrace/go1.25/steady.log", "--budget", "256Mi"]);
-    assert_eq!(a["schema"], "gclens.advice/v1");
+    assert_eq!(a["schema"], "gclens.advice/v2");
     assert_eq!(a["budget_bytes"], 256 << 20);
     assert_eq!(a["gomemlimit_bytes"], 230 << 20, "256 MiB − 10%, whole MiB");
     let g = a["gogc"].as_u64().unwrap();
@@ -43,6 +43,17 @@ fn json_advice_for_a_steady_trace() {
         assert!(a["inputs"].get(k).is_some(), "inputs.{k}");
     }
     assert_eq!(a["whatif"].as_array().unwrap().len(), 22);
+    // one JSON type per field (issue 18: gogc was a number or "off"): a number, or null
+    // with gogc_env "off"
+    for w in a["whatif"].as_array().unwrap() {
+        assert!(w["gogc_env"].is_string(), "{w}");
+        match w["gogc_env"].as_str().unwrap() {
+            "off" => assert!(w["gogc"].is_null(), "{w}"),
+            n => assert_eq!(w["gogc"].as_u64().unwrap().to_string(), n),
+        }
+    }
+    assert!(a["whatif"].as_array().unwrap().iter().any(|w| w["gogc"].is_null()));
+    assert!(a["gogc"].is_u64() && a["gogc_env"].is_string());
     assert!(
         a["warnings"]
             .as_array()
@@ -147,7 +158,8 @@ fn text_shows_arithmetic_table_and_snippets() {
         .stdout(predicate::str::contains("(memstats)"))
         .stdout(predicate::str::contains("What if (steady state):"))
         .stdout(predicate::str::contains("- name: GOMEMLIMIT"))
-        .stdout(predicate::str::contains("memory: \"953Mi\""))
+        // the user's quantity, not 953Mi (issue 18)
+        .stdout(predicate::str::contains("memory: \"1G\""))
         .stdout(predicate::str::contains("debug.SetMemoryLimit("));
 }
 

@@ -142,6 +142,37 @@ fn several_files_make_segments() {
         v["segments"][1]["source"],
         "fixtures/gctrace/go1.23/steady.log"
     );
+    // with two files, the restart names the file it is in (issue 18: "went back at line 2")
+    gclens()
+        .args([
+            "gc",
+            "fixtures/gctrace/go1.21/steady.log",
+            "fixtures/gctrace/go1.23/steady.log",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "went back at fixtures/gctrace/go1.23/steady.log:",
+        ));
+}
+
+/// `--color always` colours into a pipe; `never` and the default (a pipe) do not.
+#[test]
+fn color_when() {
+    let esc = |args: &[&str]| {
+        let o = gclens().args(args).output().unwrap();
+        assert!(o.status.success());
+        o.stdout.windows(2).any(|w| w == b"\x1b[")
+    };
+    let f = "fixtures/gctrace/go1.27/leak.log";
+    assert!(esc(&["gc", f, "--color", "always"]));
+    assert!(esc(&["--color", "always", "gc", f]));
+    assert!(!esc(&["gc", f, "--color", "never"]));
+    assert!(!esc(&["gc", f]));
+    gclens()
+        .args(["gc", f, "--color", "sometimes"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -193,7 +224,7 @@ fn truncated_gc_line_is_reported_with_its_line_number() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "1 line(s) looked like runtime trace lines but did not parse; first at -:3",
+            "1 line(s) looked like runtime trace lines but did not parse; first at stdin line 3",
         ))
         .stdout(predicate::str::contains("1 foreign, 1 malformed"));
 }
@@ -334,7 +365,7 @@ fn help_describes_only_the_commands_own_formats() {
         String::from_utf8(out.stdout).unwrap()
     };
     let advise = help("advise");
-    assert!(advise.contains("gclens.advice/v1"), "{advise}");
+    assert!(advise.contains("gclens.advice/v2"), "{advise}");
     assert!(
         !advise.contains("gclens.gc/v1") && !advise.contains("row per cycle"),
         "{advise}"

@@ -93,7 +93,7 @@ fn advise_text_and_json() {
         insta::assert_snapshot!(format!("advise_text_{n}"), ok(&a));
         a.extend_from_slice(&["--format", "json"]);
         let doc = json(&a);
-        assert_eq!(doc["schema"], "gclens.advice/v1");
+        assert_eq!(doc["schema"], "gclens.advice/v2");
         insta::assert_json_snapshot!(format!("advise_json_{n}"), doc);
     }
 }

@@ -277,6 +277,13 @@ fn sarif_is_valid_sarif_2_1_0_with_utf16_columns() {
             "leaking_param_content"
         ]
     );
+    // what upload-sarif and code scanning show (issue 18): a rule name apart from its id,
+    // help in Markdown, the tool's page, a category
+    let driver = &doc["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["rules"][0]["name"], "MovedToHeap");
+    assert!(driver["rules"][0]["help"]["markdown"].is_string());
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+    assert_eq!(doc["runs"][0]["automationDetails"]["id"], "gclens/escape/");
 }
 
 #[test]

@@ -307,6 +307,21 @@ fn probe() -> &'static Path {
     })
 }
 
+/// A program that exits before its first collection: `run` set GODEBUG itself, so the
+/// hint says what else it can be (issue 18: it asked "is GODEBUG=gctrace=1 set?").
+#[test]
+fn run_of_a_program_without_a_gc_says_why() {
+    let o = gclens()
+        .args(["run", "--no-status", "--"])
+        .arg(probe())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("ended before its first collection"), "{err}");
+    assert!(!err.contains("is GODEBUG=gctrace=1 set"), "{err}");
+}
+
 #[test]
 fn run_propagates_the_exit_code_and_forwards_stderr_exactly() {
     let o = gclens()

@@ -112,6 +112,7 @@ fn full_pipeline(bytes: &[u8]) {
             max_gc_cpu_pct: Some(5.0),
             current_gogc: None,
             batch: true,
+            budget_quantity: None,
         };
         if let Ok(a) = advise(&r.timeline, &r.summary, None, &o) {
             gclens::render::advice::AdviceText

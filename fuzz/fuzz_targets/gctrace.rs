@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
     Json.write(&r, &mut sink).unwrap();
     Csv.write(&r, &mut sink).unwrap();
     let o = AdviceOptions {
+        budget_quantity: None,
         budget_bytes: 512 << 20,
         headroom: 0.1,
         max_gc_cpu_pct: None,

@@ -104,8 +104,10 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
             if s.pause_ms.max >= 100.0 { Alert } else { Warn },
             "long_pause",
             format!(
-                "longest stop-the-world pause {:.1} ms (gc {}, {}:{})",
-                s.pause_ms.max, w.cycle, w.source, w.line
+                "longest stop-the-world pause {:.1} ms (gc {}, {})",
+                s.pause_ms.max,
+                w.cycle,
+                crate::model::timeline::line_ref(&w.source, w.line)
             ),
         ));
     }
@@ -154,7 +156,14 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
             .iter()
             .skip(1)
             .take(3)
-            .map(|g| format!("line {}", t.cycles[g.first].line))
+            .map(|g| {
+                let c = &t.cycles[g.first];
+                // with one input the line is enough; with several, which file's
+                match t.sources.get(c.source as usize) {
+                    Some(name) if t.sources.len() > 1 => crate::model::timeline::line_ref(name, c.line),
+                    _ => format!("line {}", c.line),
+                }
+            })
             .collect();
         out.push(f(
             Info,
@@ -172,10 +181,12 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
             Warn,
             "malformed_lines",
             format!(
-                "{} line(s) looked like runtime trace lines but did not parse; first at {}:{}: {}",
+                "{} line(s) looked like runtime trace lines but did not parse; first at {}: {}",
                 t.skipped.malformed,
-                t.sources.get(m.source as usize).map_or("-", String::as_str),
-                m.line,
+                crate::model::timeline::line_ref(
+                    t.sources.get(m.source as usize).map_or("-", String::as_str),
+                    m.line
+                ),
                 m.text
             ),
         ));

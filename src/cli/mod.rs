@@ -20,6 +20,18 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colours: auto (on a terminal, unless NO_COLOR is set), always (also into a pipe,
+    /// e.g. `| less -R`; never into an `-o` file), never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// When to colour the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,7 +187,7 @@ pub enum MemstatsOutput {
 pub enum AdviseOutput {
     /// The advice, its arithmetic, the what-if table, warnings and snippets.
     Text,
-    /// The `gclens.advice/v1` document: advice, prediction, inputs, what-if, warnings.
+    /// The `gclens.advice/v2` document: advice, prediction, inputs, what-if, warnings.
     Json,
 }
 
@@ -385,10 +397,11 @@ pub enum WorkloadArg {
     Batch,
 }
 
-/// `--budget`: a size, or `auto` for this process's cgroup limit (read by the command).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `--budget`: a size (and how the user wrote it, as a Kubernetes quantity), or `auto`
+/// for this process's cgroup limit (read by the command).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Budget {
-    Bytes(u64),
+    Bytes(u64, String),
     Auto,
 }
 
@@ -396,7 +409,8 @@ fn budget_arg(s: &str) -> Result<Budget, String> {
     if s == "auto" {
         Ok(Budget::Auto)
     } else {
-        size_arg(s).map(Budget::Bytes)
+        let n = size_arg(s)?;
+        Ok(Budget::Bytes(n, crate::units::k8s_quantity(s, n)))
     }
 }
 

@@ -10,9 +10,9 @@ use crate::render::advice::AdviceText;
 use anyhow::anyhow;
 
 /// `--budget`: the size given, or this process's cgroup limit.
-fn budget(b: Budget, root: &std::path::Path) -> anyhow::Result<u64> {
+fn budget(b: &Budget, root: &std::path::Path) -> anyhow::Result<u64> {
     match b {
-        Budget::Bytes(n) => Ok(n),
+        Budget::Bytes(n, _) => Ok(*n),
         Budget::Auto => crate::input::cgroup::memory_limit(root)
             .map_err(|e| anyhow!("--budget auto: {e}"))?
             .ok_or_else(|| {
@@ -24,7 +24,7 @@ fn budget(b: Budget, root: &std::path::Path) -> anyhow::Result<u64> {
 }
 
 pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
-    let budget_bytes = budget(args.budget, &args.cgroup_root)?;
+    let budget_bytes = budget(&args.budget, &args.cgroup_root)?;
     if budget_bytes < 1 << 20 {
         return Err(anyhow!(
             "--budget {budget_bytes} is {}: a memory budget is at least 1 MiB (e.g. 512Mi, 2G)",
@@ -66,6 +66,10 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
         max_gc_cpu_pct: args.max_gc_cpu,
         current_gogc: args.current_gogc,
         batch: args.workload == crate::cli::WorkloadArg::Batch,
+        budget_quantity: match &args.budget {
+            Budget::Bytes(_, q) => Some(q.clone()),
+            Budget::Auto => None,
+        },
     };
     let a = match advise(&t, &s, mem.as_ref(), &o) {
         Ok(a) => a,

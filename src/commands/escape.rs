@@ -20,6 +20,9 @@ use std::path::Path;
 
 /// Reads the inputs, naming unreadable records on stderr.
 fn load(files: &[String], logopts: &[String]) -> anyhow::Result<EscapeSet> {
+    if logopts.is_empty() {
+        super::stdin_hint(files);
+    }
     let set = crate::parse::escape::load(files, logopts)?;
     for e in &set.skipped.examples {
         crate::note!("gclens: unreadable: {e}");

@@ -10,6 +10,7 @@ use crate::output::{Format, emit};
 use crate::render::goroutines::GoroutinesText;
 
 pub fn run(args: &GoroutinesArgs) -> anyhow::Result<Status> {
+    super::stdin_hint(&args.files);
     let dumps = crate::parse::goroutines::load(&args.files)?;
     let mut report = analyze(&dumps);
     if let Some(trace) = &args.trace {

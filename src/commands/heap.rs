@@ -19,6 +19,7 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
         SampleArg::AllocObjects => SampleType::AllocObjects,
     };
     let files: Vec<String> = args.base.iter().chain(&args.files).cloned().collect();
+    super::stdin_hint(&files);
     let series = crate::parse::heap::load(&files)?;
     if series.profiles.iter().all(|p| p.samples.is_empty()) {
         crate::note!(

@@ -74,8 +74,17 @@ fn gate_fails(report: &Report, level: Option<crate::cli::FailOn>) -> bool {
 /// Files bigger than this get a progress bar on a terminal.
 const PROGRESS_MIN: u64 = 64 << 20;
 
+/// Says so when stdin is a terminal and is about to be read (no file given, or `-`):
+/// otherwise gclens seems to hang.
+fn stdin_hint(files: &[String]) {
+    if (files.is_empty() || files.iter().any(|f| f == "-")) && io::stdin().is_terminal() {
+        crate::note!("gclens: reading stdin (paste or type the input, then Ctrl-D; or give a file)");
+    }
+}
+
 /// Reads the traces, with a progress bar for big files on a terminal.
 fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
+    stdin_hint(files);
     let show = progress && io::stderr().is_terminal();
     crate::parse::load_watched(files, &|path: &str| {
         let size = if path == "-" {
@@ -89,7 +98,9 @@ fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
         let bar = indicatif::ProgressBar::new(size);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{msg} {bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+                // the bar takes what the terminal's width leaves (a fixed 40 cells
+                // wrapped in 80 columns behind a long path)
+                "{wide_msg} {bar:20} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
@@ -120,6 +131,7 @@ fn load_memstats(files: &[String]) -> anyhow::Result<Option<MemReport>> {
 /// Reads MemStats dumps (`-` or none: stdin) into one series, naming on stderr the
 /// parts that did not parse.
 fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
+    stdin_hint(files);
     let loaded = crate::parse::memstats::load(files)?;
     for (f, p) in &loaded {
         let f = crate::input::display_name(f);
@@ -197,13 +209,12 @@ pub(crate) struct LiveEnd {
 
 /// The end of a live session (`watch`, `run`): the files asked for first, each on its
 /// own (one that fails is named and does not stop the others), then the report on
-/// stderr, whose failure (full, closed) changes nothing.
-fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs) -> LiveEnd {
+/// stderr, whose failure (full, closed) changes nothing. `why_none`: what to suggest
+/// when no gc line came.
+fn finish_live(monitor: Monitor, source: &str, a: &LiveArgs, why_none: &str) -> LiveEnd {
     let lines = monitor.builder.lines();
     let Some(report) = monitor.into_report(source) else {
-        crate::note!(
-            "gclens: no gc line in {lines} lines from {source} (is GODEBUG=gctrace=1 set?)"
-        );
+        crate::note!("gclens: no gc line in {lines} lines from {source} ({why_none})");
         return LiveEnd {
             seen: false,
             files_ok: true,

@@ -83,7 +83,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         crate::note!("gclens: cannot read the output of {prog}: {e}");
     }
     let status = session.exit.take();
-    let end = finish_live(session.monitor, prog, a);
+    let end = finish_live(
+        session.monitor,
+        prog,
+        a,
+        "gclens set GODEBUG=gctrace=1: the program ended before its first collection (the first comes at a 4 MiB heap), or is not a Go program, or overrode GODEBUG",
+    );
     let code = match status {
         Some(Ok(s)) => match (s.code(), s.signal()) {
             (Some(c), _) => c,

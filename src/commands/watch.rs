@@ -19,7 +19,12 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Status> {
     if let Ending::ReadError(e) = &ending {
         crate::note!("gclens: cannot read stdin: {e}");
     }
-    let end = finish_live(session.monitor, "-", a);
+    let end = finish_live(
+        session.monitor,
+        "-",
+        a,
+        "is GODEBUG=gctrace=1 set in the program's environment, and its stderr piped (2>&1)?",
+    );
     let seen = end.seen;
     Ok(match (ending, seen) {
         (Ending::ReadError(_), _) => Status::Error,

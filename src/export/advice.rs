@@ -1,4 +1,4 @@
-//! `gclens advise --format json`: the `gclens.advice/v1` document — the advice, what the
+//! `gclens advise --format json`: the `gclens.advice/v2` document — the advice, what the
 //! model predicts for it, the inputs it measured, the what-if table, the warnings and
 //! the arithmetic, as `analyze::advice::Advice` holds them.
 
@@ -6,7 +6,7 @@ use crate::analyze::advice::Advice;
 use crate::output::Format;
 use std::io::Write;
 
-/// The `gclens.advice/v1` document, pretty-printed.
+/// The `gclens.advice/v2` document, pretty-printed.
 pub struct AdviceJson;
 
 impl Format<Advice> for AdviceJson {

@@ -106,3 +106,13 @@ mod tests {
         assert!(n < 200, "{n}");
     }
 }
+
+/// A line of an input, as a person reads it: `trace.log:84`, or `stdin line 84` (not
+/// `-:84`, which reads as a source position).
+pub fn line_ref(path: &str, line: u64) -> String {
+    if path == "-" || path.is_empty() {
+        format!("stdin line {line}")
+    } else {
+        format!("{path}:{line}")
+    }
+}

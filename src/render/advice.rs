@@ -12,11 +12,6 @@ fn range<T: Copy>(r: Option<[T; 2]>, f: impl Fn(T) -> String) -> String {
     r.map_or(String::new(), |[a, b]| format!(" [{}–{}]", f(a), f(b)))
 }
 
-fn gogc_text(v: &serde_json::Value) -> String {
-    v.as_u64()
-        .map_or_else(|| v.as_str().unwrap_or("?").to_string(), |n| n.to_string())
-}
-
 /// `gclens advise` for people.
 pub struct AdviceText;
 
@@ -28,7 +23,7 @@ impl Format<Advice> for AdviceText {
 
 fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
     let sources = &a.sources;
-    let g = gogc_text(&a.gogc);
+    let g = &a.gogc_env;
     let mib = a.gomemlimit_bytes >> 20;
     writeln!(
         out,
@@ -117,7 +112,7 @@ fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
         writeln!(
             out,
             "  {:>6}  {:>10}  {:>30}  {:>21}  {:>21}{}",
-            gogc_text(&w.gogc),
+            w.gogc_env,
             w.limit_bytes
                 .map_or("none".into(), |l| format!("{}MiB", l >> 20)),
             peak,
@@ -146,7 +141,7 @@ fn write_advice(out: &mut dyn Write, a: &Advice) -> io::Result<()> {
     writeln!(out, "      value: \"{mib}MiB\"")?;
     writeln!(out, "  resources:")?;
     writeln!(out, "    limits:")?;
-    writeln!(out, "      memory: \"{}Mi\"", a.budget_bytes >> 20)?;
+    writeln!(out, "      memory: \"{}\"", a.budget_quantity)?;
     writeln!(out)?;
     writeln!(out, "Go (at start of main):")?;
     if g == "off" {

@@ -160,8 +160,9 @@ pub fn write_report(
             "{} ms{} / {} ms",
             num(p.max),
             s.worst_pause.as_ref().map_or(String::new(), |w| format!(
-                " (gc {}, {}:{})",
-                w.cycle, w.source, w.line
+                " (gc {}, {})",
+                w.cycle,
+                crate::model::timeline::line_ref(&w.source, w.line)
             )),
             num(p.total)
         ),

@@ -61,6 +61,9 @@ pub struct AdviceOptions {
     pub current_gogc: Option<f64>,
     /// CPU-bound batch work: give the change in GC CPU time for the same work.
     pub batch: bool,
+    /// The budget as the user wrote it, when it is a Kubernetes quantity (`1G`, `512Mi`):
+    /// what the Kubernetes snippet repeats (else whole MiB).
+    pub budget_quantity: Option<String>,
 }
 
 /// Batch work: the GC CPU time the trace's work costs now and at the advice (rate-free:
@@ -85,9 +88,15 @@ pub struct Advice {
     pub schema: &'static str,
     /// The traces advised from, in the order read (`-` is stdin).
     pub sources: Vec<String>,
-    pub gogc: serde_json::Value,
+    /// The advised GOGC; null when it is off (`gogc_env` says "off").
+    pub gogc: Option<u32>,
+    /// GOGC as the environment takes it: the number, or "off".
+    pub gogc_env: String,
     pub gomemlimit_bytes: u64,
     pub budget_bytes: u64,
+    /// The budget as a Kubernetes quantity (`resources.limits.memory`): the user's own
+    /// spelling when it is one, else whole MiB.
+    pub budget_quantity: String,
     pub predicted: Prediction,
     pub inputs: Inputs,
     pub whatif: Vec<Prediction>,
@@ -257,11 +266,16 @@ pub fn advise(
         }
     });
     Ok(Advice {
-        schema: "gclens.advice/v1",
+        schema: "gclens.advice/v2",
         sources: t.sources.clone(),
-        gogc: serde_json::json!(gogc as u64),
+        gogc: Some(gogc as u32),
+        gogc_env: (gogc as u32).to_string(),
         gomemlimit_bytes: limit,
         budget_bytes: o.budget_bytes,
+        budget_quantity: o
+            .budget_quantity
+            .clone()
+            .unwrap_or_else(|| format!("{}Mi", o.budget_bytes >> 20)),
         predicted,
         inputs: i,
         whatif,

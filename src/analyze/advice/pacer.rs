@@ -11,8 +11,10 @@ pub const SCAVENGE_SLACK: f64 = 1.1;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Prediction {
-    /// A GOGC percentage, or "off".
-    pub gogc: serde_json::Value,
+    /// A GOGC percentage; null for "off" (`gogc_env`).
+    pub gogc: Option<u32>,
+    /// GOGC as the environment takes it: the number, or "off".
+    pub gogc_env: String,
     pub limit_bytes: Option<u64>,
     pub heap_goal_mib: f64,
     pub peak_bytes: u64,
@@ -191,9 +193,8 @@ pub fn predict(i: &Inputs, gogc: Option<f64>, limit: Option<u64>) -> Prediction 
         predict_at(i, i.live_heap_mib, gogc, limit)
     };
     Prediction {
-        gogc: gogc.map_or(serde_json::json!("off"), |g| {
-            serde_json::json!(g.round() as u64)
-        }),
+        gogc: gogc.map(|g| g.round() as u32),
+        gogc_env: gogc.map_or("off".into(), |g| (g.round() as u32).to_string()),
         limit_bytes: limit,
         heap_goal_mib: goal,
         peak_bytes: if peak_mib.is_finite() {

@@ -29,6 +29,28 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// A rule's name, distinct from its id: `moved_to_heap` → `MovedToHeap`.
+fn rule_name(id: &str) -> String {
+    id.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+        })
+        .collect()
+}
+
+/// The rule's help, in text and Markdown: what it means, and how to see why (once).
+fn help(short: &str, full: &str) -> Value {
+    let how = "Run `go build -gcflags=-m=2 ./... 2>&1` for the compiler's explanation.";
+    let text = if full.contains("-m=2") {
+        full.to_string()
+    } else {
+        format!("{full} {how}")
+    };
+    json!({"text": text, "markdown": format!("**{short}**\n\n{text}")})
+}
+
 fn level(l: Level) -> &'static str {
     match l {
         Level::Note => "note",
@@ -49,10 +71,10 @@ impl Format<Selection<'_>> for Sarif {
                 let (short, full) = describe(*k);
                 json!({
                     "id": k.name(),
-                    "name": k.name(),
+                    "name": rule_name(k.name()),
                     "shortDescription": {"text": short},
                     "fullDescription": {"text": full},
-                    "help": {"text": format!("{full} See `go build -gcflags=-m=2` for the compiler's explanation.")},
+                    "help": help(short, full),
                     "defaultConfiguration": {"level": level(s.level)},
                     "properties": {"tags": ["performance", "memory"]}
                 })
@@ -105,8 +127,12 @@ impl Format<Selection<'_>> for Sarif {
                 "tool": {"driver": {
                     "name": "gclens",
                     "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://crates.io/crates/gclens",
                     "rules": rules
                 }},
+                // GitHub code scanning's category: a later upload replaces this one's
+                // results, not another tool's
+                "automationDetails": {"id": "gclens/escape/"},
                 "columnKind": "utf16CodeUnits",
                 "results": results
             }]
@@ -122,5 +148,15 @@ mod tests {
     #[test]
     fn uris() {
         assert_eq!(super::uri("a b/größe.go"), "a%20b/gr%C3%B6%C3%9Fe.go");
+    }
+
+    #[test]
+    fn rule_names_and_help_said_once() {
+        assert_eq!(super::rule_name("moved_to_heap"), "MovedToHeap");
+        let h = super::help("T", "Does X. Run `go build -gcflags=-m=2` for the flow.");
+        assert_eq!(h["text"].as_str().unwrap().matches("-m=2").count(), 1);
+        let h = super::help("T", "Does X.");
+        assert!(h["text"].as_str().unwrap().contains("-m=2"));
+        assert!(h["markdown"].as_str().unwrap().starts_with("**T**"));
     }
 }
