@@ -295,3 +295,25 @@ fn stdin_reads_as_the_file() {
         assert_eq!(file["leak"], stdin["leak"], "{f}");
     }
 }
+
+/// `--fail-on` (issue 18): a CI gate on the dumps' verdict, after the report is written.
+#[test]
+fn fail_on_gates_the_leak_verdict() {
+    let d = "fixtures/goroutines/go1.27/plain";
+    let files: Vec<String> = (1..=5).map(|i| format!("{d}/goroutines-{i}.txt")).collect();
+    let o = gclens()
+        .arg("goroutines")
+        .args(&files)
+        .args(["--fail-on", "warn"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--fail-on: likely leak: main.leakyFetch"), "{err}");
+    assert!(!o.stdout.is_empty());
+    let o = gclens()
+        .args(["goroutines", &files[0], "--fail-on", "warn"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -396,3 +396,24 @@ fn a_series_keeps_every_stack_once() {
     assert_eq!(many.stacks.stacks.len(), once.stacks.stacks.len());
     assert_eq!(many.stacks.frames.len(), once.stacks.frames.len());
 }
+
+/// `--fail-on` (issue 18): a CI gate on the series' verdict, after the report is written.
+#[test]
+fn fail_on_gates_the_leak_verdict() {
+    let d = "fixtures/heap/go1.27/plain";
+    let files: Vec<String> = (1..=5).map(|i| format!("{d}/heap-{i}.pb.gz")).collect();
+    let run = |extra: &[&str]| {
+        let o = gclens().arg("heap").args(&files).args(extra).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), o.stdout)
+    };
+    let (code, err, out) = run(&["--fail-on", "alert"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("--fail-on: likely leak: "), "{err}");
+    assert!(!out.is_empty(), "the report is written first");
+    assert_eq!(run(&[]).0, Some(0));
+    let one = gclens()
+        .args(["heap", &files[0], "--fail-on", "warn"])
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(0), "one profile has no verdict");
+}

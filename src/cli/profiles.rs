@@ -51,6 +51,10 @@ pub struct HeapArgs {
     /// Sites listed in the text and Markdown reports.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// A CI gate: exit 1 (after writing everything) on a `likely_leak` verdict (`alert`),
+    /// or also on `possible_growth` (`warn`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<super::FailOn>,
     /// Also draw a differential flame graph of the growth, first → last profile (SVG).
     #[arg(long, value_name = "FILE.svg")]
     pub flamegraph: Option<String>,
@@ -87,6 +91,10 @@ pub struct GoroutinesArgs {
     /// Groups listed in the text and Markdown reports.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// A CI gate: exit 1 (after writing everything) on a `likely_leak` verdict (`alert`),
+    /// or also on `possible_growth` (`warn`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<super::FailOn>,
     /// A GC trace of the same run: its goroutine stacks (MiB, Go 1.18+) beside the counts.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<String>,

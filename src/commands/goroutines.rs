@@ -27,5 +27,8 @@ pub fn run(args: &GoroutinesArgs) -> anyhow::Result<Status> {
         GoroutinesOutput::Markdown => &GoroutinesMarkdown { top: args.top },
     };
     emit(args.output.as_deref(), format, &report)?;
-    Ok(Status::Ok)
+    use crate::analyze::goroutines::GoroutineLeakVerdict::{LikelyLeak, PossibleGrowth};
+    let (v, why) = (report.leak.verdict, &report.leak.evidence);
+    let gate = super::verdict_gate(v == LikelyLeak, v == PossibleGrowth, why, args.fail_on);
+    Ok(gate)
 }

@@ -46,5 +46,8 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
         HeapOutput::Markdown => &HeapMarkdown { top: args.top },
     };
     emit(args.output.as_deref(), format, &report)?;
-    Ok(Status::Ok)
+    use crate::analyze::heap::HeapLeakVerdict::{LikelyLeak, PossibleGrowth};
+    let (v, why) = (report.leak.verdict, &report.leak.evidence);
+    let gate = super::verdict_gate(v == LikelyLeak, v == PossibleGrowth, why, args.fail_on);
+    Ok(gate)
 }

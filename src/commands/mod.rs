@@ -15,7 +15,7 @@ pub mod watch;
 
 use crate::analyze::Report;
 use crate::analyze::memstats::MemReport;
-use crate::cli::{ChartArgs, LiveArgs, PanelArg};
+use crate::cli::{ChartArgs, FailOn, LiveArgs, PanelArg};
 use crate::export::{csv::Csv, json::Json};
 use crate::live::{Forward, Monitor};
 use crate::model::Timeline;
@@ -44,6 +44,23 @@ impl Status {
             Status::Error => 2,
             Status::Child(c) => c,
         }
+    }
+}
+
+/// `--fail-on` for a profile series' leak verdict (`heap`, `goroutines`): a likely leak
+/// is an alert, possible growth a warning. Names the verdict on stderr when it fails.
+fn verdict_gate(likely: bool, possible: bool, evidence: &str, level: Option<FailOn>) -> Status {
+    let fails = match level {
+        None => false,
+        Some(FailOn::Alert) => likely,
+        Some(FailOn::Warn) => likely || possible,
+    };
+    if fails {
+        let what = if likely { "likely leak" } else { "possible growth" };
+        crate::note!("gclens: --fail-on: {what}: {evidence}");
+        Status::NothingFound
+    } else {
+        Status::Ok
     }
 }
 
