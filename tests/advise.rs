@@ -52,7 +52,13 @@ fn json_advice_for_a_steady_trace() {
             n => assert_eq!(w["gogc"].as_u64().unwrap().to_string(), n),
         }
     }
-    assert!(a["whatif"].as_array().unwrap().iter().any(|w| w["gogc"].is_null()));
+    assert!(
+        a["whatif"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["gogc"].is_null())
+    );
     assert!(a["gogc"].is_u64() && a["gogc_env"].is_string());
     assert!(
         a["warnings"]
@@ -360,6 +366,9 @@ fn a_starved_trace_is_read_at_the_idle_live_heap() {
         )
     };
     let ((idle, _), (hogs, warnings)) = (live("cpu-bound-idle"), live("cpu-bound-hogs"));
-    assert!((hogs - idle).abs() <= 0.10 * idle, "idle {idle} MiB, contended {hogs} MiB");
+    assert!(
+        (hogs - idle).abs() <= 0.10 * idle,
+        "idle {idle} MiB, contended {hogs} MiB"
+    );
     assert!(warnings.contains("aimed utilization"), "{warnings}");
 }

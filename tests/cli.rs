@@ -3,6 +3,7 @@
 mod common;
 use common::gclens;
 use predicates::prelude::*;
+use std::path::Path;
 
 const LEAK: &str = "fixtures/gctrace/go1.21/leak.log";
 
@@ -384,4 +385,35 @@ fn help_describes_only_the_commands_own_formats() {
         gc.contains("gclens.gc/v1") && gc.contains("row per cycle"),
         "{gc}"
     );
+}
+
+/// `gclens man` (issue 18): pages generated from the clap definition; `docs/man/` holds
+/// them and must be what this build generates (regenerate: `cargo run -- man --dir docs/man`).
+#[test]
+fn man_pages_are_generated_and_current() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    gclens().args(["man", "--dir", dir]).assert().success();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(
+        names.contains(&"gclens.1".to_string()) && names.contains(&"gclens-advise.1".to_string())
+    );
+    for n in &names {
+        let fresh = std::fs::read(tmp.path().join(n)).unwrap();
+        let kept = std::fs::read(Path::new("docs/man").join(n))
+            .unwrap_or_else(|_| panic!("docs/man/{n} missing: cargo run -- man --dir docs/man"));
+        assert!(
+            fresh == kept,
+            "docs/man/{n} is stale: cargo run -- man --dir docs/man"
+        );
+    }
+    assert_eq!(std::fs::read_dir("docs/man").unwrap().count(), names.len());
+    let page = gclens().args(["man", "gc"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).starts_with(".ie"));
+    assert!(String::from_utf8_lossy(&page.stdout).contains(".TH gclens-gc 1"));
+    gclens().args(["man", "nope"]).assert().code(2);
 }

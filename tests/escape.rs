@@ -282,7 +282,12 @@ fn sarif_is_valid_sarif_2_1_0_with_utf16_columns() {
     let driver = &doc["runs"][0]["tool"]["driver"];
     assert_eq!(driver["rules"][0]["name"], "MovedToHeap");
     assert!(driver["rules"][0]["help"]["markdown"].is_string());
-    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     assert_eq!(doc["runs"][0]["automationDetails"]["id"], "gclens/escape/");
 }
 

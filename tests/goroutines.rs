@@ -309,7 +309,10 @@ fn fail_on_gates_the_leak_verdict() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("--fail-on: likely leak: main.leakyFetch"), "{err}");
+    assert!(
+        err.contains("--fail-on: likely leak: main.leakyFetch"),
+        "{err}"
+    );
     assert!(!o.stdout.is_empty());
     let o = gclens()
         .args(["goroutines", &files[0], "--fail-on", "warn"])

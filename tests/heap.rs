@@ -403,8 +403,17 @@ fn fail_on_gates_the_leak_verdict() {
     let d = "fixtures/heap/go1.27/plain";
     let files: Vec<String> = (1..=5).map(|i| format!("{d}/heap-{i}.pb.gz")).collect();
     let run = |extra: &[&str]| {
-        let o = gclens().arg("heap").args(&files).args(extra).output().unwrap();
-        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), o.stdout)
+        let o = gclens()
+            .arg("heap")
+            .args(&files)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+            o.stdout,
+        )
     };
     let (code, err, out) = run(&["--fail-on", "alert"]);
     assert_eq!(code, Some(1), "{err}");

@@ -160,7 +160,9 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
                 let c = &t.cycles[g.first];
                 // with one input the line is enough; with several, which file's
                 match t.sources.get(c.source as usize) {
-                    Some(name) if t.sources.len() > 1 => crate::model::timeline::line_ref(name, c.line),
+                    Some(name) if t.sources.len() > 1 => {
+                        crate::model::timeline::line_ref(name, c.line)
+                    }
                     _ => format!("line {}", c.line),
                 }
             })

@@ -151,6 +151,21 @@ pub enum Command {
         gclens goroutines crash.log --format markdown\n  \
         gclens goroutines g*.txt --trace trace.log --format json")]
     Goroutines(GoroutinesArgs),
+    /// Print a manual page (roff), or write them all into a directory.
+    ///
+    /// Generated from this command line's own help. `gclens man` is gclens(1), `gclens man
+    /// gc` is gclens-gc(1); `--dir` writes every page (gclens.1, gclens-gc.1, …).
+    #[command(after_help = "Examples:\n  \
+        gclens man | man -l -\n  \
+        gclens man advise | man -l -\n  \
+        sudo gclens man --dir /usr/local/share/man/man1")]
+    Man {
+        /// The command whose page to print (default: the overview, gclens(1)).
+        command: Option<String>,
+        /// Write every page into this directory instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<String>,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {

@@ -9,6 +9,7 @@ pub mod escape;
 pub mod gc;
 pub mod goroutines;
 pub mod heap;
+pub mod man;
 pub mod memstats;
 pub mod run;
 pub mod watch;
@@ -56,7 +57,11 @@ fn verdict_gate(likely: bool, possible: bool, evidence: &str, level: Option<Fail
         Some(FailOn::Warn) => likely || possible,
     };
     if fails {
-        let what = if likely { "likely leak" } else { "possible growth" };
+        let what = if likely {
+            "likely leak"
+        } else {
+            "possible growth"
+        };
         crate::note!("gclens: --fail-on: {what}: {evidence}");
         Status::NothingFound
     } else {
@@ -95,7 +100,9 @@ const PROGRESS_MIN: u64 = 64 << 20;
 /// otherwise gclens seems to hang.
 fn stdin_hint(files: &[String]) {
     if (files.is_empty() || files.iter().any(|f| f == "-")) && io::stdin().is_terminal() {
-        crate::note!("gclens: reading stdin (paste or type the input, then Ctrl-D; or give a file)");
+        crate::note!(
+            "gclens: reading stdin (paste or type the input, then Ctrl-D; or give a file)"
+        );
     }
 }
 

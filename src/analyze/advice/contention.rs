@@ -103,9 +103,8 @@ pub fn live(cs: &[Cycle], used: &[usize], decided: Option<bool>) -> (f64, Option
     if utils.len() < 10 && decided.is_none() {
         return (med, None);
     }
-    let starved = utils.iter().filter(|&&u| u < STARVED).count() as f64
-        / utils.len().max(1) as f64
-        * 100.0;
+    let starved =
+        utils.iter().filter(|&&u| u < STARVED).count() as f64 / utils.len().max(1) as f64 * 100.0;
     let discounted = median(
         &mut used
             .iter()

@@ -34,8 +34,9 @@ fn rule_name(id: &str) -> String {
     id.split('_')
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+            c.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
         })
         .collect()
 }
