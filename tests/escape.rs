@@ -425,37 +425,11 @@ fn crlf_and_binary_noise_are_skipped_not_fatal() {
 }
 
 /// The Go toolchain (GCLENS_GO, set by scripts/test, or `go` on PATH).
-fn go() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("GCLENS_GO").filter(|p| !p.is_empty()) {
-        return p.into();
-    }
-    if std::process::Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return "go".into();
-    }
-    panic!("this test builds Go code: set GCLENS_GO to a go binary or run scripts/test");
-}
-
 /// `go build -gcflags=-m ./...` in `dir`, stderr into `out`.
 fn build_m(dir: &Path, out: &Path) {
-    let go = go();
-    let mut cmd = std::process::Command::new(&go);
-    if let Some(root) = go
-        .parent()
-        .and_then(Path::parent)
-        .filter(|r| r.join("src/runtime").is_dir())
-    {
-        cmd.env("GOROOT", root);
-    }
-    let o = cmd
+    let o = common::go_command()
         .args(["build", "-o", "/dev/null", "-gcflags=-m", "./..."])
         .current_dir(dir)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
         .env("GOCACHE", dir.join(".gocache"))
         .output()
         .expect("running go build");

@@ -259,44 +259,15 @@ fn watch_ends_quietly_when_stdout_closes_and_still_writes_its_files() {
 }
 
 /// The Go toolchain the `run` tests build their probe with.
-fn go() -> PathBuf {
-    if let Some(p) = std::env::var_os("GCLENS_GO").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if P::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return PathBuf::from("go");
-    }
-    panic!(
-        "the `gclens run` tests need a Go toolchain and none was found: set GCLENS_GO to a go binary \
-         (e.g. GOROOT=$(../shared/tools/go-toolchain 1.27.3); GCLENS_GO=$GOROOT/bin/go) or run ./.ci/run"
-    );
-}
-
 fn probe() -> &'static Path {
     static PROBE: OnceLock<PathBuf> = OnceLock::new();
     PROBE.get_or_init(|| {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("runprobe");
-        let go = go();
-        let mut cmd = P::new(&go);
-        if let Some(root) = go
-            .parent()
-            .and_then(Path::parent)
-            .filter(|r| r.join("src/runtime").is_dir())
-        {
-            cmd.env("GOROOT", root);
-        }
-        let st = cmd
+        let st = common::go_command()
             .args(["build", "-o"])
             .arg(&out)
             .arg(".")
             .current_dir(Path::new(ROOT).join("fixtures/programs/runprobe"))
-            .env("GOTOOLCHAIN", "local")
-            .env("GOFLAGS", "-mod=mod")
-            .env("GOPROXY", "off")
             .status()
             .expect("running go build");
         assert!(

@@ -52,3 +52,48 @@ pub fn ok(args: &[&str]) -> String {
 pub fn path(rel: &str) -> PathBuf {
     PathBuf::from(ROOT).join(rel)
 }
+
+/// The Go toolchain the tests that build Go code use: `GCLENS_GO` (scripts/test sets it),
+/// else `go` on PATH.
+pub fn go() -> PathBuf {
+    if let Some(p) = std::env::var_os("GCLENS_GO").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    if std::process::Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return "go".into();
+    }
+    panic!(
+        "this test builds Go code and no Go toolchain was found: set GCLENS_GO to a go binary \
+         (e.g. GOROOT=$(../shared/tools/go-toolchain 1.27.3); GCLENS_GO=$GOROOT/bin/go) or run scripts/test"
+    );
+}
+
+/// The environment a Go build of the fixtures runs in: this toolchain's GOROOT, no
+/// toolchain switching, no network.
+pub fn go_env() -> Vec<(&'static str, std::ffi::OsString)> {
+    let go = go();
+    let mut env = vec![
+        ("GOTOOLCHAIN", "local".into()),
+        ("GOFLAGS", "-mod=mod".into()),
+        ("GOPROXY", "off".into()),
+    ];
+    if let Some(root) = go
+        .parent()
+        .and_then(std::path::Path::parent)
+        .filter(|r| r.join("src/runtime").is_dir())
+    {
+        env.push(("GOROOT", root.into()));
+    }
+    env
+}
+
+/// `go` with [`go_env`].
+pub fn go_command() -> std::process::Command {
+    let mut c = std::process::Command::new(go());
+    c.envs(go_env());
+    c
+}
