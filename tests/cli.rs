@@ -417,3 +417,30 @@ fn man_pages_are_generated_and_current() {
     assert!(String::from_utf8_lossy(&page.stdout).contains(".TH gclens-gc 1"));
     gclens().args(["man", "nope"]).assert().code(2);
 }
+
+/// On a terminal, waiting for stdin says so (issue 18: `gclens gc` with no file waited
+/// silently); a pipe gets no such line. The terminal is `script`'s pseudo-terminal.
+#[test]
+fn reading_stdin_on_a_terminal_says_so() {
+    let Ok(o) = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} gc", common::bin().display()),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+    else {
+        eprintln!("skipped: no `script` (util-linux) for a pseudo-terminal");
+        return;
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("gclens: reading stdin"), "{out}");
+    assert!(out.contains("no gc line found in stdin"), "{out}");
+    gclens()
+        .args(["gc"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("reading stdin").not());
+}

@@ -54,7 +54,7 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
     if t.cycles.is_empty() {
         crate::note!(
             "gclens: no gc line found in {}: capture a trace with GODEBUG=gctrace=1",
-            t.sources.join(", ")
+            super::names(&t.sources)
         );
         return Ok(Status::NothingFound);
     }
@@ -74,7 +74,10 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
     let a = match advise(&t, &s, mem.as_ref(), &o) {
         Ok(a) => a,
         Err(e) => {
-            crate::note!("gclens: cannot advise from {}: {e}", t.sources.join(", "));
+            crate::note!(
+                "gclens: cannot advise from {}: {e}",
+                super::names(&t.sources)
+            );
             return Ok(Status::NothingFound);
         }
     };

@@ -91,7 +91,7 @@ fn report(a: &EscapeArgs) -> anyhow::Result<Status> {
     if set.diagnostics.is_empty() {
         crate::note!(
             "gclens: no compiler diagnostic in {} (build with -gcflags=-m or -m=2 and 2>&1: the compiler writes to stderr; a cached build prints nothing for -json)",
-            set.sources.join(", ")
+            super::names(&set.sources)
         );
         if !review {
             return Ok(Status::NothingFound);

@@ -23,7 +23,7 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         };
         crate::note!(
             "gclens: no gc line found in {} ({} lines read{what}); capture one with GODEBUG=gctrace=1",
-            t.sources.join(", "),
+            super::names(&t.sources),
             t.lines
         );
         return Ok(Status::NothingFound);

@@ -12,7 +12,7 @@ pub fn run(args: &MemstatsArgs) -> anyhow::Result<Status> {
     if r.points.is_empty() {
         crate::note!(
             "gclens: no runtime.MemStats snapshot in {} (pprof heap debug=1, /debug/vars JSON, %+v or a printMemStats-style print)",
-            r.sources.join(", ")
+            super::names(&r.sources)
         );
         return Ok(Status::NothingFound);
     }

@@ -96,6 +96,15 @@ fn gate_fails(report: &Report, level: Option<crate::cli::FailOn>) -> bool {
 /// Files bigger than this get a progress bar on a terminal.
 const PROGRESS_MIN: u64 = 64 << 20;
 
+/// Input names for a message: `trace.log, stdin` (not `-`).
+fn names(sources: &[String]) -> String {
+    let v: Vec<&str> = sources
+        .iter()
+        .map(|s| crate::input::display_name(s))
+        .collect();
+    v.join(", ")
+}
+
 /// Says so when stdin is a terminal and is about to be read (no file given, or `-`):
 /// otherwise gclens seems to hang.
 fn stdin_hint(files: &[String]) {
