@@ -155,6 +155,14 @@ fn trend_out((t, span, from): (Trend, f64, f64)) -> TrendOut {
     }
 }
 
+/// The live-heap trend and leak verdict of `points` (minutes, MiB), by the rule of the
+/// report: for a live session's recent cycles (`--metrics`).
+pub fn live_leak(points: &[(f64, f64)]) -> (Option<TrendOut>, Leak) {
+    let t = trend_of(points);
+    let leak = leak_verdict(t.as_ref(), points.len());
+    (t.map(trend_out), leak)
+}
+
 /// Human duration from minutes: `42 s`, `7.5 min`, `3.2 h`.
 pub fn fmt_minutes(min: f64) -> String {
     if min < 10.0 / 60.0 {

@@ -333,8 +333,43 @@ pub struct LiveArgs {
     /// Never draw the live status line (it is drawn only when stderr is a terminal).
     #[arg(long)]
     pub no_status: bool,
+    /// Serve the traced program's GC as Prometheus metrics at http://ADDR/metrics while
+    /// the session runs: `:9464` (every interface), `127.0.0.1:9464`, port 0 picks one
+    /// (the address is printed on stderr). OpenMetrics when the scraper asks for it.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+    /// Constant labels on every metric: `service=api,pod=api-7d9f` (names of letters,
+    /// digits and `_`, not starting with a digit or `__`).
+    #[arg(long, value_name = "K=V,…", value_parser = labels_arg, requires = "metrics")]
+    pub metrics_labels: Option<Labels>,
     #[command(flatten)]
     pub chart_opts: ChartArgs,
+}
+
+/// `--metrics-labels`: name=value pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels(pub Vec<(String, String)>);
+
+fn labels_arg(s: &str) -> Result<Labels, String> {
+    let mut out: Vec<(String, String)> = vec![];
+    for pair in s.split(',').filter(|p| !p.is_empty()) {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?}: a label is name=value"))?;
+        let name_ok = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !k.starts_with("__");
+        if !name_ok {
+            return Err(format!(
+                "{k:?}: a label name is letters, digits and _, not starting with a digit or __"
+            ));
+        }
+        if out.iter().any(|(n, _)| n == k) {
+            return Err(format!("{k:?}: given twice"));
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    Ok(Labels(out))
 }
 
 #[derive(Debug, clap::Args)]

@@ -230,6 +230,21 @@ fn forward_of(a: &LiveArgs) -> Forward {
     }
 }
 
+/// `--metrics ADDR`: starts serving the session's metrics (before the program starts, so a
+/// busy port is an error at once) and says where.
+fn start_metrics(a: &LiveArgs) -> anyhow::Result<Option<crate::live::metrics::Metrics>> {
+    let Some(addr) = &a.metrics else {
+        return Ok(None);
+    };
+    let addr =
+        crate::live::exporter::parse_addr(addr).map_err(|e| anyhow::anyhow!("--metrics {e}"))?;
+    let labels = a.metrics_labels.as_ref().map_or(&[][..], |l| &l.0[..]);
+    let m = crate::live::metrics::Metrics::new(labels);
+    let bound = crate::live::exporter::serve(addr, m.registry.clone())?;
+    crate::note!("gclens: metrics at http://{bound}/metrics");
+    Ok(Some(m))
+}
+
 /// How a live session (`watch`, `run`) ended for gclens itself.
 pub(crate) struct LiveEnd {
     /// Any gc cycle seen.

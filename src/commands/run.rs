@@ -40,6 +40,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         .split_first()
         .context("no program given (gclens run -- PROGRAM ARGS…)")?;
     check_live_outputs(a)?;
+    let metrics = super::start_metrics(a)?;
     let env = std::env::var("GODEBUG").ok();
     // Its own process group, so that a signal reaches what it starts too (`sh -c`, `go
     // run`, `go test`): except on a terminal, where the program must stay in the
@@ -70,6 +71,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     };
     let stderr = child.stderr.take().context("the program's stderr")?;
     let mut session = Session::start(Box::new(stderr), 0)?;
+    session.metrics = metrics;
     session.watch_child(child, group);
     let opts = SessionOptions {
         forward: forward_of(a),

@@ -8,7 +8,9 @@ use std::io::{self, IsTerminal};
 pub fn run(args: &WatchArgs) -> anyhow::Result<Status> {
     let a = &args.live;
     check_live_outputs(a)?;
+    let metrics = super::start_metrics(a)?;
     let mut session = Session::start(Box::new(io::stdin()), 0)?;
+    session.metrics = metrics;
     let opts = SessionOptions {
         forward: forward_of(a),
         status: !a.no_status && io::stderr().is_terminal(),

@@ -71,6 +71,8 @@ pub struct Session {
     running: bool,
     /// `run`: how the child ended.
     pub exit: Option<io::Result<ExitStatus>>,
+    /// `--metrics`: what the endpoint serves, updated as cycles arrive.
+    pub metrics: Option<super::metrics::Metrics>,
 }
 
 /// Reads `r` to its end in a thread, sending chunks.
@@ -142,6 +144,7 @@ impl Session {
             group: false,
             running: false,
             exit: None,
+            metrics: None,
         })
     }
 
@@ -189,6 +192,10 @@ impl Session {
                     let r = split
                         .push(&d, &mut self.monitor.builder, out)
                         .and_then(|()| out.flush());
+                    // before old cycles are folded away
+                    if let Some(m) = &mut self.metrics {
+                        m.observe(&self.monitor);
+                    }
                     self.monitor.bound();
                     last_data = Instant::now();
                     r
@@ -242,10 +249,16 @@ impl Session {
                 // splitter forwards nothing more and scans on
             }
             status.maybe_draw(&self.monitor, err);
+            if let Some(m) = &mut self.metrics {
+                m.observe(&self.monitor);
+            }
         };
         let _ = split
             .finish(&mut self.monitor.builder, out)
             .and_then(|()| out.flush());
+        if let Some(m) = &mut self.metrics {
+            m.observe(&self.monitor);
+        }
         status.clear(err);
         ending
     }

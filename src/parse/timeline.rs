@@ -28,7 +28,7 @@ pub struct Builder {
 
 /// Does `c` continue the process that printed `p`? A gc number or a time that goes
 /// back means a restarted process writing to the same stream.
-fn continues(p: &Cycle, c: &Cycle) -> bool {
+pub fn continues(p: &Cycle, c: &Cycle) -> bool {
     let num_ok = c.gc.cycle > p.gc.cycle;
     let time_ok = match (c.gc.t_ms, p.gc.t_ms) {
         (Some(a), Some(b)) => a >= b,
@@ -55,6 +55,11 @@ impl Builder {
     }
 
     /// Lines fed so far.
+    /// Lines that looked like runtime trace lines but did not parse, so far.
+    pub fn malformed(&self) -> u64 {
+        self.malformed
+    }
+
     pub fn lines(&self) -> u64 {
         self.lines
     }

@@ -1,0 +1,319 @@
+//! What a live session (`watch`/`run --metrics ADDR`) serves to Prometheus: the GC of the
+//! traced program as metrics, updated as its cycles arrive. Fleets watch Go services
+//! through Prometheus, and many of them (third-party binaries, services without runtime
+//! metrics) print gctrace and nothing else.
+//!
+//! Every metric is `gclens_…`, with the constant labels of `--metrics-labels` and no
+//! other label (no cardinality to grow). Per cycle: counters and the last cycle's gauges,
+//! one pause observation. Once a second: the figures over recent cycles (GC CPU and the
+//! allocation rate over the last minute of trace time, the live-heap trend and leak
+//! verdict over the newest [`TREND_CYCLES`] cycles by the report's own rule). The
+//! registry is fixed at start, so memory stays the same however long the session runs.
+//! Updates and scrapes take the same lock: a scrape sees whole cycles.
+
+use super::Monitor;
+use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
+use crate::analyze::summary::{LeakVerdict, live_leak};
+use crate::model::Cycle;
+use crate::parse::timeline::continues;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::borrow::Cow;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Cycles the live-heap trend looks at (as the status line does).
+pub const TREND_CYCLES: usize = 4000;
+/// Trace time the windowed figures cover.
+pub const WINDOW_MS: u64 = 60_000;
+const MIB: f64 = 1048576.0;
+
+type GaugeF = Gauge<f64, AtomicU64>;
+
+/// The metrics and the registry a scrape encodes, behind one lock.
+pub struct Metrics {
+    pub registry: Arc<Mutex<Registry>>,
+    cycles: Counter,
+    forced: Counter,
+    restarts: Counter,
+    skipped: Counter,
+    gc_cpu: Counter<f64, AtomicU64>,
+    heap_start: Gauge,
+    heap_end: Gauge,
+    heap_live: Gauge,
+    heap_goal: Gauge,
+    stacks: Gauge,
+    globals: Gauge,
+    procs: Gauge,
+    gc_cpu_ratio: GaugeF,
+    alloc_rate: GaugeF,
+    live_slope: GaugeF,
+    leak: Gauge,
+    pause: Histogram,
+    seen: u64,
+    last: Option<Cycle>,
+    windowed_at: Option<Instant>,
+}
+
+/// Registers a metric (name without the `gclens_` prefix) and hands it back.
+fn reg<M: Clone + prometheus_client::registry::Metric>(
+    r: &mut Registry,
+    name: &str,
+    help: &str,
+    m: M,
+) -> M {
+    r.register(name, help, m.clone());
+    m
+}
+
+impl Metrics {
+    /// The metrics, with `labels` on every series.
+    pub fn new(labels: &[(String, String)]) -> Self {
+        let labels = labels
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.clone()), Cow::Owned(v.clone())));
+        let mut owned = Registry::with_prefix_and_labels("gclens", labels);
+        let r = &mut owned;
+        let mut m = Metrics {
+            cycles: reg(
+                r,
+                "gc_cycles",
+                "GC cycles seen (gc N lines of the trace)",
+                Counter::default(),
+            ),
+            forced: reg(
+                r,
+                "gc_forced_cycles",
+                "GC cycles forced (runtime.GC, debug.FreeOSMemory, the 2-minute GC)",
+                Counter::default(),
+            ),
+            restarts: reg(
+                r,
+                "restarts",
+                "Times the traced process started over (gc numbering or time went back)",
+                Counter::default(),
+            ),
+            skipped: reg(
+                r,
+                "lines_skipped",
+                "Lines that looked like runtime trace lines but did not parse",
+                Counter::default(),
+            ),
+            gc_cpu: reg(
+                r,
+                "gc_cpu_seconds",
+                "GC CPU of the cycles' cpu phases: stop-the-world, assists and background marking (idle workers left out)",
+                Counter::default(),
+            ),
+            heap_start: reg(
+                r,
+                "heap_start_bytes",
+                "Heap when the last cycle started (MiB as the trace prints them)",
+                Gauge::default(),
+            ),
+            heap_end: reg(
+                r,
+                "heap_end_bytes",
+                "Heap when the last cycle ended",
+                Gauge::default(),
+            ),
+            heap_live: reg(
+                r,
+                "heap_live_bytes",
+                "Heap marked live by the last cycle",
+                Gauge::default(),
+            ),
+            heap_goal: reg(
+                r,
+                "heap_goal_bytes",
+                "Heap goal of the last cycle",
+                Gauge::default(),
+            ),
+            stacks: reg(
+                r,
+                "stacks_bytes",
+                "Goroutine stacks the last cycle scanned (Go 1.18+)",
+                Gauge::default(),
+            ),
+            globals: reg(
+                r,
+                "globals_bytes",
+                "Globals the last cycle scanned (Go 1.18+)",
+                Gauge::default(),
+            ),
+            procs: reg(
+                r,
+                "gomaxprocs",
+                "GOMAXPROCS of the last cycle",
+                Gauge::default(),
+            ),
+            gc_cpu_ratio: reg(
+                r,
+                "gc_cpu_ratio",
+                "GC CPU over the last minute of trace time, as a share of that time × GOMAXPROCS",
+                GaugeF::default(),
+            ),
+            alloc_rate: reg(
+                r,
+                "alloc_rate_bytes_per_second",
+                "Allocation over the last minute of trace time, per second",
+                GaugeF::default(),
+            ),
+            live_slope: reg(
+                r,
+                "live_heap_slope_bytes_per_second",
+                "Trend of the live heap's floor over the newest 4000 cycles of the current process",
+                GaugeF::default(),
+            ),
+            leak: reg(
+                r,
+                "leak_verdict",
+                "The live-heap trend's verdict: 0 no leak signal or too little data, 1 possible growth, 2 likely leak",
+                Gauge::default(),
+            ),
+            pause: reg(
+                r,
+                "gc_pause_seconds",
+                "Stop-the-world pause time of each cycle (sweep and mark termination together)",
+                Histogram::new(exponential_buckets(1e-5, 2.0, 16)),
+            ),
+            registry: Arc::new(Mutex::new(Registry::default())),
+            seen: 0,
+            last: None,
+            windowed_at: None,
+        };
+        m.registry = Arc::new(Mutex::new(owned));
+        m
+    }
+
+    /// Takes in the cycles `m` gained since the last call (call it before the monitor
+    /// folds old cycles away), and once a second the windowed figures.
+    pub fn observe(&mut self, m: &Monitor) {
+        let total = m.total_cycles();
+        let fresh = total.saturating_sub(self.seen) as usize;
+        let due = self
+            .windowed_at
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if fresh == 0 && !due {
+            return;
+        }
+        let registry = Arc::clone(&self.registry);
+        let _held = registry.lock().unwrap_or_else(|e| e.into_inner());
+        let cs = m.builder.cycle_slice();
+        for c in &cs[cs.len().saturating_sub(fresh)..] {
+            self.cycle(c);
+        }
+        self.seen = total;
+        let skipped = m.builder.malformed();
+        self.skipped
+            .inc_by(skipped.saturating_sub(self.skipped.get()));
+        if due {
+            self.windowed(cs);
+            self.windowed_at = Some(Instant::now());
+        }
+    }
+
+    fn cycle(&mut self, c: &Cycle) {
+        let g = &c.gc;
+        let bytes = |mib: u32| i64::from(mib) << 20;
+        if self.last.as_ref().is_some_and(|p| !continues(p, c)) {
+            self.restarts.inc();
+        }
+        self.heap_start.set(bytes(g.heap_before_mib));
+        self.heap_end.set(bytes(g.heap_after_mib));
+        self.heap_live.set(bytes(live_mib(c)));
+        if let Some(goal) = g.goal_mib {
+            self.heap_goal.set(bytes(goal));
+        }
+        if let Some(s) = g.stacks_mib {
+            self.stacks.set(bytes(s));
+        }
+        if let Some(s) = g.globals_mib {
+            self.globals.set(bytes(s));
+        }
+        self.procs.set(i64::from(g.procs));
+        if let Some(us) = gc_cpu_us(c) {
+            self.gc_cpu.inc_by(us as f64 / 1e6);
+        }
+        self.pause.observe(pause_us(c) as f64 / 1e6);
+        if g.forced {
+            self.forced.inc();
+        }
+        self.cycles.inc();
+        self.last = Some(*c);
+    }
+
+    /// GC CPU, allocation rate, live-heap trend and verdict over the newest cycles of the
+    /// current process.
+    fn windowed(&self, cs: &[Cycle]) {
+        let Some(newest) = cs.last() else { return };
+        // the current process: back to the last restart
+        let mut from = cs.len() - 1;
+        while from > 0 && continues(&cs[from - 1], &cs[from]) {
+            from -= 1;
+            if cs.len() - from > TREND_CYCLES.max(1 << 16) {
+                break;
+            }
+        }
+        let current = &cs[from..];
+        if let Some(t1) = newest.gc.t_ms {
+            let start = current
+                .iter()
+                .rposition(|c| c.gc.t_ms.is_some_and(|t| t + WINDOW_MS <= t1))
+                .unwrap_or(0);
+            let w = &current[start..];
+            let (t0, procs) = (
+                w[0].gc.t_ms.unwrap_or(t1),
+                f64::from(newest.gc.procs.max(1)),
+            );
+            let secs = (t1 - t0) as f64 / 1000.0;
+            if secs > 0.0 && w.len() > 1 {
+                let cpu: u64 = w[1..].iter().filter_map(gc_cpu_us).sum();
+                let alloc: u64 = w
+                    .windows(2)
+                    .filter_map(|p| alloc_mib(Some(&p[0]), &p[1]))
+                    .map(u64::from)
+                    .sum();
+                self.gc_cpu_ratio
+                    .set((cpu as f64 / 1e6 / (secs * procs)).min(1.0));
+                self.alloc_rate.set(alloc as f64 * MIB / secs);
+            }
+        }
+        let recent = &current[current.len().saturating_sub(TREND_CYCLES)..];
+        let pts: Vec<(f64, f64)> = recent
+            .iter()
+            .filter_map(|c| Some((c.gc.t_ms? as f64 / 60_000.0, f64::from(live_mib(c)))))
+            .collect();
+        let (trend, leak) = live_leak(&pts);
+        self.live_slope
+            .set(trend.map_or(0.0, |t| t.slope_mib_per_min * MIB / 60.0));
+        self.leak.set(match leak.verdict {
+            LeakVerdict::LikelyLeak => 2,
+            LeakVerdict::PossibleGrowth => 1,
+            _ => 0,
+        });
+    }
+
+    /// The exposition of the metrics now: OpenMetrics when `openmetrics`, else the
+    /// Prometheus text format 0.0.4. With its content type.
+    pub fn encode(registry: &Mutex<Registry>, openmetrics: bool) -> (String, &'static str) {
+        let r = registry.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = String::new();
+        if openmetrics {
+            let _ = prometheus_client::encoding::text::encode(&mut out, &r);
+            (
+                out,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )
+        } else {
+            let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &r);
+            (
+                out,
+                prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+            )
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `gclens run --metrics` scraped by a real Prometheus (issue 20): the test starts a
+//! Prometheus server (Debian's package, which `scripts/test` installs when it can; the
+//! test says it skipped where there is none), runs a real Go program under `gclens run`
+//! with the trace teed to a file, and compares what Prometheus stored (through its HTTP
+//! API) with what `gclens gc` reads from the same trace.
+
+mod common;
+use common::{ROOT, bin};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn prometheus() -> Option<PathBuf> {
+    let p: PathBuf = std::env::var_os("GCLENS_PROMETHEUS")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| "prometheus".into(), Into::into);
+    Command::new(&p)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(p)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` over HTTP/1.0 (no chunked answers): status and body.
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An instant query: the one series' labels and value.
+fn query(port: u16, q: &str) -> (Value, f64) {
+    let (status, body) = get(port, &format!("/api/v1/query?query={}", encode(q))).unwrap();
+    assert_eq!(status, 200, "{q}: {body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let r = &v["data"]["result"];
+    assert_eq!(r.as_array().map(Vec::len), Some(1), "{q}: {body}");
+    let x = r[0]["value"][1].as_str().unwrap().parse().unwrap();
+    (r[0]["metric"].clone(), x)
+}
+
+fn gcload(dir: &Path) -> PathBuf {
+    let out = dir.join("gcload");
+    let st = common::go_command()
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .current_dir(Path::new(ROOT).join("fixtures/programs/gcload"))
+        .env("GOCACHE", dir.join("gocache"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    out
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Server(std::process::Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
+    let Some(prom) = prometheus() else {
+        eprintln!(
+            "skipped: no prometheus binary (scripts/test installs Debian's package when run as \
+             root with apt; or set GCLENS_PROMETHEUS=/path/to/prometheus)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let program = gcload(tmp.path());
+    let (gport, pport) = (free_port(), free_port());
+    let config = tmp.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global: {{scrape_interval: 1s, scrape_timeout: 1s}}\n\
+             scrape_configs:\n  - job_name: gclens\n    static_configs: [{{targets: ['127.0.0.1:{gport}']}}]\n"
+        ),
+    )
+    .unwrap();
+    let log = std::fs::File::create(tmp.path().join("prometheus.log")).unwrap();
+    let _server = Server(
+        Command::new(prom)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                tmp.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{pport}"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let t0 = Instant::now();
+    while get(pport, "/-/ready").is_none_or(|(s, _)| s != 200) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "prometheus did not start: {}",
+            std::fs::read_to_string(tmp.path().join("prometheus.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // a paced service for 8 s, scraped every second; the trace teed to a file
+    let trace = tmp.path().join("trace.log");
+    let st = Command::new(bin())
+        .args(["run", "--no-status", "--tee", "--metrics"])
+        .arg(format!("127.0.0.1:{gport}"))
+        .args(["--metrics-labels", "service=probe,pod=probe-0", "--"])
+        .arg(&program)
+        .args([
+            "-mode", "service", "-live", "16", "-rate", "100", "-d", "8s",
+        ])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&trace).unwrap())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::thread::sleep(Duration::from_secs(2)); // a scrape after the end: the target is down
+
+    // what Prometheus kept of the last scrape, against the trace read by `gclens gc`
+    let (labels, n) = query(pport, "last_over_time(gclens_gc_cycles_total[5m])");
+    assert_eq!(labels["service"], "probe", "{labels}");
+    assert_eq!(labels["pod"], "probe-0", "{labels}");
+    assert_eq!(labels["job"], "gclens", "{labels}");
+    let o = Command::new(bin())
+        .args(["gc", "--format", "json"])
+        .arg(&trace)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cycles = doc["cycles"].as_array().unwrap();
+    let n = n as usize;
+    assert!(
+        n >= 5 && n <= cycles.len(),
+        "{n} scraped of {}",
+        cycles.len()
+    );
+    let at = &cycles[n - 1];
+    let mib = |k: &str| at[k].as_f64().unwrap() * 1048576.0;
+    let last = |m: &str| query(pport, &format!("last_over_time({m}[5m])")).1;
+    assert_eq!(last("gclens_heap_live_bytes"), mib("heap_live_mib"));
+    assert_eq!(last("gclens_heap_goal_bytes"), mib("goal_mib"));
+    assert_eq!(last("gclens_heap_start_bytes"), mib("heap_before_mib"));
+    assert_eq!(last("gclens_gomaxprocs"), at["procs"].as_f64().unwrap());
+    assert_eq!(last("gclens_gc_pause_seconds_count"), n as f64);
+    let cpu: f64 = cycles[..n]
+        .iter()
+        .map(|c| c["gc_cpu_ms"].as_f64().unwrap_or(0.0))
+        .sum::<f64>()
+        / 1000.0;
+    let scraped = last("gclens_gc_cpu_seconds_total");
+    assert!(
+        (scraped - cpu).abs() < 1e-6,
+        "GC CPU {scraped} s scraped, {cpu} s in the trace"
+    );
+    let pauses: f64 = cycles[..n]
+        .iter()
+        .map(|c| c["pause_ms"].as_f64().unwrap())
+        .sum::<f64>()
+        / 1000.0;
+    let scraped = last("gclens_gc_pause_seconds_sum");
+    assert!(
+        (scraped - pauses).abs() < 1e-6,
+        "pauses {scraped} s scraped, {pauses} s in the trace"
+    );
+    // the steady service: no leak, a GC CPU share like the report's
+    assert_eq!(last("gclens_leak_verdict"), 0.0);
+    assert_eq!(query(pport, "max_over_time(up{job=\"gclens\"}[5m])").1, 1.0);
+    // a quantile from the histogram, as the dashboard draws it
+    let (_, p99) = query(
+        pport,
+        "histogram_quantile(0.99, sum by (le) (last_over_time(gclens_gc_pause_seconds_bucket[5m])))",
+    );
+    assert!(p99 > 0.0 && p99 < 1.0, "{p99}");
+}
