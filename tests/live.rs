@@ -389,3 +389,111 @@ fn run_reports_death_by_signal_as_128_plus_signal() {
     let (code, _, err) = run_and_signal("raw", libc::SIGTERM);
     assert_eq!(code, Some(128 + libc::SIGTERM), "{err}");
 }
+
+/// `GET path` with an `Accept` header over HTTP/1.0: the answer's head and body.
+fn http(port: u16, method: &str, path: &str, accept: &str) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "{method} {path} HTTP/1.0\r\nAccept: {accept}\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    (head.to_string(), body.to_string())
+}
+
+/// `watch --metrics 127.0.0.1:0` (issue 20): the chosen address on stderr, the metrics of
+/// what came in so far while the stream is open, Prometheus text or OpenMetrics by
+/// `Accept`, 404 and 405 elsewhere; the session ends as usual.
+#[test]
+fn watch_serves_metrics_while_the_stream_is_open() {
+    use std::io::{BufRead, BufReader};
+    let mut child = P::new(bin())
+        .args([
+            "watch",
+            "--no-status",
+            "--quiet",
+            "--metrics",
+            "127.0.0.1:0",
+        ])
+        .args(["--metrics-labels", "service=api"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .trim()
+        .strip_prefix("gclens: metrics at http://127.0.0.1:")
+        .and_then(|r| r.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("{line}"))
+        .parse()
+        .unwrap();
+    let trace = std::fs::read(Path::new(ROOT).join("fixtures/gctrace/go1.21/leak.log")).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&trace).unwrap();
+    stdin.flush().unwrap();
+    let t0 = Instant::now();
+    let text = loop {
+        let (head, body) = http(port, "GET", "/metrics", "text/plain");
+        assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+        if body.contains("gclens_gc_cycles_total{service=\"api\"} 1554") {
+            break body;
+        }
+        assert!(t0.elapsed().as_secs() < 20, "{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        text.contains("gclens_heap_live_bytes{service=\"api\"} 58720256"),
+        "{text}"
+    );
+    let (head, om) = http(
+        port,
+        "GET",
+        "/metrics",
+        "application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1",
+    );
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert!(http(port, "GET", "/nope", "*/*").0.contains(" 404 "));
+    assert!(http(port, "POST", "/metrics", "*/*").0.contains(" 405 "));
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+/// Bad `--metrics` arguments are usage errors, found before anything runs; a port in use
+/// stops `run` before it starts the program.
+#[test]
+fn metrics_arguments_are_checked_first() {
+    for args in [
+        &["watch", "--metrics", "nowhere"][..],
+        &["watch", "--metrics", ":1", "--metrics-labels", "1a=b"],
+        &["watch", "--metrics", ":1", "--metrics-labels", "a"],
+        &["watch", "--metrics", ":1", "--metrics-labels", "__a=b"],
+        &["watch", "--metrics-labels", "a=b"],
+    ] {
+        let o = gclens().args(args).write_stdin("").output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let o = gclens()
+        .args([
+            "run",
+            "--metrics",
+            &addr,
+            "--",
+            "sh",
+            "-c",
+            "echo started >&2",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot listen on") && !err.contains("started"),
+        "{err}"
+    );
+}

@@ -317,3 +317,84 @@ impl Metrics {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Scanner;
+
+    /// The value of a sample line `name{…} value` in the Prometheus text.
+    fn value(text: &str, name: &str) -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} not in\n{text}"))
+    }
+
+    fn fixture(rel: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn a_real_trace_as_metrics() {
+        let mut m = Monitor::new(0);
+        let mut x = Metrics::new(&[("service".into(), "api".into())]);
+        let trace = fixture("fixtures/gctrace/go1.21/leak.log");
+        // fed in pieces of whole lines, as the splitter hands a stream on
+        let mut rest = &trace[..];
+        while !rest.is_empty() {
+            let cut = rest[..rest.len().min(64 << 10)]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(rest.len(), |k| k + 1);
+            m.builder.feed(&Scanner::new(), &rest[..cut]);
+            x.observe(&m);
+            rest = &rest[cut..];
+        }
+        x.windowed_at = None;
+        x.observe(&m);
+        let (text, ctype) = Metrics::encode(&x.registry, false);
+        assert!(ctype.starts_with("text/plain; version=0.0.4"));
+        // `gclens gc` on the same file: 1554 cycles, live 56 MiB, goal 114 MiB, GC CPU
+        // 3.47% of 2 P over 6 s, pauses 103 ms in all, a likely leak growing ~475 MiB/min
+        assert_eq!(value(&text, "gclens_gc_cycles_total"), 1554.0);
+        assert_eq!(value(&text, "gclens_heap_live_bytes"), 56.0 * MIB);
+        assert_eq!(value(&text, "gclens_heap_goal_bytes"), 114.0 * MIB);
+        assert_eq!(value(&text, "gclens_gc_pause_seconds_count"), 1554.0);
+        assert!((value(&text, "gclens_gc_pause_seconds_sum") - 0.103).abs() < 0.001);
+        assert!((value(&text, "gclens_gc_cpu_ratio") - 0.0347).abs() < 0.0005);
+        assert_eq!(value(&text, "gclens_leak_verdict"), 2.0);
+        let slope = value(&text, "gclens_live_heap_slope_bytes_per_second") / MIB * 60.0;
+        assert!((400.0..550.0).contains(&slope), "{slope} MiB/min");
+        assert_eq!(value(&text, "gclens_restarts_total"), 0.0);
+        assert!(
+            text.contains("gclens_heap_live_bytes{service=\"api\"}"),
+            "{text}"
+        );
+        let (om, ctype) = Metrics::encode(&x.registry, true);
+        assert!(ctype.starts_with("application/openmetrics-text"));
+        assert!(om.ends_with("# EOF\n") && om.contains("# TYPE gclens_gc_cycles counter"));
+    }
+
+    #[test]
+    fn restarts_and_skipped_lines_are_counted() {
+        let mut m = Monitor::new(0);
+        let mut x = Metrics::new(&[]);
+        let steady = fixture("fixtures/gctrace/go1.27/steady.log");
+        m.builder.feed(&Scanner::new(), &steady);
+        x.observe(&m);
+        // the process starts over, and a line is cut short
+        m.builder.feed(&Scanner::new(), &steady);
+        m.builder.feed(
+            &Scanner::new(),
+            b"gc 9 @1.0s 1%: 0.1+0.2+0.1 ms clock, 0.2+0.1/0.1/0+0.2 ms cpu, 4->4\n",
+        );
+        x.observe(&m);
+        let (text, _) = Metrics::encode(&x.registry, false);
+        assert_eq!(value(&text, "gclens_restarts_total"), 1.0);
+        assert_eq!(value(&text, "gclens_lines_skipped_total"), 1.0);
+        let n = m.total_cycles() as f64;
+        assert_eq!(value(&text, "gclens_gc_cycles_total"), n);
+    }
+}
