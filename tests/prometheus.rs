@@ -55,11 +55,18 @@ fn encode(q: &str) -> String {
         .collect()
 }
 
-/// An instant query: the one series' labels and value.
-fn query(port: u16, q: &str) -> (Value, f64) {
-    let (status, body) = get(port, &format!("/api/v1/query?query={}", encode(q))).unwrap();
+/// An instant query (at `time`, Unix seconds, or now): the API's answer.
+fn query_at(port: u16, q: &str, time: Option<f64>) -> Value {
+    let at = time.map_or(String::new(), |t| format!("&time={t:.3}"));
+    let (status, body) = get(port, &format!("/api/v1/query?query={}{at}", encode(q))).unwrap();
     assert_eq!(status, 200, "{q}: {body}");
-    let v: Value = serde_json::from_str(&body).unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+/// An instant query now: the one series' labels and value.
+fn query(port: u16, q: &str) -> (Value, f64) {
+    let v = query_at(port, q, None);
+    let body = v.to_string();
     let r = &v["data"]["result"];
     assert_eq!(r.as_array().map(Vec::len), Some(1), "{q}: {body}");
     let x = r[0]["value"][1].as_str().unwrap().parse().unwrap();
@@ -149,6 +156,10 @@ fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
         .status()
         .unwrap();
     assert!(st.success());
+    let ended = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
     std::thread::sleep(Duration::from_secs(2)); // a scrape after the end: the target is down
 
     // what Prometheus kept of the last scrape, against the trace read by `gclens gc`
@@ -206,4 +217,30 @@ fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
         "histogram_quantile(0.99, sum by (le) (last_over_time(gclens_gc_pause_seconds_bucket[5m])))",
     );
     assert!(p99 > 0.0 && p99 < 1.0, "{p99}");
+
+    // every query of the Grafana dashboard parses and finds the series, evaluated while
+    // the program ran (its variables as Grafana fills them for "All")
+    let dash: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(ROOT).join("docs/grafana/gclens-dashboard.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for panel in dash["panels"].as_array().unwrap() {
+        for t in panel["targets"].as_array().unwrap() {
+            let expr = t["expr"]
+                .as_str()
+                .unwrap()
+                .replace("$job", ".*")
+                .replace("$instance", ".*")
+                .replace("$__rate_interval", "4s")
+                .replace("$__range", "1m");
+            let v = query_at(pport, &expr, Some(ended - 1.5));
+            assert_eq!(v["status"], "success", "{expr}: {v}");
+            let r = v["data"]["result"].as_array().unwrap();
+            assert!(!r.is_empty(), "{} ({expr}): no series", panel["title"]);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked} dashboard queries");
 }
