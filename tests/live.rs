@@ -458,6 +458,25 @@ fn watch_serves_metrics_while_the_stream_is_open() {
     assert!(om.ends_with("# EOF\n"), "{om}");
     assert!(http(port, "GET", "/nope", "*/*").0.contains(" 404 "));
     assert!(http(port, "POST", "/metrics", "*/*").0.contains(" 405 "));
+    // bounded: garbage and an oversized head are refused; a client that stalls holds
+    // the server for at most its 5 s timeout, then the next scrape is answered
+    let raw = |bytes: &[u8]| {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let _ = c.write_all(bytes);
+        let mut out = String::new();
+        let _ = c.read_to_string(&mut out);
+        out
+    };
+    assert!(raw(b"\x00\xff garbage\r\n\r\n").starts_with("HTTP/1.1 400"));
+    let big = format!("GET /metrics HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(20 << 10));
+    assert!(raw(big.as_bytes()).starts_with("HTTP/1.1 400"));
+    let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stalled.write_all(b"GET /metr").unwrap();
+    let t0 = Instant::now();
+    let (head, _) = http(port, "GET", "/metrics", "*/*");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
+    drop(stalled);
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
