@@ -1,11 +1,14 @@
 //! Forwarding throughput of the live splitter (what `gclens watch` does per byte) on a
-//! mostly-foreign stream, in the 256 KiB chunks the reader thread hands over.
+//! mostly-foreign stream, in the 256 KiB chunks the reader thread hands over; and the
+//! same through the session's monitor with and without `--metrics` (issue 20: serving
+//! metrics must not slow forwarding).
 
 #[path = "support/foreign.rs"]
 mod foreign;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gclens::live::{Forward, Splitter};
+use gclens::live::metrics::Metrics;
+use gclens::live::{Forward, Monitor, Splitter};
 use gclens::parse::Builder;
 use std::hint::black_box;
 
@@ -28,6 +31,30 @@ fn benches(c: &mut Criterion) {
             black_box((s.forwarded, sink.cycles()))
         })
     });
+    for metrics in [false, true] {
+        let name = if metrics {
+            "forward_monitor_metrics_64MiB"
+        } else {
+            "forward_monitor_64MiB"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut s = Splitter::new(Forward::Foreign);
+                let mut m = Monitor::new(0);
+                let mut x = metrics.then(|| Metrics::new(&[("service".into(), "api".into())]));
+                let mut out = std::io::sink();
+                for chunk in data.chunks(256 << 10) {
+                    s.push(chunk, &mut m.builder, &mut out).unwrap();
+                    if let Some(x) = &mut x {
+                        x.observe(&m);
+                    }
+                    m.bound();
+                }
+                s.finish(&mut m.builder, &mut out).unwrap();
+                black_box((s.forwarded, m.total_cycles()))
+            })
+        });
+    }
     g.finish();
 }
 
