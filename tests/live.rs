@@ -468,7 +468,10 @@ fn watch_serves_metrics_while_the_stream_is_open() {
         out
     };
     assert!(raw(b"\x00\xff garbage\r\n\r\n").starts_with("HTTP/1.1 400"));
-    let big = format!("GET /metrics HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(20 << 10));
+    let big = format!(
+        "GET /metrics HTTP/1.1\r\nX: {}\r\n\r\n",
+        "a".repeat(20 << 10)
+    );
     assert!(raw(big.as_bytes()).starts_with("HTTP/1.1 400"));
     let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stalled.write_all(b"GET /metr").unwrap();
