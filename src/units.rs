@@ -6,33 +6,46 @@
 /// Bytes in a MiB, as a float for figures (the runtime prints heap sizes in MiB).
 pub const MIB: f64 = 1048576.0;
 
-/// Parses a size into bytes, with a message that says what is accepted.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
+/// Every unit a size may be written in: its spellings, bytes per unit, and the
+/// Kubernetes quantity suffix it is.
+const UNITS: [(&[&str], f64, &str); 9] = [
+    (&["", "B"], 1.0, ""),
+    (&["KiB", "Ki"], 1024.0, "Ki"),
+    (&["MiB", "Mi"], 1048576.0, "Mi"),
+    (&["GiB", "Gi"], 1073741824.0, "Gi"),
+    (&["TiB", "Ti"], 1099511627776.0, "Ti"),
+    (&["k", "K", "kB", "KB"], 1e3, "k"),
+    (&["M", "MB"], 1e6, "M"),
+    (&["G", "GB"], 1e9, "G"),
+    (&["T", "TB"], 1e12, "T"),
+];
+
+/// A size's number and its unit's entry in [`UNITS`] (None: an unknown unit).
+fn split_size(t: &str) -> (&str, &str, Option<(f64, &'static str)>) {
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
+    let entry = UNITS
+        .iter()
+        .find(|(names, _, _)| names.contains(&unit.trim()))
+        .map(|&(_, mult, k8s)| (mult, k8s));
+    (num, unit, entry)
+}
+
+/// Parses a size into bytes, with a message that says what is accepted.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let (num, unit, entry) = split_size(s.trim());
     if num.is_empty() || num.matches('.').count() > 1 {
         return Err(format!(
             "{s:?}: not a size (examples: 512MiB, 1GiB, 512Mi, 1G, 536870912)"
         ));
     }
-    let mult: f64 = match unit.trim() {
-        "" | "B" => 1.0,
-        "KiB" | "Ki" => 1024.0,
-        "MiB" | "Mi" => 1024.0 * 1024.0,
-        "GiB" | "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "TiB" | "Ti" => 1024.0f64.powi(4),
-        "k" | "K" | "kB" | "KB" => 1e3,
-        "M" | "MB" => 1e6,
-        "G" | "GB" => 1e9,
-        "T" | "TB" => 1e12,
-        other => {
-            return Err(format!(
-                "{s:?}: unknown unit {other:?} (use bytes, B/KiB/MiB/GiB/TiB like GOMEMLIMIT, or Ki/Mi/Gi/K/M/G like Kubernetes)"
-            ));
-        }
+    let Some((mult, _)) = entry else {
+        return Err(format!(
+            "{s:?}: unknown unit {:?} (use bytes, B/KiB/MiB/GiB/TiB like GOMEMLIMIT, or Ki/Mi/Gi/K/M/G like Kubernetes)",
+            unit.trim()
+        ));
     };
     let v: f64 = num.parse().map_err(|_| format!("{s:?}: not a number"))?;
     let bytes = v * mult;
@@ -50,23 +63,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 /// `1GB` → `1G`, `536870912B` → `536870912`), else whole MiB of `bytes`. Repeating
 /// `--budget 1G` as `953Mi` changed the number the user reads in their manifests.
 pub fn k8s_quantity(spec: &str, bytes: u64) -> String {
-    let t = spec.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let unit = match unit {
-        "" | "B" => Some(""),
-        "KiB" | "Ki" => Some("Ki"),
-        "MiB" | "Mi" => Some("Mi"),
-        "GiB" | "Gi" => Some("Gi"),
-        "TiB" | "Ti" => Some("Ti"),
-        "k" | "K" | "kB" | "KB" => Some("k"),
-        "M" | "MB" => Some("M"),
-        "G" | "GB" => Some("G"),
-        "T" | "TB" => Some("T"),
-        _ => None,
-    };
+    let (num, _, entry) = split_size(spec.trim());
+    let unit = entry.map(|(_, k8s)| k8s);
     let number = !num.is_empty()
         && num.matches('.').count() <= 1
         && !num.starts_with('.')

@@ -188,26 +188,22 @@ fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
     assert_eq!(last("gclens_heap_start_bytes"), mib("heap_before_mib"));
     assert_eq!(last("gclens_gomaxprocs"), at["procs"].as_f64().unwrap());
     assert_eq!(last("gclens_gc_pause_seconds_count"), n as f64);
-    let cpu: f64 = cycles[..n]
-        .iter()
-        .map(|c| c["gc_cpu_ms"].as_f64().unwrap_or(0.0))
-        .sum::<f64>()
-        / 1000.0;
-    let scraped = last("gclens_gc_cpu_seconds_total");
-    assert!(
-        (scraped - cpu).abs() < 1e-6,
-        "GC CPU {scraped} s scraped, {cpu} s in the trace"
-    );
-    let pauses: f64 = cycles[..n]
-        .iter()
-        .map(|c| c["pause_ms"].as_f64().unwrap())
-        .sum::<f64>()
-        / 1000.0;
-    let scraped = last("gclens_gc_pause_seconds_sum");
-    assert!(
-        (scraped - pauses).abs() < 1e-6,
-        "pauses {scraped} s scraped, {pauses} s in the trace"
-    );
+    // sums over the scraped cycles: the trace's ms against the scraped seconds
+    for (metric, key) in [
+        ("gclens_gc_cpu_seconds_total", "gc_cpu_ms"),
+        ("gclens_gc_pause_seconds_sum", "pause_ms"),
+    ] {
+        let trace: f64 = cycles[..n]
+            .iter()
+            .map(|c| c[key].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+            / 1000.0;
+        let scraped = last(metric);
+        assert!(
+            (scraped - trace).abs() < 1e-6,
+            "{metric} {scraped} s scraped, {key} {trace} s in the trace"
+        );
+    }
     // the steady service: no leak, a GC CPU share like the report's
     assert_eq!(last("gclens_leak_verdict"), 0.0);
     assert_eq!(query(pport, "max_over_time(up{job=\"gclens\"}[5m])").1, 1.0);

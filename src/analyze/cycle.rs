@@ -164,6 +164,17 @@ impl Window {
     }
 }
 
+/// GC CPU % over the trailing `window_s` seconds ending at the last of `cycles` (one
+/// process's, in order), as [`Figures::gc_cpu_window_pct`] computes it; the cycles before
+/// the window may be left out.
+pub fn trailing_gc_cpu_pct(cycles: &[Cycle], window_s: f64) -> Option<f64> {
+    let mut w = Window::new(window_s);
+    (0..cycles.len())
+        .map(|i| w.next(cycles, i))
+        .last()
+        .flatten()
+}
+
 /// [`Figures::gc_cpu_window_pct`] of every cycle, for a series drawn by index.
 pub fn windowed_gc_cpu_pct(cycles: &[Cycle]) -> Vec<Option<f64>> {
     let mut w = Window::new(CPU_WINDOW_S);

@@ -12,7 +12,7 @@
 //! Updates and scrapes take the same lock: a scrape sees whole cycles.
 
 use super::Monitor;
-use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us};
+use crate::analyze::cycle::{alloc_mib, gc_cpu_us, live_mib, pause_us, trailing_gc_cpu_pct};
 use crate::analyze::summary::{LeakVerdict, live_leak};
 use crate::model::Cycle;
 use crate::parse::timeline::continues;
@@ -77,7 +77,7 @@ impl Metrics {
             .map(|(k, v)| (Cow::Owned(k.clone()), Cow::Owned(v.clone())));
         let mut owned = Registry::with_prefix_and_labels("gclens", labels);
         let r = &mut owned;
-        let mut m = Metrics {
+        Metrics {
             cycles: reg(
                 r,
                 "gc_cycles",
@@ -180,13 +180,12 @@ impl Metrics {
                 "Stop-the-world pause time of each cycle (sweep and mark termination together)",
                 Histogram::new(exponential_buckets(1e-5, 2.0, 16)),
             ),
-            registry: Arc::new(Mutex::new(Registry::default())),
             seen: 0,
             last: None,
             windowed_at: None,
-        };
-        m.registry = Arc::new(Mutex::new(owned));
-        m
+            // last: every metric above is registered in it
+            registry: Arc::new(Mutex::new(owned)),
+        }
     }
 
     /// Takes in the cycles `m` gained since the last call (call it before the monitor
@@ -250,35 +249,29 @@ impl Metrics {
     /// current process.
     fn windowed(&self, cs: &[Cycle]) {
         let Some(newest) = cs.last() else { return };
-        // the current process: back to the last restart
-        let mut from = cs.len() - 1;
-        while from > 0 && continues(&cs[from - 1], &cs[from]) {
-            from -= 1;
-            if cs.len() - from > TREND_CYCLES.max(1 << 16) {
-                break;
-            }
-        }
+        // the current process: back to the last restart (within the monitor's window)
+        let from = (1..cs.len())
+            .rev()
+            .find(|&i| !continues(&cs[i - 1], &cs[i]))
+            .unwrap_or(0);
         let current = &cs[from..];
         if let Some(t1) = newest.gc.t_ms {
+            // the cycles of the last minute, and the one before them
             let start = current
                 .iter()
                 .rposition(|c| c.gc.t_ms.is_some_and(|t| t + WINDOW_MS <= t1))
                 .unwrap_or(0);
             let w = &current[start..];
-            let (t0, procs) = (
-                w[0].gc.t_ms.unwrap_or(t1),
-                f64::from(newest.gc.procs.max(1)),
-            );
-            let secs = (t1 - t0) as f64 / 1000.0;
-            if secs > 0.0 && w.len() > 1 {
-                let cpu: u64 = w[1..].iter().filter_map(gc_cpu_us).sum();
+            if let Some(pct) = trailing_gc_cpu_pct(w, WINDOW_MS as f64 / 1000.0) {
+                self.gc_cpu_ratio.set(pct / 100.0);
+            }
+            let secs = (t1 - w[0].gc.t_ms.unwrap_or(t1)) as f64 / 1000.0;
+            if secs > 0.0 {
                 let alloc: u64 = w
                     .windows(2)
                     .filter_map(|p| alloc_mib(Some(&p[0]), &p[1]))
                     .map(u64::from)
                     .sum();
-                self.gc_cpu_ratio
-                    .set((cpu as f64 / 1e6 / (secs * procs)).min(1.0));
                 self.alloc_rate.set(alloc as f64 * MIB / secs);
             }
         }
