@@ -334,6 +334,8 @@ fn advice_from_a_contended_trace_stays_near_the_idle_one() {
     for (idle, hogs) in [
         ("cpu-bound-idle", "cpu-bound-hogs"),
         ("service-idle", "service-hogs"),
+        ("cpu-bound-idle-saved", "cpu-bound-hogs-saved"),
+        ("service-idle-saved", "service-hogs-saved"),
     ] {
         let ((a, _), (b, codes)) = (gogc(idle), gogc(hogs));
         assert!(
@@ -371,4 +373,69 @@ fn a_starved_trace_is_read_at_the_idle_live_heap() {
         "idle {idle} MiB, contended {hogs} MiB"
     );
     assert!(warnings.contains("aimed utilization"), "{warnings}");
+}
+
+/// Traces saved by `gclens run --save` beside one CPU hog per core (fixtures/contention,
+/// real Go 1.27.3 runs) carry the scheduler's figures, and GC CPU is predicted as CPU time
+/// (issue 14). The paced service's GC CPU per MiB marked read +54% over its idle trace's
+/// (time descheduled GC workers held a P; nothing in the trace shows it): −27% scaled
+/// by the share that ran. The CPU-bound program's read 4.8× the idle one's: 2.1× scaled
+/// (beside the hogs its GC also did less per CPU second, which the warning says).
+#[test]
+fn a_saved_contended_trace_predicts_gc_cpu_as_cpu_time() {
+    let dir = "fixtures/contention/go1.27";
+    let per_mib =
+        |a: &serde_json::Value| a["inputs"]["gc_cpu_ms_per_mib_scanned"].as_f64().unwrap();
+    let saved = |f: &str| advice(&[&format!("{dir}/{f}.log"), "--budget", "256Mi"]);
+    // the same trace without the scheduler's lines, from stdin
+    let bare = |f: &str| {
+        let text = std::fs::read_to_string(format!("{dir}/{f}.log")).unwrap();
+        let kept: String = text
+            .lines()
+            .filter(|l| !l.starts_with("gclens: cpu"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let o = gclens()
+            .args(["advise", "-", "--budget", "256Mi", "--format", "json"])
+            .write_stdin(kept)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    for (idle, hogs, bare_at_least, scaled_within) in [
+        ("service-idle-saved", "service-hogs-saved", 1.4, (0.7, 1.3)),
+        (
+            "cpu-bound-idle-saved",
+            "cpu-bound-hogs-saved",
+            4.0,
+            (0.7, 2.5),
+        ),
+    ] {
+        let (i, h) = (saved(idle), saved(hogs));
+        let base = per_mib(&i);
+        let scaled = per_mib(&h) / base;
+        let raw = per_mib(&bare(hogs)) / base;
+        assert!(
+            raw >= bare_at_least,
+            "{hogs} unscaled {raw:.2}× the idle trace's"
+        );
+        assert!(
+            scaled >= scaled_within.0 && scaled <= scaled_within.1,
+            "{hogs} scaled {scaled:.2}× the idle trace's"
+        );
+        let share = &h["inputs"]["cpu_share"];
+        assert_eq!(share["samples"], share["contended_samples"], "{share}");
+        assert!(share["ran_share"].as_f64().unwrap() < 0.5, "{share}");
+        let warnings = h["warnings"].to_string();
+        assert!(
+            warnings.contains("cpu_waits") && warnings.contains("less per CPU second"),
+            "{warnings}"
+        );
+        assert!(h["arithmetic"].to_string().contains("GC CPU as CPU time"));
+        // idle: the program's own waits on wake-up are not contention
+        let share = &i["inputs"]["cpu_share"];
+        assert_eq!(share["contended_samples"], 0, "{share}");
+        assert_eq!(share["ran_share"], 1.0, "{share}");
+        assert!(!i["warnings"].to_string().contains("cpu_waits"));
+    }
 }

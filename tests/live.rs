@@ -519,3 +519,67 @@ fn metrics_arguments_are_checked_first() {
         "{err}"
     );
 }
+
+/// `run --save FILE` (issue 14): the program's stderr byte for byte — here a Go program
+/// under `sh -c`, so the scheduler's figures must follow it to a grandchild — with a
+/// `gclens: cpu` line each second between its lines; `gclens advise FILE` reads them.
+#[test]
+fn run_save_keeps_the_stderr_and_the_schedulers_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("trace.log");
+    let o = gclens()
+        .args(["run", "--no-status", "--save"])
+        .arg(&saved)
+        .args(["--", "sh", "-c"])
+        .arg(format!(
+            "{} -alloc 3500ms -stderr 'x\\xffy\\r\\nz\\n'",
+            probe().display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let file = std::fs::read(&saved).unwrap();
+    let lines: Vec<&[u8]> = file.split_inclusive(|b| *b == b'\n').collect();
+    let cpu: Vec<&[u8]> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with(b"gclens: cpu @"))
+        .collect();
+    assert!(cpu.len() >= 3, "{} samples", cpu.len());
+    assert!(lines.iter().filter(|l| l.starts_with(b"gc ")).count() >= 10);
+    // without the trace and our lines, the file is what gclens forwarded
+    let program: Vec<u8> = lines
+        .iter()
+        .filter(|l| !l.starts_with(b"gc ") && !l.starts_with(b"gclens: cpu @"))
+        .flat_map(|l| l.iter().copied())
+        .collect();
+    assert_eq!(program, b"x\xffy\r\nz\n");
+    assert!(o.stderr.starts_with(&program));
+    // the probe allocates on one CPU all the time: it ran most of each second
+    let text = String::from_utf8_lossy(&file);
+    let t = gclens::parse::load_bytes(&file);
+    let runs: Vec<u64> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            gclens::model::EventKind::Cpu(c) => Some(c.run_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(runs.len(), cpu.len(), "{text}");
+    assert!(runs.iter().skip(1).all(|r| *r >= 300), "{runs:?}");
+    let a = gclens()
+        .arg("advise")
+        .arg(&saved)
+        .args(["--budget", "256Mi", "--format", "json"])
+        .output()
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let share = &a["inputs"]["cpu_share"];
+    assert!(share["samples"].as_u64().unwrap() >= 2, "{share}");
+}

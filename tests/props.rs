@@ -308,7 +308,7 @@ proptest! {
             mark_alloc_per_mib: mark, overshoot: 1.0, fragmentation: 1.05, non_heap_mib: 8.0,
             non_heap_source: "assumed", current_gogc: None, live_heap_slope_mib_per_min: None,
             live_start_mib: live, live_end_mib: (live + growth).max(0.0),
-            live_max_mib: live + growth.max(0.0), heap_peak_mib: 2.0 * live, allocated_mib: 1000.0, contention: None,
+            live_max_mib: live + growth.max(0.0), heap_peak_mib: 2.0 * live, allocated_mib: 1000.0, contention: None, cpu_share: None,
         };
         let p = gclens::analyze::advice::predict(&i, gogc, limit);
         prop_assert!(p.gc_per_s >= 0.0 && p.gc_cpu_pct >= 0.0, "{:?}", p);

@@ -386,6 +386,13 @@ pub struct RunArgs {
     /// Also set gcpacertrace=1 (pacer lines).
     #[arg(long)]
     pub pacertrace: bool,
+    /// Save the program's stderr, byte for byte, to FILE, with the kernel scheduler's view
+    /// of its threads each second between its lines (`gclens: cpu …`: time on a CPU and
+    /// time waiting for one). `gclens advise FILE` then tells GC CPU time from time GC
+    /// workers held a P while descheduled: a trace from a busy machine advises as one
+    /// from a quiet machine would.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<String>,
     #[command(flatten)]
     pub live: LiveArgs,
     /// The program and its arguments, after `--`.

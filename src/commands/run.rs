@@ -40,6 +40,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         .split_first()
         .context("no program given (gclens run -- PROGRAM ARGS…)")?;
     check_live_outputs(a)?;
+    let save = match &args.save {
+        Some(p) => Some(
+            crate::live::save::Saver::create(p).with_context(|| format!("cannot create {p}"))?,
+        ),
+        None => None,
+    };
     let metrics = super::start_metrics(a)?;
     let env = std::env::var("GODEBUG").ok();
     // Its own process group, so that a signal reaches what it starts too (`sh -c`, `go
@@ -58,6 +64,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     if group {
         cmd.process_group(0);
     }
+    let started = std::time::Instant::now();
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -72,6 +79,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     let stderr = child.stderr.take().context("the program's stderr")?;
     let mut session = Session::start(Box::new(stderr), 0)?;
     session.metrics = metrics;
+    if save.is_some() {
+        session.save = save;
+        session.sample_child(child.id(), started);
+    }
     session.watch_child(child, group);
     let opts = SessionOptions {
         forward: forward_of(a),
@@ -85,6 +96,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         crate::note!("gclens: cannot read the output of {prog}: {e}");
     }
     let status = session.exit.take();
+    if let (Some(sv), Some(p)) = (session.save.take(), &args.save)
+        && let Err(e) = sv.finish()
+    {
+        crate::note!("gclens: cannot write {p}: {e}");
+    }
     let end = finish_live(
         session.monitor,
         prog,

@@ -6,7 +6,7 @@
 use super::{ms_to_s, us_to_ms};
 use crate::analyze::cycle::figures;
 use crate::analyze::{Finding, Folded, Report, Summary};
-use crate::model::{Cycle, Event, EventKind, Malformed, Timeline};
+use crate::model::{CpuSample, Cycle, Event, EventKind, Malformed, Timeline};
 use crate::model::{GcFormat, Pacer, Scavenge};
 use crate::output::Format;
 use serde::Serialize;
@@ -65,6 +65,7 @@ enum EventBody<'a> {
     GcForced,
     Scavenge(&'a Scavenge),
     Pacer(&'a Pacer),
+    Cpu(&'a CpuSample),
     Scan {
         total_objs: Option<u64>,
         total_spans: Option<u64>,
@@ -147,6 +148,7 @@ fn event_out<'a>(t: &'a Timeline, e: &'a Event) -> EventOut<'a> {
             EventKind::GcForced => EventBody::GcForced,
             EventKind::Scavenge(s) => EventBody::Scavenge(s),
             EventKind::Pacer(p) => EventBody::Pacer(p),
+            EventKind::Cpu(c) => EventBody::Cpu(c),
             EventKind::Scan {
                 total_objs,
                 total_spans,

@@ -9,6 +9,7 @@
 
 pub mod cgroup;
 pub mod mapped;
+pub mod sched;
 
 pub use mapped::Mapped;
 

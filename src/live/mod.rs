@@ -5,6 +5,7 @@
 pub mod exporter;
 pub mod metrics;
 pub mod monitor;
+pub mod save;
 pub mod session;
 pub mod split;
 pub mod status;

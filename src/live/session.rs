@@ -9,9 +9,12 @@
 //! Signals are passed on until the child exits, also after it closed its stderr; to its
 //! whole process group when it has its own.
 
+use super::save::Saver;
 use super::split::HOLD;
 use super::status::Status as StatusLine;
 use super::{Forward, Monitor, Splitter};
+use crate::input::sched::Sched;
+use crate::model::CpuSample;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
@@ -27,6 +30,9 @@ use std::time::{Duration, Instant};
 /// stops reading it (a grandchild holds it open).
 pub const GRACE: Duration = Duration::from_millis(250);
 
+/// How often `run --save` samples the scheduler's figures.
+pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
 /// Bytes asked for per read: a read returns what is there, so this bounds no latency.
 const READ_CHUNK: usize = 256 << 10;
 
@@ -36,6 +42,8 @@ pub enum Msg {
     Signal(Origin),
     /// `run`: the child exited (or could not be waited for).
     Exited(io::Result<ExitStatus>),
+    /// `run --save`: the scheduler's figures for the child's last second.
+    Cpu(CpuSample),
 }
 
 /// Why the loop stopped.
@@ -73,6 +81,8 @@ pub struct Session {
     pub exit: Option<io::Result<ExitStatus>>,
     /// `--metrics`: what the endpoint serves, updated as cycles arrive.
     pub metrics: Option<super::metrics::Metrics>,
+    /// `run --save`: the copy of the child's stderr, with the scheduler's samples.
+    pub save: Option<Saver>,
 }
 
 /// Reads `r` to its end in a thread, sending chunks.
@@ -145,6 +155,7 @@ impl Session {
             running: false,
             exit: None,
             metrics: None,
+            save: None,
         })
     }
 
@@ -161,6 +172,36 @@ impl Session {
         let tx = self.tx.clone();
         std::thread::spawn(move || {
             let _ = tx.send(Msg::Exited(child.wait()));
+        });
+    }
+
+    /// Samples the scheduler's figures for `pid` and its descendants every
+    /// [`SAMPLE_EVERY`] in a thread, timed from `start` (when the child was started),
+    /// until they are gone; for `save`.
+    pub fn sample_child(&mut self, pid: u32, start: Instant) {
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let mut sched = Sched::new(pid);
+            // the baseline: the threads' time so far is not in a window
+            let _ = sched.read();
+            let mut last = Instant::now();
+            loop {
+                std::thread::sleep(SAMPLE_EVERY);
+                let Some(d) = sched.read() else { return };
+                let now = Instant::now();
+                let ms = |ns: u64| ns / 1_000_000;
+                let s = CpuSample {
+                    t_ms: now.duration_since(start).as_millis() as u64,
+                    window_ms: now.duration_since(last).as_millis() as u64,
+                    run_ms: ms(d.run_ns),
+                    wait_ms: ms(d.wait_ns),
+                    elsewhere_ms: ms(d.elsewhere_ns),
+                };
+                last = now;
+                if tx.send(Msg::Cpu(s)).is_err() {
+                    return;
+                }
+            }
         });
     }
 
@@ -186,6 +227,9 @@ impl Session {
             let msg = self.rx.recv_timeout(HOLD);
             let res = match msg {
                 Ok(Msg::Data(d)) => {
+                    if let Some(sv) = &mut self.save {
+                        sv.data(&d);
+                    }
                     if opts.to_stderr {
                         status.clear(err);
                     }
@@ -230,6 +274,12 @@ impl Session {
                     if pid != 0 && (self.group || matches!(o.cause, Cause::Sent(_))) {
                         // SAFETY: kill(2) on the child (or its group) we started.
                         unsafe { libc::kill(pid, o.signal) };
+                    }
+                    Ok(())
+                }
+                Ok(Msg::Cpu(c)) => {
+                    if let Some(sv) = &mut self.save {
+                        sv.sample(&c);
                     }
                     Ok(())
                 }

@@ -18,4 +18,4 @@ pub mod memstats;
 pub mod timeline;
 
 pub use gc::{GcFormat, GcLine, LegacyPacer, Pacer, Phases, Scan, Scavenge, ScvgSeq};
-pub use timeline::{Cycle, Event, EventKind, Malformed, Segment, Skipped, Timeline};
+pub use timeline::{CpuSample, Cycle, Event, EventKind, Malformed, Segment, Skipped, Timeline};

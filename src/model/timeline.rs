@@ -33,6 +33,39 @@ pub enum EventKind {
         total_spans: Option<u64>,
         class_lines: u32,
     },
+    /// A `gclens: cpu` line that `gclens run --save` wrote beside the trace: how long
+    /// the program's threads ran and how long they waited for a CPU.
+    Cpu(CpuSample),
+}
+
+/// What the kernel's scheduler says about the traced program's threads over one window
+/// (`/proc/PID/task/*/schedstat`): time on a CPU, and time runnable but waiting for one.
+/// The runtime's `ms cpu` figures are time a GC worker held a P, which goes on while the
+/// OS has descheduled its thread; `run / (run + wait)` is the share of that it ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CpuSample {
+    /// End of the window: time since the program started, as the gc lines' `@`.
+    pub t_ms: u64,
+    /// Length of the window.
+    pub window_ms: u64,
+    /// Summed over the program's threads.
+    pub run_ms: u64,
+    pub wait_ms: u64,
+    /// CPU time the rest of the machine used meanwhile (all its CPUs).
+    pub elsewhere_ms: u64,
+}
+
+impl CpuSample {
+    /// The share of its runnable time the program spent on a CPU (1 when it was never
+    /// runnable in the window).
+    pub fn ran_share(&self) -> f64 {
+        let ready = self.run_ms + self.wait_ms;
+        if ready == 0 {
+            1.0
+        } else {
+            self.run_ms as f64 / ready as f64
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -6,6 +6,7 @@
 //! matching parser there. A place that starts like a record (`gc 12 @`, `scav 3`,
 //! `pacer: `…) but does not parse is *malformed*; a line with no record is *foreign*.
 
+pub mod cpu;
 pub mod escape;
 pub mod gc;
 pub mod goroutines;
@@ -22,7 +23,7 @@ pub mod timeline;
 pub use load::{load, load_bytes, load_watched};
 pub use timeline::{Builder, MAX_EXAMPLES};
 
-use crate::model::{GcLine, Pacer, Scan, Scavenge};
+use crate::model::{CpuSample, GcLine, Pacer, Scan, Scavenge};
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 
@@ -35,6 +36,7 @@ pub enum Record {
     Scavenge(Scavenge),
     Pacer(Pacer),
     Scan(Scan),
+    Cpu(CpuSample),
 }
 
 /// What was found where a record could start.
@@ -63,6 +65,7 @@ pub fn parse_at(s: &[u8]) -> Attempt {
     }
     match s.first() {
         Some(b'g') if gc::looks_like_gc(s) => whole(s, gc::gc_line, Record::Gc),
+        Some(b'g') if cpu::looks_like_cpu(s) => whole(s, cpu::cpu_line, Record::Cpu),
         Some(b'G') if s.starts_with(b"GC forced") => {
             if s[9..].iter().all(|b| *b == b' ' || *b == b'\t') {
                 Attempt::Record(Record::GcForced)

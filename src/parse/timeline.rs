@@ -148,6 +148,7 @@ impl Builder {
             Record::GcForced => self.events.push(ev(EventKind::GcForced)),
             Record::Scavenge(s) => self.events.push(ev(EventKind::Scavenge(s))),
             Record::Pacer(p) => self.events.push(ev(EventKind::Pacer(p))),
+            Record::Cpu(c) => self.events.push(ev(EventKind::Cpu(c))),
             Record::Scan(s) => {
                 if s.class_bytes.is_some() {
                     if let Some(Event {

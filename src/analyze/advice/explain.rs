@@ -58,6 +58,12 @@ pub fn arithmetic(
             }
         ),
     ];
+    if let Some(c) = &i.cpu_share {
+        arithmetic.push(format!(
+            "GC CPU as CPU time: the program's threads ran {:.1} s and waited for a CPU {:.1} s while the rest of the machine was busy ({} of {} samples of the scheduler by gclens run), so the trace's GC CPU (time GC workers held a P) is scaled by {:.3}",
+            c.ran_s, c.waited_s, c.contended_samples, c.samples, c.ran_share
+        ));
+    }
     if i.growing() {
         arithmetic.push(format!(
             "the live heap grows {:.2} MiB/min: over the {:.0} s measured its trend runs from {:.1} to {:.1} MiB, so predictions follow it (a run as long as the trace) and GOGC is sized for its end",
@@ -165,13 +171,42 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
         push(
             "contended",
             format!(
-                "the GC's marks were starved of CPU in this trace: {:.0}% of them ran under 40% of the runtime's aimed utilization (the median mark's GC CPU was {:.0}% of its wall time × P, the aim 25%) — other processes on the machine, GOMAXPROCS above its cores, or a program that keeps every P busy — and a slow mark lets allocation into the marked heap (a median {:.1} MiB per mark; {:.1} MiB at the aimed utilization), so the live heap is taken as {:.1} MiB (what survives plus that), not the median marked heap of {:.1} MiB; under contention GC CPU per MiB marked ({:.4} ms) counts time GC workers held a P while descheduled and reads high: a trace from a quiet machine confirms",
+                "the GC's marks were starved of CPU in this trace: {:.0}% of them ran under 40% of the runtime's aimed utilization (the median mark's GC CPU was {:.0}% of its wall time × P, the aim 25%) — other processes on the machine, GOMAXPROCS above its cores, or a program that keeps every P busy — and a slow mark lets allocation into the marked heap (a median {:.1} MiB per mark; {:.1} MiB at the aimed utilization), so the live heap is taken as {:.1} MiB (what survives plus that), not the median marked heap of {:.1} MiB; {}",
                 c.starved_pct,
                 c.utilization_median * 100.0,
                 c.mark_alloc_median_mib,
                 c.mark_alloc_discounted_mib,
                 c.live_mib,
                 c.live_median_mib,
+                if i.cpu_share.is_some() {
+                    format!(
+                        "GC CPU per MiB marked ({:.4} ms) is CPU time, from the scheduler's figures",
+                        i.gc_cpu_ms_per_mib_scanned
+                    )
+                } else {
+                    format!(
+                        "under contention GC CPU per MiB marked ({:.4} ms) counts time GC workers held a P while descheduled and reads high: a trace from a quiet machine, or one saved by `gclens run --save` (which records the scheduler's figures), confirms",
+                        i.gc_cpu_ms_per_mib_scanned
+                    )
+                }
+            ),
+        );
+    }
+    if let Some(c) = i
+        .cpu_share
+        .as_ref()
+        .filter(|c| c.ran_share < super::scheduler::CONTENDED_SHARE)
+    {
+        push(
+            "cpu_waits",
+            format!(
+                "the machine was busy while traced: its other processes used {:.1} cores on average, and in the {} of {} seconds they used a tenth of a core or more the program waited for a CPU {:.1} s while it ran {:.1} s (the scheduler's figures by gclens run). The trace's GC CPU is time GC workers held a P, so it is scaled to the {:.0}% that ran ({:.4} ms per MiB marked); the GC CPU predicted is what the same work costs when it gets the CPU. A CPU-bound program's GC also does less per CPU second beside busy neighbours (shared cores and caches), so its figures can still read high, and its GC/s rises with the CPU it gets",
+                c.elsewhere_cores,
+                c.contended_samples,
+                c.samples,
+                c.waited_s,
+                c.ran_s,
+                c.ran_share * 100.0,
                 i.gc_cpu_ms_per_mib_scanned
             ),
         );

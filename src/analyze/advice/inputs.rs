@@ -53,6 +53,9 @@ pub struct Inputs {
     pub contention: Option<super::contention::Contention>,
     /// MiB allocated over the measured span (rate-free predictions for batch work).
     pub allocated_mib: f64,
+    /// What the scheduler said while the trace was taken (`gclens run --save`); the GC
+    /// CPU figures above are scaled by its `ran_share` (see `scheduler`).
+    pub cpu_share: Option<super::scheduler::CpuShare>,
 }
 
 impl Inputs {
@@ -226,6 +229,7 @@ pub fn measure(
             .fold(0.0, f64::max),
         allocated_mib: allocated,
         contention,
+        cpu_share: None,
     }
 }
 

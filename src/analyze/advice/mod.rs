@@ -34,6 +34,7 @@ mod explain;
 pub mod inputs;
 pub mod pacer;
 pub mod ranges;
+pub mod scheduler;
 #[cfg(test)]
 mod tests;
 
@@ -158,7 +159,13 @@ pub fn advise(
     mem: Option<&MemReport>,
     o: &AdviceOptions,
 ) -> Result<Advice, AdviceError> {
-    let i = inputs(t, s, mem, o.current_gogc)?;
+    let mut i = inputs(t, s, mem, o.current_gogc)?;
+    let measured = inputs::measured_cycles(t, s);
+    i.cpu_share = measured
+        .as_ref()
+        .and_then(|(cs, used)| scheduler::cpu_share(t, cs, used));
+    let share = i.cpu_share.as_ref().map_or(1.0, |c| c.ran_share);
+    scheduler::apply(&mut i, share);
     let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
     let limit_mib = limit as f64 / MIB;
     let live = i.live_end_mib;
@@ -182,12 +189,15 @@ pub fn advise(
     // trace's cycles allow, when that is lower (the 5th percentile of 64 resamples of a
     // short trace follows a few blocks: a contended trace's advice then fell 21% below
     // the idle one's, the quartile's 9%)
-    let samples = match inputs::measured_cycles(t, s) {
+    let mut samples = match measured {
         Some((cs, used)) => {
             ranges::resamples(cs, &used, s, mem, o.current_gogc, i.contention.is_some())
         }
         None => vec![],
     };
+    for r in &mut samples {
+        scheduler::apply(r, share);
+    }
     let g_low = ranges::quantile(samples.iter().map(g_of).collect(), 0.25);
     let g_star = g_of(&i);
     let g_sized = g_low.map_or(g_star, |g| g.min(g_star));

@@ -11,8 +11,9 @@
 //! ranges of the rate figures also carry the model's error as measured on real reruns
 //! (`scripts/validate-advice`, README): on an idle machine GC/s and MiB per cycle came
 //! within 6% of the rerun and GC CPU within 25% in 9 of 10 rows; each side of a range is
-//! the bootstrap's and that error added in quadrature (independent errors). The peak's
-//! range is the bootstrap's: the peak is sized with margins of its own.
+//! the bootstrap's and that error added in quadrature (independent errors). GC CPU's error
+//! grows with the distance from the trace's GOGC (see [`MODEL_ERR_CPU_PER_LN_GOGC`]). The
+//! peak's range is the bootstrap's: the peak is sized with margins of its own.
 
 use super::inputs::{Inputs, measure};
 use super::pacer::{Prediction, predict};
@@ -86,6 +87,21 @@ pub fn p5_p95(v: Vec<f64>) -> Option<[f64; 2]> {
 pub const MODEL_ERR_RATE: f64 = 0.06;
 /// … and GC CPU figures.
 pub const MODEL_ERR_CPU: f64 = 0.25;
+/// … and the GC CPU figures' further error per unit of |ln(GOGC / the trace's GOGC)|: the
+/// cost per MiB marked is measured at the trace's heap size and has a part that grows with
+/// it. A CPU-bound program traced at GOGC=100 and advised 435 spent 33% more GC CPU per
+/// GiB than predicted (its cost per MiB marked rose 43%); at 4.35× this adds 0.32, 0.41 in
+/// all. A setting near the trace's keeps the 25%.
+pub const MODEL_ERR_CPU_PER_LN_GOGC: f64 = 0.22;
+
+/// The GC CPU figures' model error for a prediction at `gogc` from a trace at `current`.
+pub fn cpu_err(gogc: Option<f64>, current: Option<f64>) -> f64 {
+    let far = match (gogc, current) {
+        (Some(g), Some(c)) if g > 0.0 && c > 0.0 => (g / c).ln().abs(),
+        _ => 0.0,
+    };
+    (MODEL_ERR_CPU.powi(2) + (MODEL_ERR_CPU_PER_LN_GOGC * far).powi(2)).sqrt()
+}
 
 /// A bootstrap range around the prediction `p`, widened by the model's relative error `e`
 /// (in quadrature on each side), never below zero.
@@ -111,14 +127,11 @@ pub fn add_ranges(p: &mut Prediction, samples: &[Inputs], gogc: Option<f64>, lim
         .flatten()
         .map(|[a, b]| [a as u64, b as u64]);
     let with_model = |r: Option<[f64; 2]>, v: f64, e: f64| r.map(|r| widen(r, v, e));
+    let cpu_e = cpu_err(gogc, samples[0].current_gogc);
     p.gc_per_s_range = with_model(of(&|q| q.gc_per_s), p.gc_per_s, MODEL_ERR_RATE);
-    p.gc_cpu_pct_range = with_model(of(&|q| q.gc_cpu_pct), p.gc_cpu_pct, MODEL_ERR_CPU);
+    p.gc_cpu_pct_range = with_model(of(&|q| q.gc_cpu_pct), p.gc_cpu_pct, cpu_e);
     p.mib_per_cycle_range = with_model(of(&|q| q.mib_per_cycle), p.mib_per_cycle, MODEL_ERR_RATE);
-    p.gc_cpu_s_per_gib_range = with_model(
-        of(&|q| q.gc_cpu_s_per_gib),
-        p.gc_cpu_s_per_gib,
-        MODEL_ERR_CPU,
-    );
+    p.gc_cpu_s_per_gib_range = with_model(of(&|q| q.gc_cpu_s_per_gib), p.gc_cpu_s_per_gib, cpu_e);
 }
 
 #[cfg(test)]
@@ -140,5 +153,14 @@ mod tests {
         assert!((lo - (100.0 - 34f64.sqrt())).abs() < 1e-9);
         assert!((hi - (100.0 + 41f64.sqrt())).abs() < 1e-9);
         assert_eq!(widen([0.0, 2.0], 1.0, 2.0)[0], 0.0);
+        // GC CPU: 25% at the trace's GOGC, more the further a setting is from it
+        assert_eq!(cpu_err(Some(100.0), Some(100.0)), MODEL_ERR_CPU);
+        assert_eq!(cpu_err(None, Some(100.0)), MODEL_ERR_CPU);
+        let far = cpu_err(Some(435.0), Some(100.0));
+        assert!(far > 0.40 && far < 0.42, "{far}");
+        assert_eq!(
+            cpu_err(Some(25.0), Some(100.0)),
+            cpu_err(Some(400.0), Some(100.0))
+        );
     }
 }

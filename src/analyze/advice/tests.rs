@@ -30,6 +30,7 @@ fn inputs() -> Inputs {
         heap_peak_mib: 200.0,
         allocated_mib: 10_000.0,
         contention: None,
+        cpu_share: None,
     }
 }
 

@@ -1,0 +1,132 @@
+//! GC CPU as CPU time, from what the kernel's scheduler said while the trace was taken.
+//!
+//! The runtime's `ms cpu` figures are time a GC worker held a P. When other processes
+//! (or GOMAXPROCS above the cores) take the CPU, the OS deschedules the worker's thread
+//! while it holds its P, and the figure goes on counting: a paced service traced beside
+//! one CPU hog per core showed GC CPU 2.2× what its idle rerun spent, a CPU-bound batch
+//! program 3.1×. Nothing in the trace itself shows it — the worker's P-time and the
+//! mark's wall time stretch together, so its utilization looks normal.
+//!
+//! `gclens run --save` writes the scheduler's view beside the trace (`gclens: cpu` lines,
+//! `/proc/PID/task/*/schedstat`): how long the program's threads ran and how long they
+//! were runnable but waited for a CPU, and the CPU the rest of the machine used. A GC
+//! worker that held its P for a span ran for `run / (run + wait)` of it, so the trace's
+//! GC CPU figures are scaled by that share over the measured span. Waits count only in
+//! windows where the rest of the machine used a tenth of a core or more: a program
+//! waits a little on an idle machine too (each wake-up takes a while; a paced service
+//! in this VM ran 82% of its ready time idle) while its CPU-bound GC workers do not, and
+//! its rerun waits the same way. Measured here: a paced service's GC CPU per MiB marked
+//! read 2.04× its idle run's beside one CPU hog per core, the share 0.459 (2.18×); a
+//! CPU-bound batch program's 3.87×, the share 0.447 (2.24×) — beside the hogs its GC
+//! also did less per CPU second (shared cores and caches), which no share can see.
+//! Without such lines the trace's figures are used as they are.
+
+use super::inputs::Inputs;
+use crate::model::{CpuSample, Cycle, EventKind, Timeline};
+use serde::Serialize;
+
+/// Below this share the warning says the trace was contended.
+pub const CONTENDED_SHARE: f64 = 0.85;
+/// A window is contended when the rest of the machine used this share of a core or more.
+pub const ELSEWHERE_MIN: f64 = 0.10;
+
+/// The scheduler's figures over the measured span.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CpuShare {
+    /// `gclens: cpu` samples used, and those whose windows were contended.
+    pub samples: usize,
+    pub contended_samples: usize,
+    /// Cores the rest of the machine used, on average.
+    pub elsewhere_cores: f64,
+    /// Summed over the program's threads; waits of the contended windows only.
+    pub ran_s: f64,
+    pub waited_s: f64,
+    /// ran / (ran + waited): the share of its P-time a GC worker was on a CPU.
+    pub ran_share: f64,
+}
+
+/// The share over the samples of the main segment's source whose windows overlap the
+/// measured cycles (all of that source's samples when none do: a wrapper such as
+/// `go run` starts the program later than `gclens run` started timing).
+pub fn cpu_share(t: &Timeline, cs: &[Cycle], used: &[usize]) -> Option<CpuShare> {
+    let first = *used.first()?;
+    let source = cs[first].source;
+    let t0 = cs[first.saturating_sub(1)].gc.t_ms.unwrap_or(0);
+    let t1 = used
+        .iter()
+        .filter_map(|&i| cs[i].gc.t_ms)
+        .max()
+        .unwrap_or(t0);
+    let all: Vec<_> = t
+        .events
+        .iter()
+        .filter(|e| e.source == source)
+        .filter_map(|e| match e.kind {
+            EventKind::Cpu(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let inside: Vec<_> = all
+        .iter()
+        .filter(|c| c.t_ms >= t0 && c.t_ms.saturating_sub(c.window_ms) <= t1)
+        .copied()
+        .collect();
+    let picked = if inside.is_empty() { all } else { inside };
+    let contended = |c: &&CpuSample| c.elsewhere_ms as f64 >= ELSEWHERE_MIN * c.window_ms as f64;
+    let ran: u64 = picked.iter().map(|c| c.run_ms).sum();
+    let waited: u64 = picked.iter().filter(contended).map(|c| c.wait_ms).sum();
+    let window: u64 = picked.iter().map(|c| c.window_ms).sum();
+    let elsewhere: u64 = picked.iter().map(|c| c.elsewhere_ms).sum();
+    (ran > 0).then(|| CpuShare {
+        samples: picked.len(),
+        contended_samples: picked.iter().filter(contended).count(),
+        elsewhere_cores: if window > 0 {
+            elsewhere as f64 / window as f64
+        } else {
+            0.0
+        },
+        ran_s: ran as f64 / 1000.0,
+        waited_s: waited as f64 / 1000.0,
+        ran_share: ran as f64 / (ran + waited) as f64,
+    })
+}
+
+/// Scales the inputs' GC CPU figures from P-time to CPU time.
+pub fn apply(i: &mut Inputs, share: f64) {
+    i.gc_cpu_ms_per_cycle *= share;
+    i.gc_cpu_ms_per_mib_scanned *= share;
+    i.assist_ms_per_mib_scanned *= share;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::load_bytes;
+
+    #[test]
+    fn share_over_the_measured_span() {
+        let text = b"gc 1 @0.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+gclens: cpu @1.000s 1.000s: 0.900s running, 0.100s waiting, 1.000s elsewhere
+gc 2 @1.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+gclens: cpu @2.000s 1.000s: 0.500s running, 0.500s waiting, 1.000s elsewhere
+gc 3 @2.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+gclens: cpu @9.000s 1.000s: 0.100s running, 0.900s waiting, 0.050s elsewhere
+gc 4 @20.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+gc 5 @21.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+";
+        let t = load_bytes(text);
+        let cs = &t.cycles;
+        // cycles 2 and 3 measured: from gc 1 (0.1 s) to gc 3 (2.1 s)
+        let s = cpu_share(&t, cs, &[1, 2]).unwrap();
+        assert_eq!(s.samples, 2);
+        assert!((s.ran_share - 1.4 / 2.0).abs() < 1e-9);
+        let s = cpu_share(&t, cs, &[2]).unwrap();
+        assert_eq!((s.samples, s.ran_share), (1, 0.5));
+        // no sample overlaps (the program started after gclens began timing): all; the
+        // last window's waits do not count (the rest of the machine was idle)
+        let s = cpu_share(&t, cs, &[4]).unwrap();
+        assert_eq!((s.samples, s.contended_samples), (3, 2));
+        assert!((s.ran_share - 1.5 / 2.1).abs() < 1e-9);
+        assert!((s.elsewhere_cores - 2.05 / 3.0).abs() < 1e-9);
+    }
+}
