@@ -106,6 +106,9 @@ pub struct Summary {
     pub leak: Leak,
     pub malformed: u64,
     pub foreign: u64,
+    /// The scheduler's figures of a trace saved by `gclens run --save` (the main
+    /// segment's source, whole trace); None for other traces.
+    pub cpu_share: Option<crate::analyze::scheduler::CpuShare>,
 }
 
 /// Median of integers in O(n) (reorders `v`).
@@ -549,6 +552,9 @@ fn summarize_on(t: &Timeline, parallel: bool) -> Summary {
         stacks_trend: stacks_trend.map(trend_out),
         malformed: t.skipped.malformed,
         foreign: t.skipped.foreign,
+        cpu_share: main_cycles
+            .first()
+            .and_then(|c| crate::analyze::scheduler::whole(t, c.source)),
     }
 }
 

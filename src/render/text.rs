@@ -149,6 +149,15 @@ pub fn write_report(
             _ => "n/a".into(),
         },
     ));
+    if let Some(c) = &s.cpu_share {
+        rows.push((
+            "Scheduler (run --save)",
+            format!(
+                "ran {:.1} s, waited {:.1} s for a CPU while others were busy ({} of {} s); others used {:.2} cores",
+                c.ran_s, c.waited_s, c.contended_samples, c.samples, c.elsewhere_cores
+            ),
+        ));
+    }
     let p = &s.pause_ms;
     rows.push((
         "STW pause p50 / p90 / p99",

@@ -2,8 +2,8 @@
 //! checked by hand) and the warnings a senior engineer would give with it.
 
 use super::pacer::{
-    Prediction, SCAVENGE_SLACK, budget_for_cpu, cycle_alloc, cycle_cost, heap_cap, predict,
-    predict_at, trigger_at,
+    Prediction, SCAVENGE_SLACK, budget_for_cpu, cycle_alloc, cycle_cost, heap_cap, mark_alloc,
+    predict, predict_at, trigger_at,
 };
 use super::{AdviceOptions, Inputs, MIB, Warning};
 use crate::analyze::summary::{LeakVerdict, Summary};
@@ -132,14 +132,25 @@ pub fn arithmetic(
             format!("goal {by_gogc} = {:.1} MiB", predicted.heap_goal_mib)
         };
         arithmetic.push(format!(
-        "predicted: {goal}; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {:.3} × {:.1} = {:.1} MiB while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
+        "predicted: {goal}; a cycle allocates up to the trigger {:.1} − {:.1} runway (held between 45/64 of the {:.1} and the larger of 61/64 of it and it − 4 MiB) = {:.1} MiB, then {} while marking; GC/s = {:.1} / {:.1} = {:.2}; a cycle costs ({:.4} + {:.4} assists × ({:.2} − 1)) ms × {:.1} MiB = {:.2} ms (assists scale with the trace's runway over the {:.1} MiB left after the trigger); GC CPU = {:.2} × {:.2} ms / {} P = {:.2}%; peak = {:.1} × {:.2} × {:.2} + {:.1} = {}",
         room,
         runway,
         room,
         trigger_at(room, runway),
-        i.mark_alloc_per_mib,
-        scan,
-        i.mark_alloc_per_mib * scan,
+        {
+            let trigger = trigger_at(room, runway);
+            let m = mark_alloc(i, i.live_heap_mib, room, trigger);
+            let traced = i.mark_alloc_per_mib * scan;
+            if m < traced {
+                format!(
+                    "{m:.1} MiB (the {:.3} × {scan:.1} = {traced:.1} MiB the trace let in is held at the goal: {room:.1} × {:.2} overshoot − {trigger:.1})",
+                    i.mark_alloc_per_mib,
+                    i.overshoot.max(1.0)
+                )
+            } else {
+                format!("{:.3} × {scan:.1} = {m:.1} MiB", i.mark_alloc_per_mib)
+            }
+        },
         i.alloc_rate_mib_s,
         cycle_alloc(i, i.live_heap_mib, room),
         predicted.gc_per_s,
@@ -195,7 +206,7 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
     if let Some(c) = i
         .cpu_share
         .as_ref()
-        .filter(|c| c.ran_share < super::scheduler::CONTENDED_SHARE)
+        .filter(|c| c.ran_share < crate::analyze::scheduler::CONTENDED_SHARE)
     {
         push(
             "cpu_waits",

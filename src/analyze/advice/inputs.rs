@@ -55,10 +55,18 @@ pub struct Inputs {
     pub allocated_mib: f64,
     /// What the scheduler said while the trace was taken (`gclens run --save`); the GC
     /// CPU figures above are scaled by its `ran_share` (see `scheduler`).
-    pub cpu_share: Option<super::scheduler::CpuShare>,
+    pub cpu_share: Option<crate::analyze::scheduler::CpuShare>,
 }
 
 impl Inputs {
+    /// Scales the GC CPU figures from P-time to CPU time: by the share of its runnable
+    /// time the program ran (see `analyze::scheduler`).
+    pub fn scale_gc_cpu(&mut self, share: f64) {
+        self.gc_cpu_ms_per_cycle *= share;
+        self.gc_cpu_ms_per_mib_scanned *= share;
+        self.assist_ms_per_mib_scanned *= share;
+    }
+
     /// Does the live heap grow over the run (so predictions follow it)?
     pub fn growing(&self) -> bool {
         self.live_end_mib > self.live_start_mib

@@ -34,7 +34,6 @@ mod explain;
 pub mod inputs;
 pub mod pacer;
 pub mod ranges;
-pub mod scheduler;
 #[cfg(test)]
 mod tests;
 
@@ -163,9 +162,9 @@ pub fn advise(
     let measured = inputs::measured_cycles(t, s);
     i.cpu_share = measured
         .as_ref()
-        .and_then(|(cs, used)| scheduler::cpu_share(t, cs, used));
+        .and_then(|(cs, used)| crate::analyze::scheduler::cpu_share(t, cs, used));
     let share = i.cpu_share.as_ref().map_or(1.0, |c| c.ran_share);
-    scheduler::apply(&mut i, share);
+    i.scale_gc_cpu(share);
     let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
     let limit_mib = limit as f64 / MIB;
     let live = i.live_end_mib;
@@ -196,7 +195,7 @@ pub fn advise(
         None => vec![],
     };
     for r in &mut samples {
-        scheduler::apply(r, share);
+        r.scale_gc_cpu(share);
     }
     let g_low = ranges::quantile(samples.iter().map(g_of).collect(), 0.25);
     let g_star = g_of(&i);

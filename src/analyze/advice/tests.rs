@@ -104,15 +104,16 @@ fn the_pacers_trigger_bounds() {
     let p = predict(&i, Some(25.0), None);
     assert!((p.gc_per_s - 100.0 / (25.0 * 45.0 / 64.0 + 5.0)).abs() < 1e-9);
     // no runway at all: the trigger waits until 4 MiB before a large goal (GOGC=800,
-    // 800 MiB of room), or 61/64 of a small room (GOGC=50, 50 MiB: 47.66 MiB)
+    // 800 MiB of room; of the 5 MiB while marking 4 fit before the goal), or 61/64 of a
+    // small room (GOGC=50, 50 MiB: 47.66 MiB, and 2.34 MiB while marking)
     let i = Inputs {
         runway_per_mib: 0.0,
         mark_alloc_per_mib: 0.05,
         ..inputs()
     };
-    assert!((predict(&i, Some(800.0), None).gc_per_s - 100.0 / (796.0 + 5.0)).abs() < 1e-9);
+    assert!((predict(&i, Some(800.0), None).gc_per_s - 100.0 / (796.0 + 4.0)).abs() < 1e-9);
     let p = predict(&i, Some(50.0), None);
-    assert!((p.gc_per_s - 100.0 / (50.0 * 61.0 / 64.0 + 5.0)).abs() < 1e-9);
+    assert!((p.gc_per_s - 100.0 / 50.0).abs() < 1e-9);
     // inside the bounds: room 100 − runway 20 + 5 while marking
     let i = Inputs {
         runway_per_mib: 0.2,
@@ -134,14 +135,15 @@ fn the_pacers_trigger_bounds() {
 fn assists_follow_the_room_left_after_the_trigger() {
     // 0.02 of the 0.1 ms per MiB were assists, with the trace's 10 MiB runway. GOGC=25
     // at live 100: the trigger is held at 17.58 of the 25 MiB room, 7.42 MiB are left
-    // for the mark, so assists × 10 / 7.42; a cycle allocates 17.58 + 10 MiB
+    // for the mark, so assists × 10 / 7.42; a cycle allocates 17.58 + 7.42 MiB (of the
+    // trace's 10 MiB while marking, what fits before the goal)
     let i = Inputs {
         assist_ms_per_mib_scanned: 0.02,
         ..inputs()
     };
     let left = 25.0 - 25.0 * 45.0 / 64.0;
     let per_cycle = (0.1 + 0.02 * (10.0 / left - 1.0)) * 100.0;
-    let per_s = 100.0 / (25.0 * 45.0 / 64.0 + 10.0);
+    let per_s = 100.0 / 25.0;
     let p = predict(&i, Some(25.0), None);
     assert!((p.gc_per_s - per_s).abs() < 1e-9);
     assert!((p.gc_cpu_pct - per_s * per_cycle / 1000.0 / 2.0 * 100.0).abs() < 1e-9);
@@ -162,4 +164,29 @@ fn budget_for_a_gc_cpu_target() {
         "{}",
         b as f64 / MIB
     );
+}
+
+/// The pacer's assists hold the heap at its goal: at a small GOGC the trace's allocation
+/// while marking cannot all land (the 160 MiB live heap of validate-advice's "large live
+/// heap" row: 29 MiB per mark traced at GOGC=100, 11.5 in the GOGC=20 rerun).
+#[test]
+fn allocation_while_marking_stops_at_the_goal() {
+    let i = Inputs {
+        live_heap_mib: 209.0,
+        live_start_mib: 209.0,
+        live_end_mib: 209.0,
+        runway_per_mib: 0.2975,
+        mark_alloc_per_mib: 0.1392,
+        ..inputs()
+    };
+    // GOGC=20: room 41.8; the trigger is held at 45/64 of it (29.4); 12.4 MiB are left
+    let room = 0.2 * 209.0;
+    let trigger = trigger_at(room, 0.2975 * 209.0);
+    assert!((trigger - room * 45.0 / 64.0).abs() < 1e-9);
+    assert!((mark_alloc(&i, 209.0, room, trigger) - (room - trigger)).abs() < 1e-9);
+    assert!((cycle_alloc(&i, 209.0, room) - room).abs() < 1e-9);
+    // GOGC=100: the trace's own 29.1 MiB fit before the goal
+    let room = 209.0;
+    let trigger = trigger_at(room, 0.2975 * 209.0);
+    assert!((mark_alloc(&i, 209.0, room, trigger) - 0.1392 * 209.0).abs() < 1e-9);
 }

@@ -1,4 +1,4 @@
-//! GC CPU as CPU time, from what the kernel's scheduler said while the trace was taken.
+//! What the kernel's scheduler said while the trace was taken, and GC CPU as CPU time.
 //!
 //! The runtime's `ms cpu` figures are time a GC worker held a P. When other processes
 //! (or GOMAXPROCS above the cores) take the CPU, the OS deschedules the worker's thread
@@ -21,7 +21,6 @@
 //! also did less per CPU second (shared cores and caches), which no share can see.
 //! Without such lines the trace's figures are used as they are.
 
-use super::inputs::Inputs;
 use crate::model::{CpuSample, Cycle, EventKind, Timeline};
 use serde::Serialize;
 
@@ -45,41 +44,28 @@ pub struct CpuShare {
     pub ran_share: f64,
 }
 
-/// The share over the samples of the main segment's source whose windows overlap the
-/// measured cycles (all of that source's samples when none do: a wrapper such as
-/// `go run` starts the program later than `gclens run` started timing).
-pub fn cpu_share(t: &Timeline, cs: &[Cycle], used: &[usize]) -> Option<CpuShare> {
-    let first = *used.first()?;
-    let source = cs[first].source;
-    let t0 = cs[first.saturating_sub(1)].gc.t_ms.unwrap_or(0);
-    let t1 = used
-        .iter()
-        .filter_map(|&i| cs[i].gc.t_ms)
-        .max()
-        .unwrap_or(t0);
-    let all: Vec<_> = t
-        .events
+/// The `gclens: cpu` samples of `source`.
+fn samples_of(t: &Timeline, source: u32) -> Vec<CpuSample> {
+    t.events
         .iter()
         .filter(|e| e.source == source)
         .filter_map(|e| match e.kind {
             EventKind::Cpu(c) => Some(c),
             _ => None,
         })
-        .collect();
-    let inside: Vec<_> = all
-        .iter()
-        .filter(|c| c.t_ms >= t0 && c.t_ms.saturating_sub(c.window_ms) <= t1)
-        .copied()
-        .collect();
-    let picked = if inside.is_empty() { all } else { inside };
+        .collect()
+}
+
+/// The figures over `samples`; None without any running time.
+pub fn share_of(samples: &[CpuSample]) -> Option<CpuShare> {
     let contended = |c: &&CpuSample| c.elsewhere_ms as f64 >= ELSEWHERE_MIN * c.window_ms as f64;
-    let ran: u64 = picked.iter().map(|c| c.run_ms).sum();
-    let waited: u64 = picked.iter().filter(contended).map(|c| c.wait_ms).sum();
-    let window: u64 = picked.iter().map(|c| c.window_ms).sum();
-    let elsewhere: u64 = picked.iter().map(|c| c.elsewhere_ms).sum();
+    let ran: u64 = samples.iter().map(|c| c.run_ms).sum();
+    let waited: u64 = samples.iter().filter(contended).map(|c| c.wait_ms).sum();
+    let window: u64 = samples.iter().map(|c| c.window_ms).sum();
+    let elsewhere: u64 = samples.iter().map(|c| c.elsewhere_ms).sum();
     (ran > 0).then(|| CpuShare {
-        samples: picked.len(),
-        contended_samples: picked.iter().filter(contended).count(),
+        samples: samples.len(),
+        contended_samples: samples.iter().filter(contended).count(),
         elsewhere_cores: if window > 0 {
             elsewhere as f64 / window as f64
         } else {
@@ -91,11 +77,30 @@ pub fn cpu_share(t: &Timeline, cs: &[Cycle], used: &[usize]) -> Option<CpuShare>
     })
 }
 
-/// Scales the inputs' GC CPU figures from P-time to CPU time.
-pub fn apply(i: &mut Inputs, share: f64) {
-    i.gc_cpu_ms_per_cycle *= share;
-    i.gc_cpu_ms_per_mib_scanned *= share;
-    i.assist_ms_per_mib_scanned *= share;
+/// The figures over all samples of `source` (a report's: the whole trace).
+pub fn whole(t: &Timeline, source: u32) -> Option<CpuShare> {
+    share_of(&samples_of(t, source))
+}
+
+/// The figures over the samples of the main segment's source whose windows overlap the
+/// measured cycles `used` of `cs` (all of that source's samples when none do: a wrapper
+/// such as `go run` starts the program later than `gclens run` started timing).
+pub fn cpu_share(t: &Timeline, cs: &[Cycle], used: &[usize]) -> Option<CpuShare> {
+    let first = *used.first()?;
+    let source = cs[first].source;
+    let t0 = cs[first.saturating_sub(1)].gc.t_ms.unwrap_or(0);
+    let t1 = used
+        .iter()
+        .filter_map(|&i| cs[i].gc.t_ms)
+        .max()
+        .unwrap_or(t0);
+    let all = samples_of(t, source);
+    let inside: Vec<_> = all
+        .iter()
+        .filter(|c| c.t_ms >= t0 && c.t_ms.saturating_sub(c.window_ms) <= t1)
+        .copied()
+        .collect();
+    share_of(if inside.is_empty() { &all } else { &inside })
 }
 
 #[cfg(test)]
