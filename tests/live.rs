@@ -560,6 +560,9 @@ fn run_save_keeps_the_stderr_and_the_schedulers_figures() {
         .collect();
     assert_eq!(program, b"x\xffy\r\nz\n");
     assert!(o.stderr.starts_with(&program));
+    // the end report shows the scheduler's figures
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Scheduler (gclens run)   "), "{err}");
     // the probe allocates on one CPU all the time: it ran most of each second
     let text = String::from_utf8_lossy(&file);
     let t = gclens::parse::load_bytes(&file);

@@ -67,7 +67,7 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
             Warn,
             "cpu_contention",
             format!(
-                "the machine was busy while traced: other processes used {:.1} cores on average, and the program waited for a CPU {:.1} s while it ran {:.1} s in the {} of {} seconds they were busy — GC CPU here is time GC workers held a P, about {:.1}× the CPU they got (`gclens advise` scales it)",
+                "the machine was busy while traced: other processes used {:.1} cores on average, and the program waited for a CPU {:.1} s while it ran {:.1} s in the {} of {} seconds they were busy — GC CPU here is time GC workers held a P, about {:.1}× the CPU they got (`gclens advise` of a trace saved by `gclens run --save` scales it)",
                 c.elsewhere_cores,
                 c.waited_s,
                 c.ran_s,

@@ -79,10 +79,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     let stderr = child.stderr.take().context("the program's stderr")?;
     let mut session = Session::start(Box::new(stderr), 0)?;
     session.metrics = metrics;
-    if save.is_some() {
-        session.save = save;
-        session.sample_child(child.id(), started);
-    }
+    session.save = save;
+    session.sample_child(child.id(), started);
     session.watch_child(child, group);
     let opts = SessionOptions {
         forward: forward_of(a),

@@ -42,7 +42,7 @@ pub enum Msg {
     Signal(Origin),
     /// `run`: the child exited (or could not be waited for).
     Exited(io::Result<ExitStatus>),
-    /// `run --save`: the scheduler's figures for the child's last second.
+    /// `run`: the scheduler's figures for the child's last second.
     Cpu(CpuSample),
 }
 
@@ -177,7 +177,7 @@ impl Session {
 
     /// Samples the scheduler's figures for `pid` and its descendants every
     /// [`SAMPLE_EVERY`] in a thread, timed from `start` (when the child was started),
-    /// until they are gone; for `save`.
+    /// until they are gone: into the timeline (the report's scheduler row) and `save`.
     pub fn sample_child(&mut self, pid: u32, start: Instant) {
         let tx = self.tx.clone();
         std::thread::spawn(move || {
@@ -281,6 +281,9 @@ impl Session {
                     if let Some(sv) = &mut self.save {
                         sv.sample(&c);
                     }
+                    self.monitor
+                        .builder
+                        .add_record(crate::parse::Record::Cpu(c));
                     Ok(())
                 }
                 Err(RecvTimeoutError::Timeout) => Ok(()),

@@ -97,6 +97,12 @@ impl Builder {
         }
     }
 
+    /// Adds a record that came from elsewhere than the input's lines (`gclens run`'s own
+    /// scheduler samples), after the lines fed so far.
+    pub fn add_record(&mut self, r: Record) {
+        self.push(self.lines, r);
+    }
+
     /// Removes the oldest cycles so that at most `keep` remain (and the events before the
     /// first one kept); returns the removed cycles. Counts of lines stay whole.
     pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {

@@ -151,7 +151,7 @@ pub fn write_report(
     ));
     if let Some(c) = &s.cpu_share {
         rows.push((
-            "Scheduler (run --save)",
+            "Scheduler (gclens run)",
             format!(
                 "ran {:.1} s, waited {:.1} s for a CPU while others were busy ({} of {} s); others used {:.2} cores",
                 c.ran_s, c.waited_s, c.contended_samples, c.samples, c.elsewhere_cores
