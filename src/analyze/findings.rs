@@ -61,19 +61,20 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
     if let Some(c) = s
         .cpu_share
         .as_ref()
-        .filter(|c| c.ran_share < crate::analyze::scheduler::CONTENDED_SHARE)
+        .filter(|c| c.scale < crate::analyze::scheduler::CONTENDED_SHARE)
     {
         out.push(f(
             Warn,
             "cpu_contention",
             format!(
-                "the machine was busy while traced: other processes used {:.1} cores on average, and the program waited for a CPU {:.1} s while it ran {:.1} s in the {} of {} seconds they were busy — GC CPU here is time GC workers held a P, about {:.1}× the CPU they got (`gclens advise` of a trace saved by `gclens run --save` scales it)",
+                "the machine was busy while traced: other processes used {:.1} cores on average, the program waited for a CPU {:.1} s while it ran {:.1} s in the {} of {} seconds they were busy, and the VM's host took {:.0}% of its CPU time — GC CPU here is time GC workers held a P, about {:.1}× the CPU they got (`gclens advise` of a trace saved by `gclens run --save` scales it)",
                 c.elsewhere_cores,
                 c.waited_s,
                 c.ran_s,
                 c.contended_samples,
                 c.samples,
-                1.0 / c.ran_share
+                c.stolen_share * 100.0,
+                1.0 / c.scale
             ),
         ));
     }

@@ -19,6 +19,13 @@
 //! read 2.04× its idle run's beside one CPU hog per core, the share 0.459 (2.18×); a
 //! CPU-bound batch program's 3.87×, the share 0.447 (2.24×) — beside the hogs its GC
 //! also did less per CPU second (shared cores and caches), which no share can see.
+//!
+//! In a VM the host may run something else while the guest's CPUs want to run (`steal`
+//! in `/proc/stat`): the guest's threads, GC workers too, were then off the real CPU
+//! although the guest counts them running — a CPU-bound program's base trace taken while
+//! the host took 35% of this VM's CPU time predicted GC CPU per GiB +55% over its rerun.
+//! The lines record the steal too, and the figures are scaled by (1 − its share) as well.
+//!
 //! Without such lines the trace's figures are used as they are.
 
 use crate::model::{CpuSample, Cycle, EventKind, Timeline};
@@ -42,6 +49,11 @@ pub struct CpuShare {
     pub waited_s: f64,
     /// ran / (ran + waited): the share of its P-time a GC worker was on a CPU.
     pub ran_share: f64,
+    /// In a VM, the share of the machine's CPU time its host took (`steal`): a thread
+    /// the guest ran was off the real CPU that much of the time. 0 when not recorded.
+    pub stolen_share: f64,
+    /// What GC CPU figures are scaled by: ran_share × (1 − stolen_share).
+    pub scale: f64,
 }
 
 /// The `gclens: cpu` samples of `source`.
@@ -63,6 +75,16 @@ pub fn share_of(samples: &[CpuSample]) -> Option<CpuShare> {
     let waited: u64 = samples.iter().filter(contended).map(|c| c.wait_ms).sum();
     let window: u64 = samples.iter().map(|c| c.window_ms).sum();
     let elsewhere: u64 = samples.iter().map(|c| c.elsewhere_ms).sum();
+    let stolen: u64 = samples.iter().map(|c| c.stolen_ms).sum();
+    let machine: u64 = samples
+        .iter()
+        .map(|c| c.window_ms * u64::from(c.cpus))
+        .sum();
+    let stolen_share = if machine > 0 {
+        (stolen as f64 / machine as f64).min(1.0)
+    } else {
+        0.0
+    };
     (ran > 0).then(|| CpuShare {
         samples: samples.len(),
         contended_samples: samples.iter().filter(contended).count(),
@@ -74,6 +96,8 @@ pub fn share_of(samples: &[CpuSample]) -> Option<CpuShare> {
         ran_s: ran as f64 / 1000.0,
         waited_s: waited as f64 / 1000.0,
         ran_share: ran as f64 / (ran + waited) as f64,
+        stolen_share,
+        scale: ran as f64 / (ran + waited) as f64 * (1.0 - stolen_share),
     })
 }
 
@@ -133,5 +157,28 @@ gc 5 @21.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->
         assert_eq!((s.samples, s.contended_samples), (3, 2));
         assert!((s.ran_share - 1.5 / 2.1).abs() < 1e-9);
         assert!((s.elsewhere_cores - 2.05 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_hosts_steal_scales_too() {
+        let busy = CpuSample {
+            t_ms: 1000,
+            window_ms: 1000,
+            run_ms: 1500,
+            wait_ms: 500,
+            elsewhere_ms: 300,
+            stolen_ms: 700,
+            cpus: 2,
+        };
+        let old = CpuSample {
+            stolen_ms: 0,
+            cpus: 0,
+            ..busy
+        };
+        let s = share_of(&[busy, old]).unwrap();
+        // 3 s ran, 1 s waited; 0.7 s stolen of the 2 CPUs' 2 s (the old line has none)
+        assert!((s.ran_share - 0.75).abs() < 1e-12);
+        assert!((s.stolen_share - 0.35).abs() < 1e-12);
+        assert!((s.scale - 0.75 * 0.65).abs() < 1e-12);
     }
 }

@@ -24,8 +24,8 @@ pub struct Sched {
     root: u32,
     /// The last reading of each thread seen: (run ns, wait ns).
     last: HashMap<u32, (u64, u64)>,
-    /// The machine's busy time at the last reading, ns.
-    busy: Option<u64>,
+    /// The machine's busy and stolen time at the last reading, ns.
+    busy: Option<Machine>,
 }
 
 /// Run and wait time since the previous reading, in ns.
@@ -37,6 +37,18 @@ pub struct Delta {
     pub threads: usize,
     /// CPU time the rest of the machine used (all its CPUs), ns; 0 on the first reading.
     pub elsewhere_ns: u64,
+    /// Time a VM's host ran something else while its CPUs wanted to run (`steal`), ns.
+    pub stolen_ns: u64,
+    /// The machine's CPUs (the lines `cpuN` of `/proc/stat`).
+    pub cpus: u32,
+}
+
+/// The first line of `/proc/stat`, in ns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Machine {
+    busy: u64,
+    stolen: u64,
+    cpus: u32,
 }
 
 fn numeric_dirs(dir: &Path) -> Vec<u32> {
@@ -55,16 +67,24 @@ fn parent(stat: &str) -> Option<u32> {
     rest.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The machine's busy time (user, nice, system, irq, softirq of every CPU) from
-/// `/proc/stat`'s first line, in ns.
-fn busy_ns(stat: &str, tick_ns: u64) -> Option<u64> {
+/// The machine's busy time (user, nice, system, irq, softirq of every CPU) and stolen
+/// time from `/proc/stat`'s first line, in ns, and its CPUs.
+fn machine(stat: &str, tick_ns: u64) -> Option<Machine> {
     let line = stat.lines().next()?.strip_prefix("cpu ")?;
     let v: Vec<u64> = line
         .split_whitespace()
         .map(|x| x.parse().ok())
         .collect::<Option<_>>()?;
     let ticks = v.first()? + v.get(1)? + v.get(2)? + v.get(5)? + v.get(6)?;
-    Some(ticks.saturating_mul(tick_ns))
+    let cpus = stat
+        .lines()
+        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        .count();
+    Some(Machine {
+        busy: ticks.saturating_mul(tick_ns),
+        stolen: v.get(7).copied().unwrap_or(0).saturating_mul(tick_ns),
+        cpus: u32::try_from(cpus).unwrap_or(u32::MAX).max(1),
+    })
 }
 
 fn tick_ns() -> u64 {
@@ -146,13 +166,15 @@ impl Sched {
             }
         }
         self.last = now;
-        let busy = fs::read_to_string(self.proc_root.join("stat"))
+        let now = fs::read_to_string(self.proc_root.join("stat"))
             .ok()
-            .and_then(|t| busy_ns(&t, tick_ns()));
-        if let (Some(b0), Some(b1)) = (self.busy, busy) {
-            d.elsewhere_ns = b1.saturating_sub(b0).saturating_sub(d.run_ns);
+            .and_then(|t| machine(&t, tick_ns()));
+        if let (Some(m0), Some(m1)) = (self.busy, now) {
+            d.elsewhere_ns = m1.busy.saturating_sub(m0.busy).saturating_sub(d.run_ns);
+            d.stolen_ns = m1.stolen.saturating_sub(m0.stolen);
+            d.cpus = m1.cpus;
         }
-        self.busy = busy;
+        self.busy = now;
         (d.threads > 0).then_some(d)
     }
 }
@@ -169,13 +191,16 @@ mod tests {
             Some((54375310, 3487694))
         );
         assert_eq!(schedstat("54375310"), None);
-        let stat =
-            "cpu  2790221 0 280344 2777581 19877 0 3180 79041 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n";
+        let stat = "cpu  2790221 0 280344 2777581 19877 0 3180 79041 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\ncpu1 1 2 3 4 5 6 7 8 9 10\nintr 1\n";
         assert_eq!(
-            busy_ns(stat, 10_000_000),
-            Some((2790221 + 280344 + 3180) * 10_000_000)
+            machine(stat, 10_000_000),
+            Some(Machine {
+                busy: (2790221 + 280344 + 3180) * 10_000_000,
+                stolen: 79041 * 10_000_000,
+                cpus: 2
+            })
         );
-        assert_eq!(busy_ns("intr 1 2", 1), None);
+        assert_eq!(machine("intr 1 2", 1), None);
     }
 
     #[test]

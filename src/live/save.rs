@@ -93,6 +93,8 @@ mod tests {
             run_ms: 900,
             wait_ms: 100,
             elsewhere_ms: 0,
+            stolen_ms: 0,
+            cpus: 0,
         }
     }
 

@@ -196,6 +196,8 @@ impl Session {
                     run_ms: ms(d.run_ns),
                     wait_ms: ms(d.wait_ns),
                     elsewhere_ms: ms(d.elsewhere_ns),
+                    stolen_ms: ms(d.stolen_ns),
+                    cpus: d.cpus,
                 };
                 last = now;
                 if tx.send(Msg::Cpu(s)).is_err() {

@@ -53,9 +53,23 @@ pub struct CpuSample {
     pub wait_ms: u64,
     /// CPU time the rest of the machine used meanwhile (all its CPUs).
     pub elsewhere_ms: u64,
+    /// In a VM, time its host ran something else while its CPUs wanted to run (`steal`,
+    /// all CPUs), and the machine's CPUs; 0 and 0 when not recorded.
+    pub stolen_ms: u64,
+    pub cpus: u32,
 }
 
 impl CpuSample {
+    /// The share of the machine's CPU time its host took (0 when not recorded).
+    pub fn stolen_share(&self) -> f64 {
+        let total = self.window_ms * u64::from(self.cpus);
+        if total == 0 {
+            0.0
+        } else {
+            (self.stolen_ms as f64 / total as f64).min(1.0)
+        }
+    }
+
     /// The share of its runnable time the program spent on a CPU (1 when it was never
     /// runnable in the window).
     pub fn ran_share(&self) -> f64 {

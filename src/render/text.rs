@@ -153,8 +153,8 @@ pub fn write_report(
         rows.push((
             "Scheduler (gclens run)",
             format!(
-                "ran {:.1} s, waited {:.1} s for a CPU while others were busy ({} of {} s); others used {:.2} cores",
-                c.ran_s, c.waited_s, c.contended_samples, c.samples, c.elsewhere_cores
+                "ran {:.1} s, waited {:.1} s for a CPU while others were busy ({} of {} s); others used {:.2} cores; host took {:.1}%",
+                c.ran_s, c.waited_s, c.contended_samples, c.samples, c.elsewhere_cores, c.stolen_share * 100.0
             ),
         ));
     }

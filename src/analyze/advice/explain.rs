@@ -60,8 +60,8 @@ pub fn arithmetic(
     ];
     if let Some(c) = &i.cpu_share {
         arithmetic.push(format!(
-            "GC CPU as CPU time: the program's threads ran {:.1} s and waited for a CPU {:.1} s while the rest of the machine was busy ({} of {} samples of the scheduler by gclens run), so the trace's GC CPU (time GC workers held a P) is scaled by {:.3}",
-            c.ran_s, c.waited_s, c.contended_samples, c.samples, c.ran_share
+            "GC CPU as CPU time: the program's threads ran {:.1} s and waited for a CPU {:.1} s while the rest of the machine was busy ({} of {} samples of the scheduler by gclens run), and the VM's host took {:.1}% of its CPU time, so the trace's GC CPU (time GC workers held a P) is scaled by {:.3} × (1 − {:.3}) = {:.3}",
+            c.ran_s, c.waited_s, c.contended_samples, c.samples, c.stolen_share * 100.0, c.ran_share, c.stolen_share, c.scale
         ));
     }
     if i.growing() {
@@ -206,18 +206,19 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
     if let Some(c) = i
         .cpu_share
         .as_ref()
-        .filter(|c| c.ran_share < crate::analyze::scheduler::CONTENDED_SHARE)
+        .filter(|c| c.scale < crate::analyze::scheduler::CONTENDED_SHARE)
     {
         push(
             "cpu_waits",
             format!(
-                "the machine was busy while traced: its other processes used {:.1} cores on average, and in the {} of {} seconds they used a tenth of a core or more the program waited for a CPU {:.1} s while it ran {:.1} s (the scheduler's figures by gclens run). The trace's GC CPU is time GC workers held a P, so it is scaled to the {:.0}% that ran ({:.4} ms per MiB marked); the GC CPU predicted is what the same work costs when it gets the CPU. A CPU-bound program's GC also does less per CPU second beside busy neighbours (shared cores and caches), so its figures can still read high, and its GC/s rises with the CPU it gets",
+                "the machine was busy while traced: its other processes used {:.1} cores on average, in the {} of {} seconds they used a tenth of a core or more the program waited for a CPU {:.1} s while it ran {:.1} s, and the VM's host took {:.0}% of its CPU time (the scheduler's figures by gclens run). The trace's GC CPU is time GC workers held a P, so it is scaled to the {:.0}% that really ran ({:.4} ms per MiB marked); the GC CPU predicted is what the same work costs when it gets the CPU. A CPU-bound program's GC also does less per CPU second beside busy neighbours (shared cores and caches), so its figures can still read high, and its GC/s rises with the CPU it gets",
                 c.elsewhere_cores,
                 c.contended_samples,
                 c.samples,
                 c.waited_s,
                 c.ran_s,
-                c.ran_share * 100.0,
+                c.stolen_share * 100.0,
+                c.scale * 100.0,
                 i.gc_cpu_ms_per_mib_scanned
             ),
         );

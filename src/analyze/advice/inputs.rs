@@ -54,7 +54,7 @@ pub struct Inputs {
     /// MiB allocated over the measured span (rate-free predictions for batch work).
     pub allocated_mib: f64,
     /// What the scheduler said while the trace was taken (`gclens run --save`); the GC
-    /// CPU figures above are scaled by its `ran_share` (see `scheduler`).
+    /// CPU figures above are scaled by its `scale` (see `analyze::scheduler`).
     pub cpu_share: Option<crate::analyze::scheduler::CpuShare>,
 }
 

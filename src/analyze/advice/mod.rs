@@ -7,7 +7,8 @@
 //!   starts a cycle a runway ahead of the goal (the runway follows the work to mark, not
 //!   GOGC), but never before 45/64 (~70%) of the way from the live heap to the goal, nor
 //!   after max(61/64, goal − 4 MiB) of it; the runway and the marking allocation are
-//!   measured per MiB marked;
+//!   measured per MiB marked, the marking allocation held at the goal (the pacer's
+//!   assists make allocating goroutines mark so that the heap ends there);
 //! - GC CPU % = cycles/s × GC CPU per cycle / P (the cost of a cycle follows the live
 //!   heap scanned, which no setting changes), at most ~50% once the limit drives the GC.
 //!   Only mark assists follow the setting: the pacer charges allocations during the mark
@@ -24,6 +25,10 @@
 //! The recommendation: GOMEMLIMIT = budget − headroom; GOGC the largest value (least GC
 //! CPU) whose steady-state peak stays under 90% of that limit, so the limit is a safety
 //! net and not what drives collections.
+//!
+//! GC CPU is the runtime's time GC workers held a P; a trace saved by `gclens run --save`
+//! carries the scheduler's figures, and it is scaled to CPU time by the share of its
+//! ready time the program ran while the machine was busy (`analyze::scheduler`).
 //!
 //! The folder: [`inputs`] measures the model's inputs on the trace, [`pacer`] is the
 //! model (trigger, cycle cost, a prediction per setting), [`explain`] writes the
@@ -163,7 +168,7 @@ pub fn advise(
     i.cpu_share = measured
         .as_ref()
         .and_then(|(cs, used)| crate::analyze::scheduler::cpu_share(t, cs, used));
-    let share = i.cpu_share.as_ref().map_or(1.0, |c| c.ran_share);
+    let share = i.cpu_share.as_ref().map_or(1.0, |c| c.scale);
     i.scale_gc_cpu(share);
     let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
     let limit_mib = limit as f64 / MIB;
