@@ -85,6 +85,7 @@ pub fn share_of(samples: &[CpuSample]) -> Option<CpuShare> {
     } else {
         0.0
     };
+    let ran_share = ran as f64 / (ran + waited).max(1) as f64;
     (ran > 0).then(|| CpuShare {
         samples: samples.len(),
         contended_samples: samples.iter().filter(contended).count(),
@@ -95,9 +96,9 @@ pub fn share_of(samples: &[CpuSample]) -> Option<CpuShare> {
         },
         ran_s: ran as f64 / 1000.0,
         waited_s: waited as f64 / 1000.0,
-        ran_share: ran as f64 / (ran + waited) as f64,
+        ran_share,
         stolen_share,
-        scale: ran as f64 / (ran + waited) as f64 * (1.0 - stolen_share),
+        scale: ran_share * (1.0 - stolen_share),
     })
 }
 
@@ -180,5 +181,13 @@ gc 5 @21.100s 1%: 0.010+1.0+0.010 ms clock, 0.020+0.5/1.0/0+0.020 ms cpu, 4->4->
         assert!((s.ran_share - 0.75).abs() < 1e-12);
         assert!((s.stolen_share - 0.35).abs() < 1e-12);
         assert!((s.scale - 0.75 * 0.65).abs() < 1e-12);
+        // the line of grammars/gclens-cpu.md's format: one sample's shares
+        let (_, one) = crate::parse::cpu::cpu_line(
+            b"gclens: cpu @12.004s 1.002s: 1.520s running, 0.480s waiting, 0.950s elsewhere, 0.501s stolen of 2 CPUs",
+        )
+        .unwrap();
+        let s = share_of(&[one]).unwrap();
+        assert!((s.ran_share - 1520.0 / 2000.0).abs() < 1e-12);
+        assert!((s.stolen_share - 0.25).abs() < 1e-12);
     }
 }

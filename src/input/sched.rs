@@ -24,8 +24,8 @@ pub struct Sched {
     root: u32,
     /// The last reading of each thread seen: (run ns, wait ns).
     last: HashMap<u32, (u64, u64)>,
-    /// The machine's busy and stolen time at the last reading, ns.
-    busy: Option<Machine>,
+    /// The machine's busy and stolen time at the last reading.
+    machine: Option<Machine>,
 }
 
 /// Run and wait time since the previous reading, in ns.
@@ -115,7 +115,7 @@ impl Sched {
             proc_root: proc_root.to_path_buf(),
             root,
             last: HashMap::new(),
-            busy: None,
+            machine: None,
         }
     }
 
@@ -169,12 +169,12 @@ impl Sched {
         let now = fs::read_to_string(self.proc_root.join("stat"))
             .ok()
             .and_then(|t| machine(&t, tick_ns()));
-        if let (Some(m0), Some(m1)) = (self.busy, now) {
+        if let (Some(m0), Some(m1)) = (self.machine, now) {
             d.elsewhere_ns = m1.busy.saturating_sub(m0.busy).saturating_sub(d.run_ns);
             d.stolen_ns = m1.stolen.saturating_sub(m0.stolen);
             d.cpus = m1.cpus;
         }
-        self.busy = now;
+        self.machine = now;
         (d.threads > 0).then_some(d)
     }
 }

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 /// stops reading it (a grandchild holds it open).
 pub const GRACE: Duration = Duration::from_millis(250);
 
-/// How often `run --save` samples the scheduler's figures.
+/// How often `run` samples the scheduler's figures.
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 
 /// Bytes asked for per read: a read returns what is there, so this bounds no latency.

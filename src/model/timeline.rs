@@ -59,29 +59,6 @@ pub struct CpuSample {
     pub cpus: u32,
 }
 
-impl CpuSample {
-    /// The share of the machine's CPU time its host took (0 when not recorded).
-    pub fn stolen_share(&self) -> f64 {
-        let total = self.window_ms * u64::from(self.cpus);
-        if total == 0 {
-            0.0
-        } else {
-            (self.stolen_ms as f64 / total as f64).min(1.0)
-        }
-    }
-
-    /// The share of its runnable time the program spent on a CPU (1 when it was never
-    /// runnable in the window).
-    pub fn ran_share(&self) -> f64 {
-        let ready = self.run_ms + self.wait_ms;
-        if ready == 0 {
-            1.0
-        } else {
-            self.run_ms as f64 / ready as f64
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Event {
     pub source: u32,
