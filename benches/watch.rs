@@ -11,6 +11,7 @@ use gclens::live::metrics::Metrics;
 use gclens::live::{Forward, Monitor, Splitter};
 use gclens::parse::Builder;
 use std::hint::black_box;
+use std::time::Instant;
 
 const TRACE: &[u8] = b"gc 549 @0.755s 5%: 0.008+0.16+0.037 ms clock, 0.016+0.026/0.031/0.009+0.074 ms cpu, 28->28->14 MB, 29 MB goal, 0 MB stacks, 0 MB globals, 2 P";
 
@@ -25,7 +26,7 @@ fn benches(c: &mut Criterion) {
             let mut sink = Builder::new(0);
             let mut out = std::io::sink();
             for chunk in data.chunks(256 << 10) {
-                s.push(chunk, &mut sink, &mut out).unwrap();
+                s.push(chunk, Instant::now(), &mut sink, &mut out).unwrap();
             }
             s.finish(&mut sink, &mut out).unwrap();
             black_box((s.forwarded, sink.cycles()))
@@ -44,7 +45,8 @@ fn benches(c: &mut Criterion) {
                 let mut x = metrics.then(|| Metrics::new(&[("service".into(), "api".into())]));
                 let mut out = std::io::sink();
                 for chunk in data.chunks(256 << 10) {
-                    s.push(chunk, &mut m.builder, &mut out).unwrap();
+                    s.push(chunk, Instant::now(), &mut m.builder, &mut out)
+                        .unwrap();
                     if let Some(x) = &mut x {
                         x.observe(&m);
                     }

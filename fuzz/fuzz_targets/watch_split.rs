@@ -6,6 +6,7 @@
 use gclens::live::{Forward, Splitter};
 use gclens::parse::Builder;
 use libfuzzer_sys::fuzz_target;
+use std::time::Instant;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&cut, rest)) = data.split_first() else {
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         let mut b = Builder::new(0);
         let mut out = Vec::new();
         for piece in rest.chunks(step) {
-            s.push(piece, &mut b, &mut out).unwrap();
+            s.push(piece, Instant::now(), &mut b, &mut out).unwrap();
         }
         s.finish(&mut b, &mut out).unwrap();
         if forward == Forward::All {

@@ -236,7 +236,7 @@ impl Session {
                         status.clear(err);
                     }
                     let r = split
-                        .push(&d, &mut self.monitor.builder, out)
+                        .push(&d, Instant::now(), &mut self.monitor.builder, out)
                         .and_then(|()| out.flush());
                     // before old cycles are folded away
                     if let Some(m) = &mut self.metrics {

@@ -1,7 +1,12 @@
 //! Splits a byte stream into runtime trace records (kept) and everything else
 //! (forwarded byte for byte, at once). Whole lines are scanned as soon as their newline
-//! arrives; an unfinished line is held only while it might still become a trace line:
-//! once it has waited [`HOLD`] it is forwarded, and so is the rest of it when it comes.
+//! arrives. Two kinds of bytes are held back, never longer than about [`HOLD`]: an
+//! unfinished line (it might still become a trace line) and the last whole lines when
+//! they may be the first half of a record that the program's own write cut in two
+//! (`gc ` + its log line + `549 @0.755s …`: the lines after decide it). So the same
+//! stream gives the same cycles however its reads cut it. Once held bytes have waited
+//! [`HOLD`] they are decided as they are: whole lines are scanned, an unfinished line
+//! is forwarded, and so is the rest of it when it comes.
 //!
 //! An output that fails (a closed pipe, a full disk) stops the forwarding, never the
 //! scanning: the chunk in hand and every later one are still read into the timeline,
@@ -30,8 +35,10 @@ pub enum Forward {
 pub struct Splitter {
     scanner: Scanner,
     forward: Forward,
-    /// Bytes of an unfinished line.
+    /// Bytes not scanned yet, from the start of a line: whole lines that the lines to
+    /// come decide, then an unfinished line.
     pending: Vec<u8>,
+    /// When the bytes at the start of `pending` began to wait.
     pending_since: Option<Instant>,
     /// The current line was already forwarded in part: forward the rest as it comes.
     passing_line: bool,
@@ -79,11 +86,21 @@ impl Splitter {
         self.error.take().map_or(Ok(()), Err)
     }
 
-    /// Scans whole lines `buf`, feeds records to `sink`, forwards the rest.
-    fn lines(&mut self, buf: &[u8], sink: &mut Builder, out: &mut dyn Write) {
+    /// Scans whole lines `buf`, feeds records to `sink`, forwards the rest; returns the
+    /// bytes scanned (unless `at_end`, lines that more lines decide are left).
+    fn lines(
+        &mut self,
+        buf: &[u8],
+        at_end: bool,
+        sink: &mut Builder,
+        out: &mut dyn Write,
+    ) -> usize {
         let base = sink.lines();
         let mut hits = Vec::new();
-        let n = self.scanner.scan(buf, |h| hits.push(h));
+        let scanned = self
+            .scanner
+            .scan_from(buf, sink.last_gc(), at_end, |h| hits.push(h));
+        let buf = &buf[..scanned.consumed];
         let mut pos = 0;
         for h in &hits {
             self.emit(out, &buf[pos..h.line_start], true);
@@ -103,13 +120,15 @@ impl Splitter {
             pos = end;
         }
         self.emit(out, &buf[pos..], true);
-        sink.skip_lines(n);
+        sink.skip_lines(scanned.lines);
+        scanned.consumed
     }
 
-    /// Takes the next bytes of the stream.
+    /// Takes the next bytes of the stream, which arrived at `now`.
     pub fn push(
         &mut self,
         mut chunk: &[u8],
+        now: Instant,
         sink: &mut Builder,
         out: &mut dyn Write,
     ) -> io::Result<()> {
@@ -127,47 +146,57 @@ impl Splitter {
                 }
             }
         }
-        let Some(last_nl) = memchr::memrchr(b'\n', chunk) else {
-            self.hold(chunk, sink, out);
-            return Ok(());
-        };
         if self.pending.is_empty() {
-            self.lines(&chunk[..=last_nl], sink, out);
+            // the common case: scanned where it lies, only a tail is copied
+            let used = match memchr::memrchr(b'\n', chunk) {
+                Some(k) => self.lines(&chunk[..=k], false, sink, out),
+                None => 0,
+            };
+            if used < chunk.len() {
+                self.pending_since = Some(now);
+                self.pending.extend_from_slice(&chunk[used..]);
+            }
         } else {
-            let mut block = std::mem::take(&mut self.pending);
-            block.extend_from_slice(&chunk[..=last_nl]);
-            self.lines(&block, sink, out);
-            block.clear();
-            self.pending = block; // keep the allocation
-            self.pending_since = None;
+            let mut p = std::mem::take(&mut self.pending);
+            let old = p.len();
+            p.extend_from_slice(chunk);
+            let used = match memchr::memrchr(b'\n', &p[old..]) {
+                Some(k) => self.lines(&p[..=old + k], false, sink, out),
+                None => 0,
+            };
+            p.drain(..used);
+            if used > 0 {
+                self.pending_since = Some(now);
+            }
+            self.pending = p; // keeps the allocation
         }
-        self.hold(&chunk[last_nl + 1..], sink, out);
+        if self.pending.is_empty() {
+            self.pending_since = None;
+        } else if self.pending.len() > MAX_LINE {
+            self.release(sink, out);
+        }
         self.outcome()
     }
 
-    fn hold(&mut self, tail: &[u8], sink: &mut Builder, out: &mut dyn Write) {
-        if tail.is_empty() {
-            return;
+    /// Decides what waited too long (or grew too long) as it is: held whole lines are
+    /// scanned without the lines after them, an unfinished line is forwarded as the
+    /// program's (a runtime line is never left half-written), and its rest after it.
+    fn release(&mut self, sink: &mut Builder, out: &mut dyn Write) {
+        let mut p = std::mem::take(&mut self.pending);
+        let whole = memchr::memrchr(b'\n', &p).map_or(0, |k| k + 1);
+        if whole > 0 {
+            self.lines(&p[..whole], true, sink, out);
         }
-        if self.pending.is_empty() {
-            self.pending_since = Some(Instant::now());
+        if whole < p.len() {
+            self.emit(out, &p[whole..], true);
+            self.passing_line = true;
         }
-        self.pending.extend_from_slice(tail);
-        if self.pending.len() > MAX_LINE {
-            self.release(sink, out);
-        }
-    }
-
-    /// Forwards an unfinished line that waited too long (or grew too long): it is the
-    /// program's, a runtime line is never left half-written.
-    fn release(&mut self, _sink: &mut Builder, out: &mut dyn Write) {
-        let p = std::mem::take(&mut self.pending);
-        self.emit(out, &p, true);
+        p.clear();
+        self.pending = p;
         self.pending_since = None;
-        self.passing_line = true;
     }
 
-    /// Called when no data came for a while: releases a line held longer than [`HOLD`].
+    /// Called when no data came for a while: decides what was held longer than [`HOLD`].
     pub fn tick(
         &mut self,
         now: Instant,
@@ -176,14 +205,14 @@ impl Splitter {
     ) -> io::Result<()> {
         if self
             .pending_since
-            .is_some_and(|t| now.duration_since(t) >= HOLD)
+            .is_some_and(|t| now.saturating_duration_since(t) >= HOLD)
         {
             self.release(sink, out);
         }
         self.outcome()
     }
 
-    /// End of stream: a last line without newline is scanned like any other.
+    /// End of stream: what is held is scanned like any other lines.
     pub fn finish(&mut self, sink: &mut Builder, out: &mut dyn Write) -> io::Result<()> {
         if self.passing_line {
             self.passing_line = false;
@@ -191,8 +220,9 @@ impl Splitter {
         }
         let p = std::mem::take(&mut self.pending);
         if !p.is_empty() {
-            self.lines(&p, sink, out);
+            self.lines(&p, true, sink, out);
         }
+        self.pending_since = None;
         self.outcome()
     }
 }
@@ -208,7 +238,7 @@ mod tests {
         let mut b = Builder::new(0);
         let mut out = vec![];
         for c in chunks {
-            s.push(c, &mut b, &mut out).unwrap();
+            s.push(c, Instant::now(), &mut b, &mut out).unwrap();
         }
         s.finish(&mut b, &mut out).unwrap();
         (out, b)
@@ -265,9 +295,11 @@ mod tests {
             left: 3,
             got: vec![],
         };
-        let e = s.push(&input, &mut b, &mut out).unwrap_err();
+        let e = s
+            .push(&input, Instant::now(), &mut b, &mut out)
+            .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
-        s.push(GC, &mut b, &mut out).unwrap();
+        s.push(GC, Instant::now(), &mut b, &mut out).unwrap();
         s.finish(&mut b, &mut out).unwrap();
         assert_eq!((b.cycles(), b.lines()), (3, 5));
         assert_eq!(out.got, b"app");
@@ -285,12 +317,14 @@ mod tests {
         let mut s = Splitter::new(Forward::Foreign);
         let mut b = Builder::new(0);
         let mut out = vec![];
-        s.push(b"prompt> ", &mut b, &mut out).unwrap();
+        s.push(b"prompt> ", Instant::now(), &mut b, &mut out)
+            .unwrap();
         assert!(out.is_empty());
         s.tick(Instant::now() + HOLD, &mut b, &mut out).unwrap();
         assert_eq!(out, b"prompt> ");
-        s.push(b"typed\n", &mut b, &mut out).unwrap();
-        s.push(GC, &mut b, &mut out).unwrap();
+        s.push(b"typed\n", Instant::now(), &mut b, &mut out)
+            .unwrap();
+        s.push(GC, Instant::now(), &mut b, &mut out).unwrap();
         s.finish(&mut b, &mut out).unwrap();
         assert_eq!(out, b"prompt> typed\n");
         assert_eq!((b.cycles(), b.lines()), (1, 2));

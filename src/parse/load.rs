@@ -57,7 +57,7 @@ fn scan_blocks(
     block: usize,
     progress: Progress,
 ) -> Builder {
-    let bounds = split_lines(data, block);
+    let bounds = settle(scanner, data, split_lines(data, block));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(bounds.len());
@@ -95,6 +95,43 @@ fn scan_blocks(
     Builder::concat(source, results, threads)
 }
 
+/// Moves each block's end past lines whose record may go on in the next block (a record
+/// that another write cut in two), so that no block ends inside one. Only the last
+/// lines of a block are looked at.
+fn settle(scanner: &Scanner, data: &[u8], bounds: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(bounds.len());
+    let mut s = 0;
+    for (_, mut e) in bounds {
+        if e <= s {
+            continue; // swallowed by the block before
+        }
+        // the rejoin reads at most the two lines after a record's first half
+        for _ in 0..8 {
+            let from = s + back_lines(&data[s..e], 3);
+            if e == data.len()
+                || scanner
+                    .scan_from(&data[from..e], None, false, |_| {})
+                    .consumed
+                    == e - from
+            {
+                break;
+            }
+            e = memchr::memchr(b'\n', &data[e..]).map_or(data.len(), |n| e + n + 1);
+        }
+        out.push((s, e));
+        s = e;
+    }
+    out
+}
+
+/// Where the last `n` lines of `buf` (whole lines) start.
+fn back_lines(buf: &[u8], n: usize) -> usize {
+    let body = buf.strip_suffix(b"\n").unwrap_or(buf);
+    memchr::memrchr_iter(b'\n', body)
+        .nth(n - 1)
+        .map_or(0, |k| k + 1)
+}
+
 /// Scans a stream to its end, block by block; an overlong line is one foreign line.
 pub fn scan_reader(
     scanner: &Scanner,
@@ -103,10 +140,26 @@ pub fn scan_reader(
     progress: Progress,
 ) -> io::Result<Builder> {
     let mut b = Builder::new(source);
+    // the lines of a block whose record may continue in the next block
+    let mut carry: Vec<u8> = Vec::new();
     input::for_each_block(r, progress, |c| match c {
-        Chunk::Lines(lines) => b.feed(scanner, lines),
-        Chunk::LongLine => b.skip_lines(1),
+        Chunk::Lines(lines) if carry.is_empty() => {
+            let used = b.feed_from(scanner, lines, false);
+            carry.extend_from_slice(&lines[used..]);
+        }
+        Chunk::Lines(lines) => {
+            carry.extend_from_slice(lines);
+            let used = b.feed_from(scanner, &carry, false);
+            carry.drain(..used);
+        }
+        Chunk::LongLine => {
+            // a dropped line ends what came before it
+            b.feed(scanner, &carry);
+            carry.clear();
+            b.skip_lines(1);
+        }
     })?;
+    b.feed(scanner, &carry);
     Ok(b)
 }
 
@@ -141,6 +194,10 @@ mod tests {
             "go1.26/gctrace2.log",
             "go1.25/steady.log",
             "go1.21/scav.log",
+            // records the program's output cut in two (issue 27): no block ends inside one
+            "go1.19/leak.log",
+            "go1.21/leak.log",
+            "go1.26/leak.log",
         ] {
             let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
             let s = Scanner::new();
@@ -159,6 +216,40 @@ mod tests {
                 assert_eq!(many.skipped, one.skipped, "{f} in {block}-byte blocks");
             }
             assert!(one.cycles.len() > 10);
+        }
+    }
+
+    /// A reader that hands over one line per read, as a pipe from a live program does.
+    struct LineByLine<'a>(&'a [u8]);
+
+    impl Read for LineByLine<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = memchr::memchr(b'\n', self.0).map_or(self.0.len(), |k| k + 1);
+            let n = n.min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Issue 27: `gclens gc` reading a pipe rejoined a cut record only when both halves
+    /// came in one read.
+    #[test]
+    fn a_stream_read_line_by_line_gives_the_file_timeline() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in ["go1.19/leak.log", "go1.21/leak.log", "go1.26/leak.log"] {
+            let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
+            let s = Scanner::new();
+            let mut one = Builder::new(0);
+            one.feed(&s, &data);
+            let b = scan_reader(&s, 0, &mut LineByLine(&data), &|_| {}).unwrap();
+            assert_eq!(b.lines(), one.lines(), "{f}");
+            let (mut x, mut y) = (Timeline::default(), Timeline::default());
+            one.finish_into(&mut x);
+            b.finish_into(&mut y);
+            assert_eq!(y.cycles.len(), x.cycles.len(), "{f}");
+            assert_eq!(y.cycles, x.cycles, "{f}");
+            assert_eq!(y.skipped, x.skipped, "{f}");
         }
     }
 

@@ -137,12 +137,30 @@ impl Scanner {
 
     /// Calls `on_hit` for every line of `buf` that holds a record or a malformed record,
     /// in order, and returns the number of lines in `buf` (a last line without `\n` counts).
-    pub fn scan(&self, buf: &[u8], mut on_hit: impl FnMut(Hit)) -> u64 {
+    /// `buf` is the whole input: nothing follows it.
+    pub fn scan(&self, buf: &[u8], on_hit: impl FnMut(Hit)) -> u64 {
+        self.scan_from(buf, None, true, on_hit).lines
+    }
+
+    /// [`Scanner::scan`] of one piece of a stream. `last_gc` is the number of the last gc
+    /// record before `buf` (it settles which split a digit-cut record takes). Unless
+    /// `at_end`, more lines follow `buf`, and a record that another write may have cut in
+    /// two near its end is not decided yet: the scan stops at the start of its line and
+    /// says so in [`Scanned::consumed`]; the caller scans from there again once more
+    /// lines came (or at the end of the stream). The result never depends on where a
+    /// stream was cut into pieces.
+    pub fn scan_from(
+        &self,
+        buf: &[u8],
+        last_gc: Option<u32>,
+        at_end: bool,
+        mut on_hit: impl FnMut(Hit),
+    ) -> Scanned {
         let mut pos = 0; // where the search resumes
         let mut counted_to = 0; // newlines before this offset are counted in `line`
         let mut line: u64 = 0;
         let mut scratch = Vec::new();
-        let mut last_gc: Option<u32> = None;
+        let mut last_gc = last_gc;
         while pos < buf.len() {
             // Fast path: a record at the start of the line (the common case in a trace).
             let at_line_start = pos == counted_to;
@@ -159,6 +177,16 @@ impl Scanner {
             let attempt = parse_at(candidate);
             let mut split = None;
             let mut line_end = line_end;
+            let line_start = |line: &mut u64| {
+                if p == counted_to {
+                    p
+                } else {
+                    let s = memchr::memrchr(b'\n', &buf[counted_to..p])
+                        .map_or(counted_to, |k| counted_to + k + 1);
+                    *line += count_newlines(&buf[counted_to..s]);
+                    s
+                }
+            };
             let attempt = match attempt {
                 Attempt::Record(_) => attempt,
                 _ => match rejoin(
@@ -166,28 +194,30 @@ impl Scanner {
                     p,
                     line_end,
                     last_gc.map(|n| n.wrapping_add(1)),
+                    at_end,
                     &mut scratch,
                 ) {
-                    Some((r, k, end)) => {
+                    Rejoin::Joined(r, k, end) => {
                         split = Some(k);
                         line_end = end;
                         Attempt::Record(r)
                     }
-                    None if attempt == Attempt::NotRecord => {
+                    Rejoin::NeedMore => {
+                        let s = line_start(&mut line);
+                        return Scanned {
+                            lines: line,
+                            consumed: s,
+                            last_gc,
+                        };
+                    }
+                    Rejoin::No if attempt == Attempt::NotRecord => {
                         pos = p + 1;
                         continue;
                     }
-                    None => attempt,
+                    Rejoin::No => attempt,
                 },
             };
-            let line_start = if p == counted_to {
-                p
-            } else {
-                let s = memchr::memrchr(b'\n', &buf[counted_to..p])
-                    .map_or(counted_to, |k| counted_to + k + 1);
-                line += count_newlines(&buf[counted_to..s]);
-                s
-            };
+            let line_start = line_start(&mut line);
             if let Attempt::Record(Record::Gc(g)) = &attempt {
                 last_gc = Some(g.cycle);
             }
@@ -206,8 +236,34 @@ impl Scanner {
             pos = line_end + 1;
             counted_to = pos.min(buf.len());
         }
-        line + count_lines(&buf[counted_to.min(buf.len())..])
+        Scanned {
+            lines: line + count_lines(&buf[counted_to.min(buf.len())..]),
+            consumed: buf.len(),
+            last_gc,
+        }
     }
+}
+
+/// What [`Scanner::scan_from`] got through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    /// Lines scanned (a last line without `\n` counts).
+    pub lines: u64,
+    /// Bytes scanned: `buf.len()`, or the start of a line whose record is not decided
+    /// before more lines come.
+    pub consumed: usize,
+    /// The number of the last gc record scanned (or the one given when none was).
+    pub last_gc: Option<u32>,
+}
+
+/// What [`rejoin`] found.
+enum Rejoin {
+    /// The record, the split offset and the end of the next line.
+    Joined(Record, usize, usize),
+    /// No record was cut here.
+    No,
+    /// The lines that decide it are not in the buffer yet.
+    NeedMore,
 }
 
 /// A record start at `p` whose line (ending at `end`) does not parse may be the first
@@ -218,18 +274,23 @@ impl Scanner {
 ///
 /// Digits make splits ambiguous (`gc 1114` + `2026/11/26 app…` + ` @2.504s…` also
 /// parses as gc 1, 11, … 11142026): the gc number between the previous and the next gc
-/// line wins; without either, the shortest split.
+/// line wins; without either, the shortest split. Unless `at_end`, a line those rules
+/// need that is not whole in `buf` yet makes the answer [`Rejoin::NeedMore`].
 fn rejoin(
     buf: &[u8],
     p: usize,
     end: usize,
     expect_gc: Option<u32>,
+    at_end: bool,
     scratch: &mut Vec<u8>,
-) -> Option<(Record, usize, usize)> {
+) -> Rejoin {
+    use Rejoin::{Joined, NeedMore, No};
+    // a line that ends at `e` is whole when its newline is in the buffer
+    let whole = |e: usize| at_end || e < buf.len();
     let first = &buf[p..end];
     // a word of its own (in `libgc 2` no record was cut) …
     if p > 0 && buf[p - 1].is_ascii_alphanumeric() {
-        return None;
+        return No;
     }
     // … that can begin a record: `gc ` or `gcN(`, not `gcc`
     let gc_like = first.starts_with(b"gc ")
@@ -238,26 +299,42 @@ fn rejoin(
         .iter()
         .any(|s| first.starts_with(s.as_bytes()));
     if !(gc_like || other) {
-        return None;
+        return No;
+    }
+    if !whole(end) {
+        return NeedMore;
     }
     let next_start = end + 1;
     if next_start >= buf.len() {
-        return None;
+        return if at_end { No } else { NeedMore };
     }
     let next_end = memchr::memchr(b'\n', &buf[next_start..]).map_or(buf.len(), |k| next_start + k);
+    if !whole(next_end) {
+        return NeedMore;
+    }
     let next = trim_end(&buf[next_start..next_end]);
     // the second half starts mid-record: never with a record start of its own
     if next.is_empty() || parse_at(next) != Attempt::NotRecord {
-        return None;
+        return No;
     }
-    let expect_gc = expect_gc.or_else(|| {
-        let after = next_end + 1;
-        let e = memchr::memchr(b'\n', buf.get(after..)?).map_or(buf.len(), |k| after + k);
-        match parse_at(trim_end(&buf[after..e])) {
-            Attempt::Record(Record::Gc(g)) => g.cycle.checked_sub(1),
-            _ => None,
+    let expect_gc = match expect_gc {
+        Some(e) => Some(e),
+        None => {
+            let after = next_end + 1;
+            let e = buf
+                .get(after..)
+                .map(|rest| memchr::memchr(b'\n', rest).map_or(buf.len(), |k| after + k));
+            match e {
+                Some(e) if whole(e) => match parse_at(trim_end(&buf[after..e])) {
+                    Attempt::Record(Record::Gc(g)) => g.cycle.checked_sub(1),
+                    _ => None,
+                },
+                Some(_) => return NeedMore,
+                None if at_end => None,
+                None => return NeedMore,
+            }
         }
-    });
+    };
     let mut fallback = None;
     for k in p + 1..end.min(p + MAX_SPLIT) {
         scratch.clear();
@@ -269,14 +346,14 @@ fn rejoin(
         if let (Record::Gc(g), Some(e)) = (&r, expect_gc)
             && g.cycle == e
         {
-            return Some((r, k, next_end));
+            return Joined(r, k, next_end);
         }
         if expect_gc.is_none() || !matches!(r, Record::Gc(_)) {
-            return Some((r, k, next_end));
+            return Joined(r, k, next_end);
         }
-        fallback.get_or_insert((r, k, next_end));
+        fallback.get_or_insert(Joined(r, k, next_end));
     }
-    fallback
+    fallback.unwrap_or(No)
 }
 
 fn count_newlines(s: &[u8]) -> u64 {

@@ -71,9 +71,24 @@ impl Builder {
     /// Scans `buf` (whole lines; a last line without `\n` is a line) as the lines that
     /// follow the ones already fed.
     pub fn feed(&mut self, scanner: &Scanner, buf: &[u8]) {
+        self.feed_from(scanner, buf, true);
+    }
+
+    /// Scans the whole lines `buf` of a stream that goes on (`at_end` false) or ends with
+    /// them, as the lines that follow the ones already fed; returns the bytes scanned.
+    /// What is left (lines whose record another write may have cut in two) is to be fed
+    /// again with the lines that come after it: [`Scanner::scan_from`].
+    pub fn feed_from(&mut self, scanner: &Scanner, buf: &[u8], at_end: bool) -> usize {
         let base = self.lines;
-        let n = scanner.scan(buf, |hit| self.add_hit(base, &hit, buf));
-        self.lines += n;
+        let last_gc = self.last_gc();
+        let s = scanner.scan_from(buf, last_gc, at_end, |hit| self.add_hit(base, &hit, buf));
+        self.lines += s.lines;
+        s.consumed
+    }
+
+    /// The number of the last gc record fed (what a digit-cut record's number follows).
+    pub fn last_gc(&self) -> Option<u32> {
+        self.cycles.last().map(|c| c.gc.cycle)
     }
 
     /// Takes one hit of a scan of `buf`, whose first line follows the `base` lines fed
