@@ -90,7 +90,7 @@ fn the_action_annotates_uploads_and_gates_a_real_change() {
     assert!(
         notes
             .iter()
-            .all(|l| l.starts_with("::warning file=main.go,line=")),
+            .all(|l| l.starts_with("::warning file=svc/main.go,line=")),
         "{stdout}"
     );
     assert!(
@@ -109,7 +109,7 @@ fn the_action_annotates_uploads_and_gates_a_real_change() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{sarif}");
     assert!(results.iter().all(|r| {
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "main.go"
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "svc/main.go"
     }));
     let diff: Value = serde_json::from_str(
         &std::fs::read_to_string(
@@ -170,4 +170,49 @@ fn action_yml_runs_the_tested_script_with_declared_inputs() {
             std::fs::read_to_string(Path::new(ROOT).join("scripts/action-escape")).unwrap();
         assert!(y.contains(env) && script.contains(env), "{env}");
     }
+}
+
+/// docs/action.md documents every input (with its default) and output of action.yml,
+/// and nothing it does not have (issue 27).
+#[test]
+fn the_action_docs_table_matches_action_yml() {
+    let yml = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).unwrap();
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/action.md")).unwrap();
+    // `inputs:`/`outputs:` blocks: a name at two spaces, its fields at four
+    let mut section = "";
+    let mut names: Vec<(String, String)> = vec![];
+    for l in yml.lines() {
+        if !l.starts_with(' ') {
+            section = l.trim_end_matches(':');
+        } else if let Some(n) = l.strip_prefix("  ").and_then(|r| r.strip_suffix(':'))
+            && !n.starts_with(' ')
+            && (section == "inputs" || section == "outputs")
+        {
+            names.push((section.to_string(), n.to_string()));
+        } else if let Some(d) = l.strip_prefix("    default: ")
+            && section == "inputs"
+        {
+            let (_, name) = names.last().unwrap();
+            let d = d.trim_matches('"');
+            let row = doc
+                .lines()
+                .find(|r| r.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("docs/action.md: no row for input {name}"));
+            if !d.is_empty() {
+                assert!(
+                    row.contains(&format!("| `{d}` |")),
+                    "{name}: default {d}: {row}"
+                );
+            }
+        }
+    }
+    assert!(names.len() >= 10, "{names:?}");
+    for (_, n) in &names {
+        assert!(
+            doc.contains(&format!("| `{n}` |")),
+            "docs/action.md: no row for {n}"
+        );
+    }
+    let rows = doc.lines().filter(|r| r.starts_with("| `")).count();
+    assert_eq!(rows, names.len(), "docs/action.md rows vs action.yml");
 }

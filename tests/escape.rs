@@ -623,3 +623,92 @@ fn diff_help_names_its_own_document() {
     assert!(help.contains("gclens.escape-diff/v1"), "{help}");
     assert!(!help.contains("gclens.escape/v1"), "{help}");
 }
+
+/// Issue 27: a Go module below the repository root (every monorepo). Run in the
+/// module's directory without `--root` (as the Action's `working-directory` does), or
+/// from the root with `--build-dir`, every review format names files relative to the
+/// repository (found from its `.git`): `svc/store/store.go`, never `store/store.go`.
+/// Without a `.git`, `--build-dir DIR` makes the paths relative to the current
+/// directory (`DIR/…`), as its help says.
+#[test]
+fn review_paths_are_repo_relative_for_a_module_below_the_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy_module = |repo: &Path| {
+        let module = repo.join("svc");
+        std::fs::create_dir_all(module.join("store")).unwrap();
+        for f in ["go.mod", "main.go", "store/store.go"] {
+            std::fs::copy(Path::new(ROOT).join(PROGRAM).join(f), module.join(f)).unwrap();
+        }
+        module
+    };
+    let repo = tmp.path().join("repo");
+    let module = copy_module(&repo);
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    let plain = Path::new(ROOT).join("fixtures/escape/go1.27/m1.txt");
+    let trimpath = Path::new(ROOT).join("fixtures/escape/go1.27/trimpath-m1.txt");
+    // the paths one format writes, by the format's own field
+    let paths = |dir: &Path, input: &Path, format: &str, extra: &[&str]| -> Vec<String> {
+        let out = gclens()
+            .current_dir(dir)
+            .args(["escape", "--format", format])
+            .arg(input)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let v: Vec<String> = match format {
+            "github" => text
+                .lines()
+                .filter_map(|l| l.split("file=").nth(1)?.split(',').next())
+                .map(str::to_string)
+                .collect(),
+            "sarif" => common::sarif_uris(&serde_json::from_str(&text).unwrap()),
+            "rdjsonl" => text
+                .lines()
+                .map(|l| {
+                    let d: Value = serde_json::from_str(l).unwrap();
+                    d["location"]["path"].as_str().unwrap().to_string()
+                })
+                .collect(),
+            "codequality" => {
+                let doc: Value = serde_json::from_str(&text).unwrap();
+                doc.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["location"]["path"].as_str().unwrap().to_string())
+                    .collect()
+            }
+            "markdown" => text
+                .lines()
+                .filter_map(|l| Some(l.split('`').nth(1)?.split(':').next()?.to_string()))
+                .filter(|p| p.ends_with(".go"))
+                .collect(),
+            _ => unreachable!(),
+        };
+        assert!(!v.is_empty(), "{format}: no paths in {text}");
+        v
+    };
+    let formats = ["github", "sarif", "rdjsonl", "codequality", "markdown"];
+    for format in formats {
+        for (dir, input, extra) in [
+            (&module, &plain, &[][..]),
+            (&module, &trimpath, &[][..]),
+            (&repo, &plain, &["--build-dir", "svc"][..]),
+        ] {
+            let got = paths(dir, input, format, extra);
+            assert!(
+                got.iter()
+                    .all(|p| p == "svc/main.go" || p == "svc/store/store.go"),
+                "{format} in {} of {}: {got:?}",
+                dir.display(),
+                input.display()
+            );
+        }
+    }
+    // no repository: --build-dir is relative to the current directory
+    let bare = tmp.path().join("bare");
+    copy_module(&bare);
+    let got = paths(&bare, &plain, "github", &["--build-dir", "svc"]);
+    assert!(got.iter().all(|p| p.starts_with("svc/")), "{got:?}");
+}

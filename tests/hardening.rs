@@ -296,17 +296,7 @@ fn escape_read_dev_zero_a_fifo_and_files_outside_the_root() {
         .stdout
         .clone();
     let sarif: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let files: Vec<String> = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let files = common::sarif_uris(&sarif);
     assert!(files.contains(&"a.go".to_string()), "{files:?}");
     assert!(
         !files

@@ -87,8 +87,9 @@ pub enum PanelArg {
 /// Where the paths the compiler printed are, relative to the repository.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EscapePaths {
-    /// Repository root: paths become relative to it (default: the current directory
-    /// when --build-dir is given).
+    /// Repository root: every output's paths are relative to it (default: the
+    /// directory with `.git` at or above the build directory, else the current
+    /// directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Directory `go build` ran in; relative paths are relative to it (default: the

@@ -5,23 +5,98 @@
 
 use super::Status;
 use crate::cli::Cli;
-use clap::CommandFactory;
+use crate::render::man::{Title, tidy};
+use clap::{ArgAction, CommandFactory};
 
-/// Every page: (file name, roff text), `gclens.1` first.
+/// The date on every page: this version's release (update it with the version).
+const DATE: &str = "2026-12-04";
+
+/// Every page: (file name, roff text), `gclens.1` first; `mandoc -Tlint -W all` clean.
 pub fn pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
+    let source = format!("gclens {}", env!("CARGO_PKG_VERSION"));
+    let title = Title {
+        section: "1",
+        date: DATE,
+        source: &source,
+        manual: "gclens manual",
+    };
     let mut out = vec![];
     let mut todo = vec![cmd];
     while let Some(c) = todo.pop() {
         todo.extend(c.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
-        let man = clap_mangen::Man::new(c).manual("gclens manual");
+        let synopsis = synopsis(&c);
+        let man = clap_mangen::Man::new(c);
         let mut roff = Vec::new();
         man.render(&mut roff)?;
-        out.push((man.get_filename(), roff));
+        let page = tidy(&String::from_utf8_lossy(&roff), &title, &synopsis);
+        out.push((man.get_filename(), page.into_bytes()));
     }
     out[1..].sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// The SYNOPSIS line in roff: every option with its value (`[-f|--format FORMAT]`),
+/// the positionals, and the subcommand.
+fn synopsis(cmd: &clap::Command) -> String {
+    let bold = |s: &str| format!("\\fB{}\\fR", s.replace('-', "\\-"));
+    let italic = |s: &str| format!("\\fI{s}\\fR");
+    let name = cmd.get_bin_name().unwrap_or_else(|| cmd.get_name());
+    let mut parts = vec![bold(name)];
+    let value = |a: &clap::Arg| {
+        a.get_value_names()
+            .and_then(|v| v.first().map(|n| n.to_string()))
+            .unwrap_or_else(|| a.get_id().as_str().to_uppercase())
+    };
+    for a in cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_positional())
+    {
+        let flags: Vec<String> = a
+            .get_short()
+            .map(|c| format!("-{c}"))
+            .into_iter()
+            .chain(a.get_long().map(|l| format!("--{l}")))
+            .map(|f| bold(&f))
+            .collect();
+        if flags.is_empty() {
+            continue;
+        }
+        let mut p = flags.join("|");
+        if a.get_action().takes_values() {
+            p = format!("{p} {}", italic(&value(a)));
+        }
+        let repeat = if matches!(a.get_action(), ArgAction::Append | ArgAction::Count) {
+            "..."
+        } else {
+            ""
+        };
+        parts.push(if a.is_required_set() {
+            format!("{p}{repeat}")
+        } else {
+            format!("[{p}]{repeat}")
+        });
+    }
+    for a in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
+        let many = a.get_num_args().is_some_and(|n| n.max_values() > 1);
+        let v = italic(&value(a));
+        let v = if a.is_required_set() {
+            v
+        } else {
+            format!("[{v}]")
+        };
+        parts.push(if many { format!("{v}...") } else { v });
+    }
+    if cmd.has_subcommands() {
+        let sub = italic("COMMAND");
+        parts.push(if cmd.is_subcommand_required_set() {
+            sub
+        } else {
+            format!("[{sub}]")
+        });
+    }
+    parts.join(" ")
 }
 
 /// `gclens man [COMMAND] [--dir DIR]`: one page to stdout, or every page into DIR.

@@ -6,5 +6,6 @@ pub mod escape;
 pub mod flamegraph;
 pub mod goroutines;
 pub mod heap;
+pub mod man;
 pub mod memstats;
 pub mod text;

@@ -97,3 +97,18 @@ pub fn go_command() -> std::process::Command {
     c.envs(go_env());
     c
 }
+
+/// The file of every result of a SARIF document, in order.
+pub fn sarif_uris(sarif: &serde_json::Value) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
