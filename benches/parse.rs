@@ -1,6 +1,8 @@
 //! Throughput of `gclens gc` on a large realistic trace (bytes/s), and of the CSV export.
 //! The trace is built from the real Go 1.25 steady fixture (see `synth.rs`):
-//! 1,000,000 cycles, ~146 MB, about 1.5% of lines the program's own output.
+//! 1,000,000 cycles, ~146 MB, about 1.5% of lines the program's own output. And
+//! `gclens memstats` on 20,000 real `/debug/vars` documents (a few days of `curl` every
+//! 10 s): it was quadratic in the snapshots (issue 28).
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -48,6 +50,19 @@ fn benches(c: &mut Criterion) {
             Csv.write(&report, &mut out).unwrap();
             black_box(out.len())
         })
+    });
+    g.finish();
+    let vars = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/memstats/go1.27/snapshots.vars.jsonl"
+    ))
+    .unwrap()
+    .repeat(4000);
+    let mut g = c.benchmark_group("memstats");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(vars.len() as u64));
+    g.bench_function("expvar_20k_snapshots", |b| {
+        b.iter(|| black_box(gclens::parse::memstats::parse(&vars).snapshots.len()))
     });
     g.finish();
 }

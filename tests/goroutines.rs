@@ -59,7 +59,9 @@ fn counts_are_exact_and_the_leak_is_named() {
                 .iter()
                 .map(|f| path(f).to_string_lossy().into_owned())
                 .collect();
-            let r = analyze(&gclens::parse::goroutines::load(&files).unwrap());
+            let r = analyze(
+                &gclens::parse::goroutines::load(&files, gclens::input::MAX_INPUT).unwrap(),
+            );
             let group = |f: &str| {
                 r.groups
                     .iter()
@@ -201,8 +203,11 @@ fn the_runtime_leak_profile_names_the_leak() {
                     "fixtures/goroutines/{b}/goroutineleak-{}.{ext}",
                     k + 1
                 ));
-                let d =
-                    gclens::parse::goroutines::load(&[f.to_string_lossy().into_owned()]).unwrap();
+                let d = gclens::parse::goroutines::load(
+                    &[f.to_string_lossy().into_owned()],
+                    gclens::input::MAX_INPUT,
+                )
+                .unwrap();
                 assert!(d[0].leak_profile, "{b} {ext}");
                 let r = analyze(&d);
                 let leaked: u64 = r

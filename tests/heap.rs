@@ -59,7 +59,7 @@ fn known_sites_get_their_verdicts() {
                 .iter()
                 .map(|f| path(f).to_string_lossy().into_owned())
                 .collect();
-            let s = gclens::parse::heap::load(&files).unwrap();
+            let s = gclens::parse::heap::load(&files, gclens::input::MAX_INPUT).unwrap();
             let r = analyze(&s, SampleType::InuseSpace);
             let site = |f: &str| {
                 r.sites
@@ -120,7 +120,7 @@ fn text_and_protobuf_of_one_snapshot_agree() {
                     .into_owned()
             };
             let load = |ext| {
-                let s = gclens::parse::heap::load(&[f(ext)]).unwrap();
+                let s = gclens::parse::heap::load(&[f(ext)], gclens::input::MAX_INPUT).unwrap();
                 analyze(&s, SampleType::InuseSpace)
             };
             let (p, t) = (load("pb.gz"), load("txt"));
@@ -207,7 +207,11 @@ fn in_use_bytes_match_go_tool_pprof() {
                 first = false;
             }
         }
-        let s = gclens::parse::heap::load(&[f.to_string_lossy().into_owned()]).unwrap();
+        let s = gclens::parse::heap::load(
+            &[f.to_string_lossy().into_owned()],
+            gclens::input::MAX_INPUT,
+        )
+        .unwrap();
         let r = analyze(&s, SampleType::InuseSpace);
         assert!(theirs.len() >= 4, "{b}: {text}");
         for (func, v) in &theirs {
@@ -389,9 +393,9 @@ fn a_series_keeps_every_stack_once() {
         .iter()
         .map(|f| path(f).to_string_lossy().into_owned())
         .collect();
-    let once = gclens::parse::heap::load(&five).unwrap();
+    let once = gclens::parse::heap::load(&five, gclens::input::MAX_INPUT).unwrap();
     let hundred: Vec<String> = (0..100).map(|k| five[k % 5].clone()).collect();
-    let many = gclens::parse::heap::load(&hundred).unwrap();
+    let many = gclens::parse::heap::load(&hundred, gclens::input::MAX_INPUT).unwrap();
     assert_eq!(many.profiles.len(), 100);
     assert_eq!(many.stacks.stacks.len(), once.stacks.stacks.len());
     assert_eq!(many.stacks.frames.len(), once.stacks.frames.len());

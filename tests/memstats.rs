@@ -170,10 +170,13 @@ proptest::proptest! {
 
 #[test]
 fn pause_history_is_rebuilt_once_per_gc_in_order() {
-    let loaded = gclens::parse::memstats::load(&[dir("go1.27")
-        .join("debug-vars.json")
-        .to_string_lossy()
-        .into_owned()])
+    let loaded = gclens::parse::memstats::load(
+        &[dir("go1.27")
+            .join("debug-vars.json")
+            .to_string_lossy()
+            .into_owned()],
+        gclens::input::MAX_INPUT,
+    )
     .unwrap();
     let r = gclens::analyze::memstats::report(
         loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect(),

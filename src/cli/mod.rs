@@ -287,6 +287,10 @@ pub struct MemstatsArgs {
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+    /// The most an input may hold, read or inflated from gzip, and what decoding it may
+    /// allocate: a bigger one is refused, naming the file (512MiB, 2GiB, …).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = size_arg)]
+    pub max_input: u64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -61,6 +61,10 @@ pub struct HeapArgs {
     /// A GC trace of the same run: its live-heap slope beside the growth the profiles explain.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<String>,
+    /// The most an input may hold, read or inflated from gzip, and what decoding it may
+    /// allocate: a bigger one is refused, naming the file (512MiB, 2GiB, …).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = super::size_arg)]
+    pub max_input: u64,
 }
 
 /// `gclens goroutines --format`.
@@ -98,4 +102,8 @@ pub struct GoroutinesArgs {
     /// A GC trace of the same run: its goroutine stacks (MiB, Go 1.18+) beside the counts.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<String>,
+    /// The most an input may hold, read or inflated from gzip, and what decoding it may
+    /// allocate: a bigger one is refused, naming the file (512MiB, 2GiB, …).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = super::size_arg)]
+    pub max_input: u64,
 }

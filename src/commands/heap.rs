@@ -20,7 +20,7 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
     };
     let files: Vec<String> = args.base.iter().chain(&args.files).cloned().collect();
     super::stdin_hint(&files);
-    let series = crate::parse::heap::load(&files)?;
+    let series = crate::parse::heap::load(&files, args.max_input)?;
     if series.profiles.iter().all(|p| p.samples.is_empty()) {
         crate::note!(
             "gclens: no sample in {}: the profiles are empty",

@@ -158,14 +158,14 @@ fn load_memstats(files: &[String]) -> anyhow::Result<Option<MemReport>> {
     if files.is_empty() {
         return Ok(None);
     }
-    Ok(Some(memstats_series(files)?))
+    Ok(Some(memstats_series(files, crate::input::MAX_INPUT)?))
 }
 
 /// Reads MemStats dumps (`-` or none: stdin) into one series, naming on stderr the
 /// parts that did not parse.
-fn memstats_series(files: &[String]) -> anyhow::Result<MemReport> {
+fn memstats_series(files: &[String], limit: u64) -> anyhow::Result<MemReport> {
     stdin_hint(files);
-    let loaded = crate::parse::memstats::load(files)?;
+    let loaded = crate::parse::memstats::load(files, limit)?;
     for (f, p) in &loaded {
         let f = crate::input::display_name(f);
         for (line, why) in p.errors.iter().take(5) {

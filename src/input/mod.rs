@@ -23,6 +23,21 @@ use std::path::Path;
 pub const MAX_LINE: usize = 1 << 20;
 /// Block size for stream reads (and for splitting mapped files among threads).
 pub const BLOCK: usize = 16 << 20;
+/// The most a profile, dump or MemStats input may hold by default (read, or inflated
+/// from gzip): what `--max-input` raises. Someone else's bytes (a fetched profile, an
+/// incident folder, `/dev/zero`) never take more memory than this budget, plus what
+/// its parse needs per byte (documented per reader), plus a constant.
+pub const MAX_INPUT: u64 = 512 << 20;
+
+/// The error for an input over its budget: names the file, the limit and the flag.
+pub fn too_big(name: &str, what: &str, limit: u64) -> anyhow::Error {
+    let size = match limit {
+        l if l >= 1 << 30 && l % (1 << 30) == 0 => format!("{} GiB", l >> 30),
+        l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
+        l => format!("{l} bytes"),
+    };
+    anyhow::anyhow!("{name}: {what} more than {size} (the input limit; --max-input SIZE raises it)")
+}
 
 /// Called with the number of bytes consumed so far.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
@@ -113,6 +128,118 @@ pub fn open_file(path: &Path) -> anyhow::Result<Input> {
 /// Reads all of `path` (`-` is stdin): mapped when it can be, read otherwise.
 pub fn read_all(path: &str) -> anyhow::Result<Data> {
     whole(open(path)?, display_name(path))
+}
+
+/// [`read_all`] of at most `limit` bytes: a bigger file, or a stream (stdin,
+/// `/dev/zero`) that goes past it, is an error naming the file, the limit and the flag.
+pub fn read_limited(path: &str, limit: u64) -> anyhow::Result<Data> {
+    let name = display_name(path);
+    match open(path)? {
+        Input::Whole(d) if d.len() as u64 > limit => Err(too_big(name, "holds", limit)),
+        Input::Whole(d) => Ok(d),
+        Input::Stream(mut r) => {
+            let mut g = Gathered::default();
+            let mut block = vec![0u8; 1 << 20];
+            loop {
+                let n = match r.read(&mut block) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
+                };
+                g.push(&block[..n]);
+                if g.len() > limit {
+                    return Err(too_big(name, "holds", limit));
+                }
+            }
+            Ok(Data::Owned(g.into_vec()))
+        }
+    }
+}
+
+/// Bytes gathered from a stream in blocks of their own, joined once at the end into a
+/// buffer of exactly their size: never a doubled buffer, nor the trail of outgrown
+/// ones an allocator keeps (reading 32 MiB into a growing `Vec` peaked at 123 MiB).
+#[derive(Default)]
+pub struct Gathered {
+    blocks: Vec<Vec<u8>>,
+    len: u64,
+}
+
+impl Gathered {
+    const BLOCK: usize = 1 << 20;
+
+    pub fn push(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        while !bytes.is_empty() {
+            if self.blocks.last().is_none_or(|b| b.len() == b.capacity()) {
+                self.blocks.push(Vec::with_capacity(Self::BLOCK));
+            }
+            let b = self.blocks.last_mut().expect("a block was pushed");
+            let n = bytes.len().min(b.capacity() - b.len());
+            b.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn into_vec(self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(self.len as usize);
+        for b in self.blocks {
+            v.extend_from_slice(&b);
+        }
+        v
+    }
+}
+
+/// A stream that fails once more than `limit` bytes came through it.
+pub struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Capped<R> {
+    pub fn new(inner: R, limit: u64) -> Self {
+        Capped {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+/// The error of reading the stream `name` through a [`Capped`] of `limit` bytes.
+pub fn stream_error(name: &str, e: io::Error, limit: u64) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::FileTooLarge {
+        too_big(name, "holds", limit)
+    } else {
+        anyhow::anyhow!("cannot read {name}: {e}")
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("more than {} bytes", self.limit),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// Reads all of a file by its path (never stdin).

@@ -337,20 +337,25 @@ impl Merged {
 }
 
 /// Reads dumps (`-` is stdin), in the order given: mapped files at once, streams line
-/// block by line block. A file with no goroutine dump is an error naming it.
-pub fn load(files: &[String]) -> anyhow::Result<Vec<Dump>> {
+/// block by line block; an input over `limit` bytes is an error naming the file and the
+/// limit. A file with no goroutine dump is an error naming it.
+pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
     use crate::input::{self, Chunk, Input};
     files
         .iter()
         .map(|f| {
             let name = input::display_name(f);
             let dump = match input::open(f)? {
+                Input::Whole(data) if data.len() as u64 > limit => {
+                    return Err(input::too_big(name, "holds", limit));
+                }
                 Input::Whole(data) => {
                     let dump = parse(f, &data);
                     data.check(name)?;
                     dump
                 }
-                Input::Stream(mut s) => {
+                Input::Stream(s) => {
+                    let mut s = input::Capped::new(s, limit);
                     let mut r = Reader::new(f);
                     input::for_each_block(&mut s, &|_| {}, |c| {
                         if let Chunk::Lines(l) = c {
@@ -359,7 +364,7 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<Dump>> {
                             }
                         }
                     })
-                    .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+                    .map_err(|e| input::stream_error(name, e, limit))?;
                     r.finish()
                 }
             };

@@ -3,7 +3,7 @@
 //! that is a bare MemStats object (`json.Marshal(m)`) is read too; app variables are
 //! ignored.
 
-use super::{MemStats, Parsed, Shape, SizeClass, Snapshot, U64_FIELDS, line_of};
+use super::{Lines, MemStats, Parsed, Shape, SizeClass, Snapshot, U64_FIELDS};
 use serde_json::Value;
 
 fn u64s(v: &Value) -> Option<Vec<u64>> {
@@ -49,6 +49,7 @@ fn looks_like_memstats(head: &[u8]) -> bool {
 }
 
 pub fn parse(data: &[u8], out: &mut Parsed) {
+    let mut lines = Lines::default();
     let mut pos = 0;
     while pos < data.len() {
         // a document starts with `{` and a quoted key, at the start of a line
@@ -78,21 +79,21 @@ pub fn parse(data: &[u8], out: &mut Parsed) {
                 if let Some(stats) = stats {
                     out.snapshots.push(Snapshot {
                         shape: Shape::Expvar,
-                        line: line_of(data, at),
+                        line: lines.of(data, at),
                         stats,
                         approximate: vec![],
                         last_pause_ns: None,
                     });
                 } else if doc.contains_key("memstats") {
                     out.errors.push((
-                        line_of(data, at),
+                        lines.of(data, at),
                         "a \"memstats\" value that is not a MemStats object".into(),
                     ));
                 }
                 pos = end.max(at + 1);
             }
             Some(Err(e)) if looks_like_memstats(&data[at..(at + 4096).min(data.len())]) => {
-                out.errors.push((line_of(data, at), format!("JSON: {e}")));
+                out.errors.push((lines.of(data, at), format!("JSON: {e}")));
                 pos = at + 1;
             }
             _ => pos = at + 1,

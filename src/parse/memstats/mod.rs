@@ -33,34 +33,39 @@ pub fn parse(data: &[u8]) -> Parsed {
 /// Reads dump files (`-` is stdin; none means stdin), each parsed on its own, in order.
 /// A stream is read in blocks; a line longer than [`crate::input::MAX_LINE`] (no dump
 /// has one) is dropped as it goes by and named in the errors, so one endless line never
-/// fills memory.
-pub fn load(files: &[String]) -> anyhow::Result<Vec<(String, Parsed)>> {
+/// fills memory; an input over `limit` bytes is an error naming the file and the limit.
+pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<(String, Parsed)>> {
     use crate::input::{self, Chunk, Input};
     input::files_or_stdin(files)
         .into_iter()
         .map(|f| {
             let name = input::display_name(&f);
             let p = match input::open(&f)? {
+                Input::Whole(data) if data.len() as u64 > limit => {
+                    return Err(input::too_big(name, "holds", limit));
+                }
                 Input::Whole(data) => {
                     let p = parse(&data);
                     data.check(name)?;
                     p
                 }
-                Input::Stream(mut r) => {
-                    let (mut text, mut long, mut line) = (Vec::new(), Vec::new(), 1u64);
+                Input::Stream(r) => {
+                    let mut r = input::Capped::new(r, limit);
+                    let (mut text, mut long, mut line) =
+                        (input::Gathered::default(), Vec::new(), 1u64);
                     input::for_each_block(&mut r, &|_| {}, |c| match c {
                         Chunk::Lines(l) => {
                             line += memchr::memchr_iter(b'\n', l).count() as u64;
-                            text.extend_from_slice(l);
+                            text.push(l);
                         }
                         Chunk::LongLine => {
                             long.push(line);
-                            text.push(b'\n'); // keeps the line numbers
+                            text.push(b"\n"); // keeps the line numbers
                             line += 1;
                         }
                     })
-                    .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
-                    let mut p = parse(&text);
+                    .map_err(|e| input::stream_error(name, e, limit))?;
+                    let mut p = parse(&text.into_vec());
                     p.errors.extend(
                         long.into_iter()
                             .map(|l| (l, "a line longer than 1 MiB, skipped".to_string())),
@@ -79,7 +84,41 @@ pub fn from_json_object(obj: &serde_json::Map<String, serde_json::Value>) -> Opt
     json::from_value(obj)
 }
 
-/// 1-based line number of byte offset `at`.
-pub(crate) fn line_of(data: &[u8], at: usize) -> u64 {
-    memchr::memchr_iter(b'\n', &data[..at.min(data.len())]).count() as u64 + 1
+/// 1-based line numbers of byte offsets asked in increasing order, each counted from
+/// the one before: counting from the start for every snapshot made a day of
+/// `/debug/vars` quadratic (200,000 snapshots did not finish in a minute).
+#[derive(Default)]
+pub(crate) struct Lines {
+    pos: usize,
+    line: u64,
+}
+
+impl Lines {
+    /// The line of byte offset `at` (an earlier offset than the last one asked is
+    /// counted from the start again).
+    pub(crate) fn of(&mut self, data: &[u8], at: usize) -> u64 {
+        let at = at.min(data.len());
+        if at < self.pos {
+            *self = Lines::default();
+        }
+        self.line += memchr::memchr_iter(b'\n', &data[self.pos..at]).count() as u64;
+        self.pos = at;
+        self.line + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_forward_and_again_from_the_start() {
+        let data = b"a\nb\nc\nd";
+        let mut l = Lines::default();
+        assert_eq!(l.of(data, 0), 1);
+        assert_eq!(l.of(data, 2), 2);
+        assert_eq!(l.of(data, 6), 4);
+        assert_eq!(l.of(data, 99), 4);
+        assert_eq!(l.of(data, 4), 3);
+    }
 }

@@ -3,7 +3,7 @@
 //! hand-written prints (`Heap Alloc: 48 MiB`, `Alloc = 12 MiB\tNumGC = 3`,
 //! `Last GC Pause: 48.692µs`), blocks split by `---` or by a label coming again.
 
-use super::{MemStats, Parsed, Shape, SizeClass, Snapshot, U64_FIELDS, line_of};
+use super::{Lines, MemStats, Parsed, Shape, SizeClass, Snapshot, U64_FIELDS};
 use regex::bytes::Regex;
 use std::sync::OnceLock;
 
@@ -94,6 +94,7 @@ fn pprof(data: &[u8], out: &mut Parsed) {
 
 /// `{Alloc:… }` from `%+v`: the pairs up to the matching brace.
 fn plusv(data: &[u8], out: &mut Parsed) {
+    let mut lines = Lines::default();
     let finder = memchr::memmem::Finder::new(b"{Alloc:");
     for at in finder.find_iter(data) {
         let body = &data[at + 1..];
@@ -107,12 +108,12 @@ fn plusv(data: &[u8], out: &mut Parsed) {
             depth == 0 || *b == b'\n'
         }) else {
             out.errors
-                .push((line_of(data, at), "%+v MemStats cut off".into()));
+                .push((lines.of(data, at), "%+v MemStats cut off".into()));
             continue;
         };
         if body[end] == b'\n' {
             out.errors.push((
-                line_of(data, at),
+                lines.of(data, at),
                 "%+v MemStats cut off at the end of its line".into(),
             ));
             continue;
@@ -143,11 +144,11 @@ fn plusv(data: &[u8], out: &mut Parsed) {
             rest = next;
         }
         if let Some(e) = bad {
-            out.errors.push((line_of(data, at), e));
+            out.errors.push((lines.of(data, at), e));
         }
         out.snapshots.push(Snapshot {
             shape: Shape::PlusV,
-            line: line_of(data, at),
+            line: lines.of(data, at),
             stats: m,
             approximate: vec![],
             last_pause_ns: None,
@@ -260,6 +261,7 @@ fn field_of(label: &str) -> Option<&'static str> {
 }
 
 fn human(data: &[u8], out: &mut Parsed) {
+    let mut lines = Lines::default();
     let mut cur: Option<Snapshot> = None;
     let mut pos = 0;
     let flush = |cur: &mut Option<Snapshot>, out: &mut Parsed| {
@@ -309,7 +311,7 @@ fn human(data: &[u8], out: &mut Parsed) {
             }
             let snap = cur.get_or_insert_with(|| Snapshot {
                 shape: Shape::Human,
-                line: line_of(data, start),
+                line: lines.of(data, start),
                 stats: MemStats::default(),
                 approximate: vec![],
                 last_pause_ns: None,
