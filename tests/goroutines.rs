@@ -46,7 +46,8 @@ fn golden_reports_of_every_fixture() {
 }
 
 /// Dumps are not sampled: every group's count is exactly what the program had running,
-/// in both forms, and the leak is named with its creator and why.
+/// in every form (debug=1, debug=2, and the debug=0 profile.proto `curl` gets without
+/// `?debug=`), and the leak is named with its creator and why.
 #[test]
 fn counts_are_exact_and_the_leak_is_named() {
     for b in BUILDS {
@@ -54,7 +55,7 @@ fn counts_are_exact_and_the_leak_is_named() {
             &std::fs::read(path(&format!("fixtures/goroutines/{b}/truth.json"))).unwrap(),
         )
         .unwrap();
-        for ext in ["txt", "debug2.txt"] {
+        for ext in ["txt", "debug2.txt", "pb.gz"] {
             let files: Vec<String> = dumps(b, ext)
                 .iter()
                 .map(|f| path(f).to_string_lossy().into_owned())
@@ -324,4 +325,28 @@ fn fail_on_gates_the_leak_verdict() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
+}
+
+/// The gzipped debug=0 profile (issue 28: refused before, without a hint) read from
+/// stdin gives the debug=1 dump's groups.
+#[test]
+fn the_debug0_profile_from_stdin_reads_like_debug1() {
+    let d = "fixtures/goroutines/go1.27/plain";
+    let json = |args: &[&str], stdin: Option<Vec<u8>>| -> Value {
+        let mut c = gclens();
+        c.args(args).args(["--format", "json"]);
+        if let Some(s) = stdin {
+            c.write_stdin(s);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let pb = json(
+        &["goroutines", "-"],
+        Some(std::fs::read(path(&format!("{d}/goroutines-3.pb.gz"))).unwrap()),
+    );
+    let text = json(&["goroutines", &format!("{d}/goroutines-3.txt")], None);
+    assert_eq!(pb["dumps"][0]["total"], text["dumps"][0]["total"]);
+    assert_eq!(pb["dumps"][0]["format"], "proto");
 }

@@ -103,8 +103,9 @@ fn check_block(kind: &str, body: &str) -> Result<(), String> {
         }
         "heap" => {
             let mut stacks = gclens::model::heap::Stacks::default();
-            let p = gclens::parse::heap::text::parse("example", body.as_bytes(), &mut stacks)
-                .map_err(|e| e.to_string())?;
+            let p =
+                gclens::parse::heap::text::parse_excerpt("example", body.as_bytes(), &mut stacks)
+                    .map_err(|e| e.to_string())?;
             (!p.samples.is_empty()
                 && p.samples
                     .iter()

@@ -180,7 +180,8 @@ fn pause_history_is_rebuilt_once_per_gc_in_order() {
     .unwrap();
     let r = gclens::analyze::memstats::report(
         loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect(),
-    );
+    )
+    .unwrap();
     let last = r.points.last().unwrap().snapshot.stats.num_gc.unwrap();
     assert_eq!(
         r.pauses.len() as u64,

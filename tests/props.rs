@@ -384,7 +384,9 @@ const GOROUTINES_DEBUG1: &str =
 
 /// A goroutine dump from `bytes`, then the analysis and every format over it.
 fn goroutines_pipeline(bytes: &[u8]) {
-    if let Some(d) = gclens::parse::goroutines::parse("prop", bytes) {
+    let _ = gclens::parse::goroutines::parse_checked("prop", bytes);
+    let proto = gclens::parse::goroutines::proto::parse("prop", bytes, 1 << 20).ok();
+    if let Some(d) = proto.or_else(|| gclens::parse::goroutines::parse("prop", bytes)) {
         let r = gclens::analyze::goroutines::analyze(&[d.clone(), d]);
         let mut out = vec![];
         gclens::render::goroutines::GoroutinesText { top: 5 }
@@ -406,6 +408,13 @@ proptest! {
     #[test]
     fn goroutines_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
         goroutines_pipeline(&bytes);
+        // the debug=0 profile.proto: gzip of arbitrary bytes, and arbitrary gzip
+        let mut z = flate2::write::GzEncoder::new(vec![], flate2::Compression::fast());
+        std::io::Write::write_all(&mut z, &bytes).unwrap();
+        goroutines_pipeline(&z.finish().unwrap());
+        let mut gz = vec![0x1f, 0x8b];
+        gz.extend_from_slice(&bytes);
+        goroutines_pipeline(&gz);
     }
 
     #[test]

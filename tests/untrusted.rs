@@ -196,3 +196,205 @@ fn real_inputs_fit_the_default_budget() {
         "1024 bytes",
     );
 }
+
+// ---- answers that were wrong and looked right: refused, or named ----
+
+fn gclens_run(args: &[&str]) -> (i32, String, String) {
+    let o = common::gclens().args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A debug=1 heap profile cut at a third reported "0 B in use" with exit 0: its records
+/// are checked against its header.
+#[test]
+fn a_cut_text_heap_profile_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(common::path("fixtures/heap/go1.27/plain/heap-3.txt")).unwrap();
+    let cut = tmp_file(&dir, "heap-cut.txt");
+    std::fs::write(&cut, &whole[..whole.len() / 3]).unwrap();
+    let (code, _, err) = gclens_run(&["heap", cut.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("heap-cut.txt: line 1") && err.contains("cut off"),
+        "{err}"
+    );
+}
+
+fn real_profile() -> gclens::parse::heap::proto::Profile {
+    use prost::Message;
+    use std::io::Read;
+    let gz = std::fs::read(common::path("fixtures/heap/go1.27/plain/heap-5.pb.gz")).unwrap();
+    let mut raw = vec![];
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut raw)
+        .unwrap();
+    gclens::parse::heap::proto::Profile::decode(&raw[..]).unwrap()
+}
+
+fn write_profile(p: &gclens::parse::heap::proto::Profile, path: &Path) {
+    use prost::Message;
+    std::fs::write(path, p.encode_to_vec()).unwrap();
+}
+
+/// Two samples of i64::MAX bytes summed to "−1 TiB" at a site; a function name with a
+/// newline forged a line of the text report.
+#[test]
+fn impossible_sample_values_and_forged_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = real_profile();
+    for s in p.sample.iter_mut().take(2) {
+        s.value.iter_mut().for_each(|v| *v = i64::MAX);
+    }
+    let f = tmp_file(&dir, "overflow.pb");
+    write_profile(&p, &f);
+    let (code, out, err) = gclens_run(&["heap", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("no heap holds that"), "{err}");
+
+    let mut p = real_profile();
+    let forged = "FORGED LINE: 999 TiB in use";
+    // every function and file name of the profile carries the forgery
+    for name in p.string_table.iter_mut().filter(|s| s.contains(&b'.')) {
+        let mut forged_name = name.to_vec();
+        forged_name.extend_from_slice(format!("\n{forged}\x1b[31m").as_bytes());
+        *name = forged_name.into();
+    }
+    let f = tmp_file(&dir, "forged.pb");
+    write_profile(&p, &f);
+    for format in ["text", "markdown", "csv"] {
+        let (code, out, err) =
+            gclens_run(&["heap", f.to_str().unwrap(), "-f", format, "--top", "100"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !out.lines().any(|l| l.starts_with(forged)),
+            "{format}: {out}"
+        );
+        assert!(
+            !out.contains('\x1b'),
+            "{format}: an escape sequence came through"
+        );
+        assert!(
+            out.contains("\\nFORGED LINE"),
+            "{format}: the name is shown escaped: {out}"
+        );
+    }
+}
+
+/// Two dumps in one file (debug=2, and debug=1) were merged into one; a debug=1 dump
+/// cut short was taken as a smaller one; dumps of different kinds were a growth series.
+#[test]
+fn goroutine_dumps_that_are_not_one_whole_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = |n: &str| {
+        std::fs::read(common::path(&format!(
+            "fixtures/goroutines/go1.27/plain/{n}"
+        )))
+        .unwrap()
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        let f = tmp_file(&dir, name);
+        std::fs::write(&f, bytes).unwrap();
+        f.to_str().unwrap().to_string()
+    };
+    let two2 = write(
+        "two.debug2.txt",
+        &[
+            real("goroutines-1.debug2.txt"),
+            real("goroutines-2.debug2.txt"),
+        ]
+        .concat(),
+    );
+    let (code, _, err) = gclens_run(&["goroutines", &two2]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("two dumps in one file"), "{err}");
+    let two1 = write(
+        "two.txt",
+        &[real("goroutines-1.txt"), real("goroutines-2.txt")].concat(),
+    );
+    let (code, _, err) = gclens_run(&["goroutines", &two1]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a second goroutine profile"), "{err}");
+    let whole = real("goroutines-3.txt");
+    let cut = write("cut.txt", &whole[..whole.len() / 3]);
+    let (code, _, err) = gclens_run(&["goroutines", &cut]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cut off"), "{err}");
+    let d = "fixtures/goroutines/go1.27/plain";
+    for (a, b) in [
+        ("goroutines-1.txt", "goroutines-2.debug2.txt"),
+        ("goroutines-1.txt", "goroutineleak-2.txt"),
+    ] {
+        let (code, _, err) = gclens_run(&["goroutines", &format!("{d}/{a}"), &format!("{d}/{b}")]);
+        assert_eq!(code, 2, "{a} {b}: {err}");
+        assert!(err.contains("one kind of dump"), "{err}");
+    }
+    // another program: its main.main elsewhere (the real dump with its path changed)
+    let other = String::from_utf8(real("goroutines-2.txt"))
+        .unwrap()
+        .replace("/tmp/gclens-goleak/main.go", "/srv/other/main.go");
+    let other = write("other-program.txt", other.as_bytes());
+    let (code, _, err) = gclens_run(&["goroutines", &format!("{d}/goroutines-1.txt"), &other]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a series is of one program"), "{err}");
+}
+
+/// MemStats across a process restart (NumGC 33 → 24) gave a rate over both processes;
+/// dumps out of order a negative span; HeapAlloc = 2^64 − 1 "16777216 TiB".
+#[test]
+fn memstats_restarts_order_and_impossible_values() {
+    let (a, b) = (
+        "fixtures/memstats/go1.21/snapshots.vars.jsonl",
+        "fixtures/memstats/go1.27/snapshots.vars.jsonl",
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (code, out, err) = gclens_run(args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let both = json(&["memstats", a, b, "-f", "json"]);
+    assert_eq!(both["summary"]["restarts"], 1);
+    let rate = |v: &serde_json::Value| v["summary"]["alloc_rate_mib_s"].as_f64().unwrap();
+    let (ra, rb) = (
+        json(&["memstats", a, "-f", "json"]),
+        json(&["memstats", b, "-f", "json"]),
+    );
+    // within each process, never across the 12 s between them
+    assert!(
+        rate(&both) > rate(&ra).min(rate(&rb)) * 0.9,
+        "{} vs {} {}",
+        rate(&both),
+        rate(&ra),
+        rate(&rb)
+    );
+    let (code, out, _) = gclens_run(&["memstats", a, b]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 process restart"), "{out}");
+    let (code, _, err) = gclens_run(&["memstats", b, a]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("older than the one before it"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::path(b)).unwrap();
+    let first = text.lines().next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(first).unwrap();
+    let heap_alloc = v["memstats"]["HeapAlloc"].as_u64().unwrap().to_string();
+    let forged = first.replacen(
+        &format!("\"HeapAlloc\":{heap_alloc}"),
+        "\"HeapAlloc\":18446744073709551615",
+        1,
+    );
+    assert_ne!(forged, first);
+    let f = tmp_file(&dir, "vars.json");
+    std::fs::write(&f, forged).unwrap();
+    let (code, out, err) = gclens_run(&["memstats", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("HeapAlloc = 18446744073709551615: no process holds that"),
+        "{err}"
+    );
+    assert!(!out.contains("16777216"), "{out}");
+}

@@ -212,7 +212,7 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
                 sums.len() - 1
             });
             for (sum, v) in sums[i].iter_mut().zip(s.values) {
-                sum[k] += v;
+                sum[k] = sum[k].saturating_add(v);
             }
             if k + 1 == n && s.values[sample as usize].abs() > best[i].0 {
                 best[i] = (s.values[sample as usize].abs(), s.stack);

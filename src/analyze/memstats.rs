@@ -4,6 +4,10 @@
 //! memory (Sys − HeapSys), heap and object trends, and the GC pause history rebuilt from
 //! the 256-entry `PauseNs`/`PauseEnd` rings (each pause once, in GC order). Also the join
 //! to a gctrace timeline by GC number.
+//!
+//! What belongs together is checked first: snapshots go forward in time (`LastGC`), or
+//! the series is refused; a process restart (`NumGC` or `TotalAlloc` going back) starts
+//! a new segment, as `gc` does for traces, and no rate or pause spans two.
 
 use super::stats::theil_sen;
 use super::summary::TrendOut;
@@ -18,6 +22,8 @@ use crate::units::MIB;
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
     pub source: String,
+    /// The process it came from: 0, then one more at each restart.
+    pub segment: usize,
     /// Seconds since the first snapshot's `LastGC` (`None` when the shape has no `LastGC`).
     pub t_s: Option<f64>,
     #[serde(flatten)]
@@ -35,6 +41,8 @@ pub struct Point {
 /// One GC pause from the rings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Pause {
+    /// The process (segment) it was in.
+    pub segment: usize,
     pub gc: u64,
     pub end_unix_ns: u64,
     pub pause_ns: u64,
@@ -47,6 +55,9 @@ pub struct MemSummary {
     pub span_s: Option<f64>,
     pub num_gc_first: Option<u64>,
     pub num_gc_last: Option<u64>,
+    /// Process restarts seen (`NumGC` or `TotalAlloc` going back).
+    pub restarts: usize,
+    /// ΔTotalAlloc/Δt over every segment.
     pub alloc_rate_mib_s: Option<f64>,
     pub peak_limit_counted_bytes: Option<u64>,
     pub last_non_heap_bytes: Option<u64>,
@@ -80,7 +91,7 @@ fn sub(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 
 /// Rebuilds the pause history from every snapshot's rings.
 pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
-    let mut by_gc: BTreeMap<u64, Pause> = BTreeMap::new();
+    let mut by_gc: BTreeMap<(usize, u64), Pause> = BTreeMap::new();
     for p in points {
         let s = &p.snapshot.stats;
         let (Some(n), Some(ns), Some(end)) = (s.num_gc, &s.pause_ns, &s.pause_end) else {
@@ -91,17 +102,25 @@ pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
         }
         for gc in n.saturating_sub(255).max(1)..=n {
             let k = ((gc - 1) % 256) as usize;
-            by_gc.entry(gc).or_insert(Pause {
+            by_gc.entry((p.segment, gc)).or_insert(Pause {
+                segment: p.segment,
                 gc,
                 end_unix_ns: end[k],
                 pause_ns: ns[k],
             });
         }
     }
-    let missing = match (by_gc.keys().next(), by_gc.keys().next_back()) {
-        (Some(a), Some(b)) => (b - a + 1) - by_gc.len() as u64,
-        _ => 0,
-    };
+    // per segment: the GCs between its first and last pause that are not there
+    let mut missing = 0;
+    let mut span: BTreeMap<usize, (u64, u64, u64)> = BTreeMap::new();
+    for &(seg, gc) in by_gc.keys() {
+        let e = span.entry(seg).or_insert((gc, gc, 0));
+        e.1 = gc;
+        e.2 += 1;
+    }
+    for (first, last, n) in span.into_values() {
+        missing += (last - first + 1) - n;
+    }
     (by_gc.into_values().collect(), missing)
 }
 
@@ -124,7 +143,7 @@ fn trend(points: &[Point], f: impl Fn(&Point) -> Option<u64>, scale: f64) -> Opt
 }
 
 /// Builds the series from snapshots of several sources, in the order given.
-pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
+pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> Result<MemReport, String> {
     let sources = inputs.iter().map(|(s, _)| s.clone()).collect();
     let mut points: Vec<Point> = vec![];
     let t0 = inputs
@@ -138,13 +157,40 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
                 (Some(t), Some(t0)) if t > 0 && t0 > 0 => Some((t as f64 - t0 as f64) / 1e9),
                 _ => None,
             };
-            let alloc_rate_mib_s = points.last().and_then(|p| {
+            let prev = points.last();
+            if let Some(p) = prev
+                && let (Some(a), Some(b)) = (p.t_s, t_s)
+                && b < a
+            {
+                let name = |s: &str| {
+                    if s == "-" {
+                        "stdin".to_string()
+                    } else {
+                        s.to_string()
+                    }
+                };
+                return Err(format!(
+                    "{}:{}: a snapshot {:.1} s older than the one before it ({}:{}): give the dumps oldest first",
+                    name(&source),
+                    snapshot.line,
+                    a - b,
+                    name(&p.source),
+                    p.snapshot.line
+                ));
+            }
+            let back = |f: fn(&crate::model::memstats::MemStats) -> Option<u64>| {
+                prev.and_then(|p| Some(f(s)? < f(&p.snapshot.stats)?)) == Some(true)
+            };
+            let restarted = back(|m| m.num_gc) || back(|m| m.total_alloc);
+            let segment = prev.map_or(0, |p| p.segment + usize::from(restarted));
+            let alloc_rate_mib_s = prev.filter(|p| p.segment == segment).and_then(|p| {
                 let dt = t_s? - p.t_s?;
                 let da = s.total_alloc?.checked_sub(p.snapshot.stats.total_alloc?)?;
                 (dt > 0.0).then(|| da as f64 / MIB / dt)
             });
             points.push(Point {
                 source: source.clone(),
+                segment,
                 t_s,
                 alloc_rate_mib_s,
                 fragmentation_bytes: sub(s.heap_inuse, s.heap_alloc),
@@ -159,27 +205,22 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
     let pct = super::stats::percentiles(&mut ns, &[50.0, 99.0, 100.0]);
     let first_t = points.iter().find_map(|p| p.t_s);
     let last_t = points.iter().rev().find_map(|p| p.t_s);
+    let restarts = points.last().map_or(0, |p| p.segment);
     let total_rate = {
-        let a = points
-            .iter()
-            .find(|p| p.t_s.is_some() && p.snapshot.stats.total_alloc.is_some());
-        let b = points
-            .iter()
-            .rev()
-            .find(|p| p.t_s.is_some() && p.snapshot.stats.total_alloc.is_some());
-        match (a, b) {
-            (Some(a), Some(b)) if b.t_s > a.t_s => Some(
-                b.snapshot
-                    .stats
-                    .total_alloc
-                    .unwrap_or(0)
-                    .saturating_sub(a.snapshot.stats.total_alloc.unwrap_or(0))
-                    as f64
-                    / MIB
-                    / (b.t_s.unwrap_or(0.0) - a.t_s.unwrap_or(0.0)),
-            ),
-            _ => None,
+        // each segment's first and last snapshot with a time and a TotalAlloc
+        let mut ends: BTreeMap<usize, ((f64, u64), (f64, u64))> = BTreeMap::new();
+        for p in &points {
+            if let (Some(t), Some(a)) = (p.t_s, p.snapshot.stats.total_alloc) {
+                ends.entry(p.segment).or_insert(((t, a), (t, a))).1 = (t, a);
+            }
         }
+        let (bytes, secs) = ends.values().fold((0u64, 0.0), |(b, s), (first, last)| {
+            (
+                b.saturating_add(last.1.saturating_sub(first.1)),
+                s + (last.0 - first.0),
+            )
+        });
+        (secs > 0.0).then(|| bytes as f64 / MIB / secs)
     };
     let mut shapes: Vec<Shape> = vec![];
     for p in &points {
@@ -193,6 +234,7 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
         span_s: first_t.zip(last_t).map(|(a, b)| b - a),
         num_gc_first: points.iter().find_map(|p| p.snapshot.stats.num_gc),
         num_gc_last: points.iter().rev().find_map(|p| p.snapshot.stats.num_gc),
+        restarts,
         alloc_rate_mib_s: total_rate,
         peak_limit_counted_bytes: points.iter().filter_map(|p| p.limit_counted_bytes).max(),
         last_non_heap_bytes: points.iter().rev().find_map(|p| p.non_heap_bytes),
@@ -206,12 +248,12 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> MemReport {
         pause_max_ns: pct[2],
         approximate: points.iter().any(|p| !p.snapshot.approximate.is_empty()),
     };
-    MemReport {
+    Ok(MemReport {
         sources,
         points,
         pauses,
         summary,
-    }
+    })
 }
 
 /// MemStats dumps of the run a trace came from, and where they sit on its timeline.

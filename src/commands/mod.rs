@@ -178,9 +178,8 @@ fn memstats_series(files: &[String], limit: u64) -> anyhow::Result<MemReport> {
             );
         }
     }
-    Ok(crate::analyze::memstats::report(
-        loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect(),
-    ))
+    crate::analyze::memstats::report(loaded.into_iter().map(|(f, p)| (f, p.snapshots)).collect())
+        .map_err(anyhow::Error::msg)
 }
 
 /// A chart is PNG, or SVG when the name ends in `.svg`: any other extension (`.jpg`)

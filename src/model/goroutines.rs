@@ -16,6 +16,9 @@ pub enum DumpFormat {
     /// A crash or SIGQUIT traceback: the debug=2 shape after `panic:`/`fatal error:`,
     /// found inside other output.
     Traceback,
+    /// `/debug/pprof/goroutine` without `?debug=`: a gzipped profile.proto of counted
+    /// stacks (the debug=1 groups without addresses).
+    Proto,
 }
 
 /// Goroutines that share a stack (debug=1: a counted group; debug=2: one goroutine).

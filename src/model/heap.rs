@@ -90,9 +90,16 @@ impl Stacks {
             return id;
         }
         let id = self.names.len() as u32;
-        let name: Arc<str> = Arc::from(s);
-        self.names.push(name.clone());
-        self.name_ids.insert(name, id);
+        let key: Arc<str> = Arc::from(s);
+        // a control character in a name (a newline that would forge a report line) is
+        // kept escaped: no Go symbol or path has one
+        let shown = if s.chars().any(char::is_control) {
+            Arc::from(escape_controls(s))
+        } else {
+            key.clone()
+        };
+        self.names.push(shown);
+        self.name_ids.insert(key, id);
         id
     }
 
@@ -174,4 +181,17 @@ impl HeapProfile {
 pub struct HeapSeries {
     pub stacks: Stacks,
     pub profiles: Vec<HeapProfile>,
+}
+
+/// `s` with its control characters written as escapes (`\n`, `\u{1b}`).
+pub fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

@@ -36,6 +36,14 @@ macro_rules! memstats {
                 }
             }
 
+            /// Clears an integer field by its Go name.
+            pub fn clear_u64(&mut self, go: &str) {
+                match go {
+                    $($go => self.$field = None,)*
+                    _ => {}
+                }
+            }
+
             /// An integer field by its Go name.
             pub fn get_u64(&self, go: &str) -> Option<u64> {
                 match go {

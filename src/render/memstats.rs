@@ -28,7 +28,7 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
     writeln!(out, "gclens memstats {}", sources.join(", "))?;
     writeln!(
         out,
-        "{} snapshot(s) ({}){}{}",
+        "{} snapshot(s) ({}){}{}{}",
         s.snapshots,
         s.shapes
             .iter()
@@ -40,6 +40,12 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
         match (s.num_gc_first, s.num_gc_last) {
             (Some(a), Some(b)) => format!(", NumGC {a} → {b}"),
             _ => String::new(),
+        },
+        match s.restarts {
+            0 => String::new(),
+            n => format!(
+                ", {n} process restart(s) (NumGC or TotalAlloc went back; rates within each)"
+            ),
         }
     )?;
     writeln!(out)?;

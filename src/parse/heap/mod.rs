@@ -58,6 +58,16 @@ impl std::fmt::Display for HeapError {
 
 impl std::error::Error for HeapError {}
 
+/// The largest count or byte total a heap profile can hold (256 TiB, 2^48 objects):
+/// larger values (or negative ones) are forged or corrupt, and summing them would
+/// overflow into a negative heap.
+pub const MAX_VALUE: i64 = 1 << 48;
+
+/// Whether a sample value can be a heap's.
+pub fn plausible(v: i64) -> bool {
+    (0..=MAX_VALUE).contains(&v)
+}
+
 /// Reads one profile, whatever its form, within the default budget.
 pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
     parse_within(source, data, stacks, crate::input::MAX_INPUT)
@@ -94,8 +104,8 @@ pub fn parse_within(
 }
 
 /// gzip's content: at most 64 times the compressed size (at least 16 MiB), never more
-/// than `limit`; the buffer grows with what came, never ahead of it.
-fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, HeapError> {
+/// than `limit`, measured before it is held (also the goroutine profile's reader).
+pub fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, HeapError> {
     let cap = (data.len() as u64)
         .saturating_mul(MAX_RATIO)
         .max(MIN_INFLATED)

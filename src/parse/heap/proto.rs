@@ -279,6 +279,11 @@ pub fn decode(
             stack.extend_from_slice(&frames[a..b]);
         }
         let mut values = [0i64; 4];
+        if let Some(v) = s.value.iter().find(|v| !super::plausible(**v)) {
+            return Err(HeapError::Broken(format!(
+                "a sample value of {v}: no heap holds that (a forged or corrupt profile)"
+            )));
+        }
         for (t, &k) in index.iter().enumerate() {
             values[t] = *s.value.get(k).ok_or_else(|| {
                 HeapError::Broken(format!(

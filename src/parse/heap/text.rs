@@ -71,8 +71,28 @@ fn frame(line: &str) -> Option<Frame> {
     })
 }
 
-/// Parses the text form into a heap profile over `stacks`.
+/// Parses the text form into a heap profile over `stacks`; its records must add up to
+/// its header (a cut file is an error, never a smaller heap).
 pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
+    read(source, data, stacks, true)
+}
+
+/// [`parse`] of an excerpt (the header and some records, as the grammar quotes them):
+/// the records need not add up to the header.
+pub fn parse_excerpt(
+    source: &str,
+    data: &[u8],
+    stacks: &mut Stacks,
+) -> Result<HeapProfile, HeapError> {
+    read(source, data, stacks, false)
+}
+
+fn read(
+    source: &str,
+    data: &[u8],
+    stacks: &mut Stacks,
+    whole: bool,
+) -> Result<HeapProfile, HeapError> {
     let text = String::from_utf8_lossy(data);
     let mut lines = text
         .lines()
@@ -90,8 +110,13 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
         .trim()
         .strip_prefix("heap profile:")
         .ok_or_else(|| HeapError::NotHeap("no `heap profile:` header".into()))?;
-    let (_, after) = counts(rest)
+    let (head, after) = counts(rest)
         .ok_or_else(|| bad(hline, "a header `heap profile: N: B [N: B] @ heap/RATE`"))?;
+    if let Some(v) = head.iter().find(|v| !super::plausible(**v)) {
+        return Err(bad(hline, &format!("counts a heap can hold, not {v}")));
+    }
+    // the records' raw counts, which add up to the header's when the file is whole
+    let mut sum = [0i64; 4];
     let at = after.trim().strip_prefix('@').unwrap_or(after).trim();
     let (kind, number) = at.split_once('/').unwrap_or((at, ""));
     let number: i64 = number.trim().parse().unwrap_or(0);
@@ -156,6 +181,12 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
         }
         finish(&mut record, &mut frames, stacks);
         let (c, rest) = counts(t).ok_or_else(|| bad(n, "a record `N: B [N: B] @ ADDR…`"))?;
+        if let Some(v) = c.iter().find(|v| !super::plausible(**v)) {
+            return Err(bad(n, &format!("counts a heap can hold, not {v}")));
+        }
+        for (s, v) in sum.iter_mut().zip(c) {
+            *s = s.saturating_add(v);
+        }
         let addrs = rest
             .trim()
             .strip_prefix('@')
@@ -163,6 +194,17 @@ pub fn parse(source: &str, data: &[u8], stacks: &mut Stacks) -> Result<HeapProfi
         record = Some((c, addrs.split_whitespace().map(str::to_string).collect()));
     }
     finish(&mut record, &mut frames, stacks);
+    if whole && sum != head {
+        let show = |c: [i64; 4]| format!("{}: {} [{}: {}]", c[0], c[1], c[2], c[3]);
+        return Err(bad(
+            hline,
+            &format!(
+                "records that add up to the header's {}, not {}: the profile is cut off or edited",
+                show(head),
+                show(sum)
+            ),
+        ));
+    }
     // the profile shows the heap as of the last GC: the trailer's LastGC is its time
     let time_unix_ns = crate::parse::memstats::parse(data)
         .snapshots

@@ -26,7 +26,32 @@ pub fn parse(data: &[u8]) -> Parsed {
     json::parse(data, &mut out);
     text::parse(data, &mut out);
     out.snapshots.sort_by_key(|s| s.line);
+    for s in &mut out.snapshots {
+        for why in implausible(&mut s.stats) {
+            out.errors.push((s.line, why));
+        }
+    }
     out.errors.sort();
+    out
+}
+
+/// The largest size or count a process's MemStats can hold (64 PiB): a larger one
+/// (`HeapAlloc` = 2^64 − 1 printed as "16777216 TiB") is forged or corrupt. Times in
+/// nanoseconds since 1970 (`LastGC`) or in total (`PauseTotalNs`) are larger and kept.
+const MAX_PLAUSIBLE: u64 = 1 << 56;
+
+/// Clears the fields no process can have, saying which.
+fn implausible(m: &mut MemStats) -> Vec<String> {
+    let mut out = vec![];
+    for go in U64_FIELDS {
+        if matches!(*go, "LastGC" | "PauseTotalNs") {
+            continue;
+        }
+        if let Some(v) = m.get_u64(go).filter(|v| *v > MAX_PLAUSIBLE) {
+            m.clear_u64(go);
+            out.push(format!("{go} = {v}: no process holds that; left out"));
+        }
+    }
     out
 }
 

@@ -16,6 +16,11 @@
 //! A program's log around a traceback is fine: the dump is found in it, and a prefix
 //! the header line carries (a timestamp of constant width) is cut from its block's lines.
 
+mod load;
+pub mod proto;
+
+pub use load::load;
+
 use crate::model::goroutines::{Dump, DumpFormat, Goroutines};
 use crate::model::heap::Frame;
 use std::collections::HashMap;
@@ -76,11 +81,20 @@ fn function(line: &str) -> String {
 
 /// Reads one dump from bytes in memory. `None` when they hold no goroutine dump.
 pub fn parse(source: &str, data: &[u8]) -> Option<Dump> {
+    reader_of(source, data).finish()
+}
+
+/// [`parse`], or why the bytes are not one whole dump ([`Reader::finish_checked`]).
+pub fn parse_checked(source: &str, data: &[u8]) -> Result<Option<Dump>, String> {
+    reader_of(source, data).finish_checked()
+}
+
+fn reader_of(source: &str, data: &[u8]) -> Reader {
     let mut r = Reader::new(source);
     for line in data.split(|&b| b == b'\n') {
         r.line(line);
     }
-    r.finish()
+    r
 }
 
 /// Which shape the reader has found.
@@ -108,6 +122,12 @@ pub struct Reader {
     cur: Option<(usize, Goroutines)>,
     /// A function line waiting for its position line (true: `created by`).
     pending: Option<(String, bool)>,
+    /// Lines read so far.
+    lines: u64,
+    /// debug=2: the goroutine ids seen (a second dump in the file repeats them).
+    ids: std::collections::HashSet<u64>,
+    /// Why the file is not one whole dump, found while reading (the first reason).
+    problem: Option<String>,
 }
 
 impl Reader {
@@ -123,13 +143,29 @@ impl Reader {
             crash: false,
             cur: None,
             pending: None,
+            lines: 0,
+            ids: Default::default(),
+            problem: None,
         }
+    }
+
+    fn problem(&mut self, why: String) {
+        self.problem.get_or_insert(why);
     }
 
     /// One line, without its `\n` (a trailing `\r` is ignored).
     pub fn line(&mut self, raw: &[u8]) {
+        self.lines += 1;
         let raw = String::from_utf8_lossy(raw);
         let raw = raw.trim_end_matches('\r');
+        // a control character in a name (an escape sequence) is kept escaped
+        let escaped;
+        let raw = if raw.chars().any(|c| c.is_control() && c != '\t') {
+            escaped = crate::model::heap::escape_controls(raw);
+            escaped.as_str()
+        } else {
+            raw
+        };
         match self.mode {
             Mode::Searching => {
                 for (header, leak) in [
@@ -155,7 +191,17 @@ impl Reader {
                         || t.contains("SIGQUIT");
                 }
             }
-            Mode::Debug1 => self.debug1(raw),
+            Mode::Debug1 => {
+                if raw.contains("goroutine profile: total ")
+                    || raw.contains("goroutineleak profile: total ")
+                {
+                    let line = self.lines;
+                    self.problem(format!(
+                        "a second goroutine profile at line {line}: one dump per file"
+                    ));
+                }
+                self.debug1(raw)
+            }
             Mode::Debug2 => self.debug2(raw),
         }
     }
@@ -201,6 +247,18 @@ impl Reader {
     /// A line of the debug=2 form (or a traceback).
     fn debug2(&mut self, raw: &str) {
         if let Some((at, state, wait, locked)) = header(raw) {
+            let id = raw[at + "goroutine ".len()..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .fold(0u64, |n, d| {
+                    n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                });
+            if !self.ids.insert(id) {
+                let line = self.lines;
+                self.problem(format!(
+                    "goroutine {id} a second time at line {line}: two dumps in one file (one per file)"
+                ));
+            }
             if let Some((_, g)) = self.cur.take() {
                 self.merged.push(g);
             }
@@ -263,6 +321,33 @@ impl Reader {
             ),
             None => (function(t), false),
         });
+    }
+
+    /// The dump read (`Ok(None)` when there was none), or why the file is not one
+    /// whole dump: two dumps in it, or groups that do not add up to the header's total.
+    pub fn finish_checked(self) -> Result<Option<Dump>, String> {
+        if let Some(p) = &self.problem {
+            return Err(p.clone());
+        }
+        let dump = self.finish();
+        if let Some(d) = &dump
+            && d.format == DumpFormat::Debug1
+        {
+            let sum: u64 = d.goroutines.iter().map(|g| g.count).sum();
+            if sum < d.total {
+                return Err(format!(
+                    "its groups hold {sum} goroutines, its header says {}: the dump is cut off",
+                    d.total
+                ));
+            }
+            if sum > d.total {
+                return Err(format!(
+                    "its groups hold {sum} goroutines, more than its header's {}: not one dump",
+                    d.total
+                ));
+            }
+        }
+        Ok(dump)
     }
 
     /// The dump read, `None` when there was none.
@@ -334,47 +419,6 @@ impl Merged {
             }
         }
     }
-}
-
-/// Reads dumps (`-` is stdin), in the order given: mapped files at once, streams line
-/// block by line block; an input over `limit` bytes is an error naming the file and the
-/// limit. A file with no goroutine dump is an error naming it.
-pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
-    use crate::input::{self, Chunk, Input};
-    files
-        .iter()
-        .map(|f| {
-            let name = input::display_name(f);
-            let dump = match input::open(f)? {
-                Input::Whole(data) if data.len() as u64 > limit => {
-                    return Err(input::too_big(name, "holds", limit));
-                }
-                Input::Whole(data) => {
-                    let dump = parse(f, &data);
-                    data.check(name)?;
-                    dump
-                }
-                Input::Stream(s) => {
-                    let mut s = input::Capped::new(s, limit);
-                    let mut r = Reader::new(f);
-                    input::for_each_block(&mut s, &|_| {}, |c| {
-                        if let Chunk::Lines(l) = c {
-                            for line in l.strip_suffix(b"\n").unwrap_or(l).split(|&b| b == b'\n') {
-                                r.line(line);
-                            }
-                        }
-                    })
-                    .map_err(|e| input::stream_error(name, e, limit))?;
-                    r.finish()
-                }
-            };
-            dump.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{name}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)"
-                )
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,131 @@
+//! Reading dump files: each one whole (two dumps in a file, or a debug=1 dump whose
+//! groups do not add up to its header, is an error naming the file), within the input
+//! budget, in whichever form it came (text, or the gzipped profile.proto); then the
+//! series checked for one kind of dump from one program before anything is compared.
+
+use super::{Reader, parse_checked};
+use crate::model::goroutines::{Dump, DumpFormat};
+
+/// Reads dumps (`-` is stdin), in the order given: mapped files at once, streams line
+/// block by line block; an input over `limit` bytes is an error naming the file and the
+/// limit. A file with no goroutine dump is an error naming it.
+pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
+    use crate::input::{self, Chunk, Input};
+    let dumps = files
+        .iter()
+        .map(|f| {
+            let name = input::display_name(f);
+            let dump = match input::open(f)? {
+                Input::Whole(data) if data.len() as u64 > limit => {
+                    return Err(input::too_big(name, "holds", limit));
+                }
+                Input::Whole(data) if super::proto::looks_like(&data) => {
+                    let dump = super::proto::parse(f, &data, limit).map(Some);
+                    data.check(name)?;
+                    dump
+                }
+                Input::Whole(data) => {
+                    let dump = parse_checked(f, &data);
+                    data.check(name)?;
+                    dump
+                }
+                Input::Stream(s) => {
+                    let mut s = std::io::BufReader::new(input::Capped::new(s, limit));
+                    let head = std::io::BufRead::fill_buf(&mut s)
+                        .map_err(|e| input::stream_error(name, e, limit))?;
+                    if super::proto::looks_like(head) {
+                        let mut g = input::Gathered::default();
+                        let mut block = vec![0u8; 1 << 20];
+                        loop {
+                            let n = std::io::Read::read(&mut s, &mut block)
+                                .map_err(|e| input::stream_error(name, e, limit))?;
+                            if n == 0 {
+                                break;
+                            }
+                            g.push(&block[..n]);
+                        }
+                        let data = g.into_vec();
+                        super::proto::parse(f, &data, limit).map(Some)
+                    } else {
+                    let mut r = Reader::new(f);
+                    input::for_each_block(&mut s, &|_| {}, |c| {
+                        if let Chunk::Lines(l) = c {
+                            for line in l.strip_suffix(b"\n").unwrap_or(l).split(|&b| b == b'\n') {
+                                r.line(line);
+                            }
+                        }
+                    })
+                    .map_err(|e| input::stream_error(name, e, limit))?;
+                    r.finish_checked()
+                    }
+                }
+            };
+            let dump = dump.map_err(|why| anyhow::anyhow!("{name}: {why}"))?;
+            dump.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{name}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)"
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<Dump>>>()?;
+    same_kind(&dumps)?;
+    Ok(dumps)
+}
+
+/// Where the program's `main.main` is (file:line), the mark of which program a dump
+/// is of: `None` when no goroutine runs it (it returned, or a leak profile).
+fn main_of(d: &Dump) -> Option<String> {
+    d.goroutines
+        .iter()
+        .flat_map(|g| &g.frames)
+        .find(|f| f.function == "main.main")
+        .map(|f| f.file.clone())
+}
+
+/// A series compares dumps of one kind from one program: debug=1 groups against
+/// debug=2 goroutines (or a leak profile against a full dump, or two programs' dumps)
+/// would read as growth or loss that is none.
+fn same_kind(dumps: &[Dump]) -> anyhow::Result<()> {
+    let mains: Vec<(String, &Dump)> = dumps
+        .iter()
+        .filter_map(|d| Some((main_of(d)?, d)))
+        .collect();
+    if let Some((m0, d0)) = mains.first()
+        && let Some((m, d)) = mains.iter().find(|(m, _)| m != m0)
+    {
+        anyhow::bail!(
+            "{} is of the program whose main.main is in {m0}, {} of one whose main.main is in {m}: a series is of one program",
+            crate::input::display_name(&d0.source),
+            crate::input::display_name(&d.source)
+        );
+    }
+    // debug=1 says in its header which profile it is; a debug=2 dump marks leaked
+    // goroutines in full dumps too (Go 1.26+), so only its shape counts
+    let kind = |d: &Dump| match d.format {
+        DumpFormat::Debug1 => ("a debug=1 goroutine profile", d.leak_profile),
+        DumpFormat::Debug2 | DumpFormat::Traceback => ("a debug=2 dump (or traceback)", false),
+        DumpFormat::Proto => ("a debug=0 goroutine profile (profile.proto)", false),
+    };
+    let Some(first) = dumps.first() else {
+        return Ok(());
+    };
+    for d in &dumps[1..] {
+        if kind(d) != kind(first) {
+            let name = |d: &Dump| {
+                let (shape, leak) = kind(d);
+                let what = if leak {
+                    format!("{shape} of leaked goroutines")
+                } else {
+                    shape.to_string()
+                };
+                format!("{} is {what}", crate::input::display_name(&d.source))
+            };
+            anyhow::bail!(
+                "{} but {}: a series is of one kind of dump (ask each for the same ?debug= and profile)",
+                name(first),
+                name(d)
+            );
+        }
+    }
+    Ok(())
+}
