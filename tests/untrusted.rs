@@ -398,3 +398,27 @@ fn memstats_restarts_order_and_impossible_values() {
     );
     assert!(!out.contains("16777216"), "{out}");
 }
+
+/// Heap profiles of two programs (their binaries differ in the profile's first
+/// mapping) were compared site by site; now refused, naming both.
+#[test]
+fn heap_profiles_of_two_programs_are_not_a_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = real_profile();
+    assert!(!p.mapping.is_empty(), "the real profile names its binary");
+    p.string_table
+        .push(bytes::Bytes::from_static(b"/srv/other/bin"));
+    p.mapping[0].filename = (p.string_table.len() - 1) as i64;
+    let other = tmp_file(&dir, "other.pb");
+    write_profile(&p, &other);
+    let first = common::path("fixtures/heap/go1.27/plain/heap-4.pb.gz");
+    let (code, _, err) = gclens_run(&["heap", first.to_str().unwrap(), other.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/srv/other/bin") && err.contains("a series is of one program"),
+        "{err}"
+    );
+    // the same program's profiles are one series
+    let (code, _, err) = gclens_run(&["heap", first.to_str().unwrap(), first.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+}

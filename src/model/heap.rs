@@ -167,12 +167,17 @@ pub struct HeapProfile {
     /// `alloc_space` for allocs profiles.
     pub default_sample: SampleType,
     pub samples: Vec<Sample>,
+    /// The program's binary (the protobuf's first mapping), what a series must share;
+    /// `None` for the text form, which does not say.
+    pub binary: Option<String>,
 }
 
 impl HeapProfile {
     /// The sum of one figure over every sample.
     pub fn total(&self, t: SampleType) -> i64 {
-        self.samples.iter().map(|s| s.values[t as usize]).sum()
+        self.samples
+            .iter()
+            .fold(0i64, |a, s| a.saturating_add(s.values[t as usize]))
     }
 }
 

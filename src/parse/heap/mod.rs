@@ -143,6 +143,15 @@ pub fn load(files: &[String], limit: u64) -> anyhow::Result<HeapSeries> {
         let p = parse_within(f, &data, &mut series.stacks, limit)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         data.check(name)?;
+        if let Some(first) = series.profiles.iter().find(|q| q.binary.is_some())
+            && let (Some(a), Some(b)) = (&first.binary, &p.binary)
+            && a != b
+        {
+            anyhow::bail!(
+                "{} is a profile of {a}, {name} of {b}: a series is of one program",
+                crate::input::display_name(&first.source)
+            );
+        }
         series.profiles.push(p);
     }
     Ok(series)

@@ -16,6 +16,8 @@ pub struct Profile {
     pub sample_type: Vec<ValueType>,
     #[prost(message, repeated, tag = "2")]
     pub sample: Vec<PSample>,
+    #[prost(message, repeated, tag = "3")]
+    pub mapping: Vec<Mapping>,
     #[prost(message, repeated, tag = "4")]
     pub location: Vec<Location>,
     #[prost(message, repeated, tag = "5")]
@@ -49,6 +51,15 @@ pub struct PSample {
     pub location_id: Vec<u64>,
     #[prost(int64, repeated, tag = "2")]
     pub value: Vec<i64>,
+}
+
+/// A mapped binary; the first is the program's own (Go writes it first).
+#[derive(Clone, PartialEq, Message)]
+pub struct Mapping {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(int64, tag = "5")]
+    pub filename: i64,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -147,6 +158,7 @@ pub fn decoded_size(data: &[u8]) -> Result<u64, HeapError> {
         let payload = if wire == 2 { len } else { 0 };
         total += match tag {
             1 => size_of::<ValueType>() as u64,
+            3 => size_of::<Mapping>() as u64,
             2 => size_of::<PSample>() as u64 + 8 * payload,
             4 => size_of::<Location>() as u64 + 8 * payload,
             5 => size_of::<Function>() as u64,
@@ -305,5 +317,11 @@ pub fn decode(
         period: p.period,
         default_sample,
         samples,
+        binary: p
+            .mapping
+            .first()
+            .and_then(|m| string(m.filename).ok())
+            .map(|s| crate::model::heap::escape_controls(&s))
+            .filter(|s| !s.is_empty()),
     })
 }

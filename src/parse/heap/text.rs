@@ -219,6 +219,7 @@ fn read(
         period: rate,
         default_sample: SampleType::InuseSpace,
         samples,
+        binary: None,
     })
 }
 
