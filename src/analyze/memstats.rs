@@ -92,6 +92,9 @@ fn sub(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 /// Rebuilds the pause history from every snapshot's rings.
 pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
     let mut by_gc: BTreeMap<(usize, u64), Pause> = BTreeMap::new();
+    // the newest GC taken so far, by segment: a later snapshot's ring repeats the older
+    // GCs (200,000 snapshots × 256 lookups were most of `memstats` on a month of vars)
+    let mut newest: Option<(usize, u64)> = None;
     for p in points {
         let s = &p.snapshot.stats;
         let (Some(n), Some(ns), Some(end)) = (s.num_gc, &s.pause_ns, &s.pause_end) else {
@@ -100,7 +103,19 @@ pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
         if ns.len() != 256 || end.len() != 256 {
             continue;
         }
-        for gc in n.saturating_sub(255).max(1)..=n {
+        let mut from = n.saturating_sub(255).max(1);
+        if let Some((seg, last)) = newest
+            && seg == p.segment
+        {
+            from = from.max(last + 1);
+        }
+        newest = Some((
+            p.segment,
+            newest
+                .filter(|(s, _)| *s == p.segment)
+                .map_or(n, |(_, l)| l.max(n)),
+        ));
+        for gc in from..=n {
             let k = ((gc - 1) % 256) as usize;
             by_gc.entry((p.segment, gc)).or_insert(Pause {
                 segment: p.segment,
@@ -145,7 +160,7 @@ fn trend(points: &[Point], f: impl Fn(&Point) -> Option<u64>, scale: f64) -> Opt
 /// Builds the series from snapshots of several sources, in the order given.
 pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> Result<MemReport, String> {
     let sources = inputs.iter().map(|(s, _)| s.clone()).collect();
-    let mut points: Vec<Point> = vec![];
+    let mut points: Vec<Point> = Vec::with_capacity(inputs.iter().map(|(_, s)| s.len()).sum());
     let t0 = inputs
         .iter()
         .flat_map(|(_, s)| s.iter())
