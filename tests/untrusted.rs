@@ -32,6 +32,7 @@ fn measured(args: &[&str], stdin: Option<&Path>) -> Run {
         Some(p) => Stdio::from(std::fs::File::open(p).unwrap()),
         None => Stdio::null(),
     });
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also measures it
     let child = c.spawn().unwrap();
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.

@@ -223,13 +223,13 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> Result<MemReport, String>
     let restarts = points.last().map_or(0, |p| p.segment);
     let total_rate = {
         // each segment's first and last snapshot with a time and a TotalAlloc
-        let mut ends: BTreeMap<usize, ((f64, u64), (f64, u64))> = BTreeMap::new();
+        let mut ends: BTreeMap<usize, [(f64, u64); 2]> = BTreeMap::new();
         for p in &points {
             if let (Some(t), Some(a)) = (p.t_s, p.snapshot.stats.total_alloc) {
-                ends.entry(p.segment).or_insert(((t, a), (t, a))).1 = (t, a);
+                ends.entry(p.segment).or_insert([(t, a); 2])[1] = (t, a);
             }
         }
-        let (bytes, secs) = ends.values().fold((0u64, 0.0), |(b, s), (first, last)| {
+        let (bytes, secs) = ends.values().fold((0u64, 0.0), |(b, s), [first, last]| {
             (
                 b.saturating_add(last.1.saturating_sub(first.1)),
                 s + (last.0 - first.0),
