@@ -228,6 +228,28 @@ pub fn gc_line(i: &[u8]) -> IResult<&[u8], GcLine> {
 mod tests {
     use super::*;
 
+    /// Issue 34: `looks_like_gc` (a broken gc line, or the program's own text?) passed
+    /// its tests with `&&` turned into `||`: every half of each rule is decided here.
+    #[test]
+    fn looks_like_gc_needs_number_then_at_or_paren() {
+        for yes in [&b"gc 5 @0.1s"[..], b"gc 12 @", b"gc12(forced)", b"gc1("] {
+            assert!(looks_like_gc(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [
+            &b"gc 5 files"[..],
+            b"gc 5",
+            b"gc  @0.1s",
+            b"gc @0.1s",
+            b"gc12x",
+            b"gc(",
+            b"gc12",
+            b"gcc 5 @",
+            b"g 5 @",
+        ] {
+            assert!(!looks_like_gc(no), "{}", String::from_utf8_lossy(no));
+        }
+    }
+
     #[test]
     fn go15_five_phases() {
         let l = b"gc 73 @9.070s 15%: 1.0+5.0+11+64+2.0 ms clock, 8.0+5.0+0+433/76/0+16 ms cpu, 411->417->214 MB, 422 MB goal, 8 P";
