@@ -137,24 +137,28 @@ pub fn read_limited(path: &str, limit: u64) -> anyhow::Result<Data> {
     match open(path)? {
         Input::Whole(d) if d.len() as u64 > limit => Err(too_big(name, "holds", limit)),
         Input::Whole(d) => Ok(d),
-        Input::Stream(mut r) => {
-            let mut g = Gathered::default();
-            let mut block = vec![0u8; 1 << 20];
-            loop {
-                let n = match r.read(&mut block) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
-                };
-                g.push(&block[..n]);
-                if g.len() > limit {
-                    return Err(too_big(name, "holds", limit));
-                }
-            }
-            Ok(Data::Owned(g.into_vec()))
+        Input::Stream(mut r) => Ok(Data::Owned(gather(&mut r, name, limit)?)),
+    }
+}
+
+/// Reads the stream `name` to its end into a buffer of exactly its size ([`Gathered`]);
+/// more than `limit` bytes is an error naming it, the limit and the flag.
+pub fn gather(r: &mut dyn Read, name: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+    let mut g = Gathered::default();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = match r.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(stream_error(name, e, limit)),
+        };
+        g.push(&block[..n]);
+        if g.len() > limit {
+            return Err(too_big(name, "holds", limit));
         }
     }
+    Ok(g.into_vec())
 }
 
 /// Bytes gathered from a stream in blocks of their own, joined once at the end into a

@@ -10,7 +10,7 @@ use crate::model::goroutines::{Dump, DumpFormat};
 /// block by line block; an input over `limit` bytes is an error naming the file and the
 /// limit. A file with no goroutine dump is an error naming it.
 pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
-    use crate::input::{self, Chunk, Input};
+    use crate::input::{self, Input};
     let dumps = files
         .iter()
         .map(|f| {
@@ -34,29 +34,10 @@ pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
                     let head = std::io::BufRead::fill_buf(&mut s)
                         .map_err(|e| input::stream_error(name, e, limit))?;
                     if super::proto::looks_like(head) {
-                        let mut g = input::Gathered::default();
-                        let mut block = vec![0u8; 1 << 20];
-                        loop {
-                            let n = std::io::Read::read(&mut s, &mut block)
-                                .map_err(|e| input::stream_error(name, e, limit))?;
-                            if n == 0 {
-                                break;
-                            }
-                            g.push(&block[..n]);
-                        }
-                        let data = g.into_vec();
+                        let data = input::gather(&mut s, name, limit)?;
                         super::proto::parse(f, &data, limit).map(Some)
                     } else {
-                    let mut r = Reader::new(f);
-                    input::for_each_block(&mut s, &|_| {}, |c| {
-                        if let Chunk::Lines(l) = c {
-                            for line in l.strip_suffix(b"\n").unwrap_or(l).split(|&b| b == b'\n') {
-                                r.line(line);
-                            }
-                        }
-                    })
-                    .map_err(|e| input::stream_error(name, e, limit))?;
-                    r.finish_checked()
+                        read_lines(f, &mut s, limit)?
                     }
                 }
             };
@@ -70,6 +51,26 @@ pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
         .collect::<anyhow::Result<Vec<Dump>>>()?;
     same_kind(&dumps)?;
     Ok(dumps)
+}
+
+/// A text dump streamed line block by line block (bounded by the reader's own merging
+/// and the `limit` of its [`crate::input::Capped`] stream).
+fn read_lines(
+    f: &str,
+    s: &mut dyn std::io::Read,
+    limit: u64,
+) -> anyhow::Result<Result<Option<Dump>, String>> {
+    use crate::input::{self, Chunk};
+    let mut r = Reader::new(f);
+    input::for_each_block(s, &|_| {}, |c| {
+        if let Chunk::Lines(l) = c {
+            for line in l.strip_suffix(b"\n").unwrap_or(l).split(|&b| b == b'\n') {
+                r.line(line);
+            }
+        }
+    })
+    .map_err(|e| input::stream_error(input::display_name(f), e, limit))?;
+    Ok(r.finish_checked())
 }
 
 /// Where the program's `main.main` is (file:line), the mark of which program a dump
