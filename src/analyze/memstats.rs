@@ -120,8 +120,8 @@ pub fn pauses(points: &[Point]) -> (Vec<Pause>, u64) {
             by_gc.entry((p.segment, gc)).or_insert(Pause {
                 segment: p.segment,
                 gc,
-                end_unix_ns: end[k],
-                pause_ns: ns[k],
+                end_unix_ns: end.get(k).unwrap_or_default(),
+                pause_ns: ns.get(k).unwrap_or_default(),
             });
         }
     }
@@ -164,7 +164,7 @@ pub fn report(inputs: Vec<(String, Vec<Snapshot>)>) -> Result<MemReport, String>
     let t0 = inputs
         .iter()
         .flat_map(|(_, s)| s.iter())
-        .find_map(|s| s.stats.last_gc);
+        .find_map(|s| s.stats.last_gc.filter(|t| *t > 0));
     for (source, snaps) in inputs {
         for snapshot in snaps {
             let s = &snapshot.stats;

@@ -23,6 +23,20 @@ impl Format<MemReport> for MemstatsText {
     }
 }
 
+/// Rows of the table at most: a day of `/debug/vars` is 200,000 snapshots.
+const MAX_ROWS: usize = 40;
+
+/// The snapshots the table shows: all, or [`MAX_ROWS`] evenly spaced from the first to
+/// the last.
+fn rows_shown(n: usize) -> Vec<usize> {
+    if n <= MAX_ROWS {
+        return (0..n).collect();
+    }
+    (0..MAX_ROWS)
+        .map(|k| (k * (n - 1) + (MAX_ROWS - 1) / 2) / (MAX_ROWS - 1))
+        .collect()
+}
+
 fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::Result<()> {
     let s = &r.summary;
     writeln!(out, "gclens memstats {}", sources.join(", "))?;
@@ -49,9 +63,10 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
         }
     )?;
     writeln!(out)?;
+    let w = r.points.len().to_string().len().max(4);
     writeln!(
         out,
-        "  {:>4} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
+        "  {:>w$} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
         "#",
         "t (s)",
         "HeapAlloc",
@@ -63,12 +78,14 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
         "objects",
         "NumGC"
     )?;
-    for (i, p) in r.points.iter().enumerate() {
+    let shown = rows_shown(r.points.len());
+    for i in shown.iter().copied() {
+        let p = &r.points[i];
         let st = &p.snapshot.stats;
         let a = |f: &str| p.snapshot.approximate.contains(&f);
         writeln!(
             out,
-            "  {:>4} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
+            "  {:>w$} {:>9} {:>10} {:>10} {:>10} {:>10} {:>13} {:>9} {:>9} {:>6}",
             i + 1,
             p.t_s.map_or("-".into(), num),
             mib(st.heap_alloc, a("HeapAlloc")),
@@ -85,6 +102,14 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
         out,
         "  (MiB; ~ marks values the dump printed truncated to whole units)"
     )?;
+    if shown.len() < r.points.len() {
+        writeln!(
+            out,
+            "  ({} of {} snapshots shown, evenly spaced; --format csv lists every one)",
+            shown.len(),
+            r.points.len()
+        )?;
+    }
     writeln!(out)?;
     let rows: Vec<(&str, String)> = vec![
         (
@@ -154,4 +179,21 @@ fn write_report(out: &mut dyn Write, r: &MemReport, sources: &[String]) -> io::R
         writeln!(out, "  {k:<w$}  {v}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_series_shows_forty_rows_from_the_first_to_the_last() {
+        assert_eq!(rows_shown(3), vec![0, 1, 2]);
+        assert_eq!(rows_shown(MAX_ROWS), (0..MAX_ROWS).collect::<Vec<_>>());
+        for n in [MAX_ROWS + 1, 1000, 200_000] {
+            let r = rows_shown(n);
+            assert_eq!(r.len(), MAX_ROWS);
+            assert_eq!((r[0], r[MAX_ROWS - 1]), (0, n - 1));
+            assert!(r.windows(2).all(|w| w[0] < w[1]), "{n}: {r:?}");
+        }
+    }
 }

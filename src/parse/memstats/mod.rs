@@ -6,8 +6,9 @@
 
 mod json;
 mod text;
+mod vars;
 
-pub use crate::model::memstats::{MemStats, Shape, SizeClass, Snapshot, U64_FIELDS};
+pub use crate::model::memstats::{MemStats, Shape, Shared, SizeClass, Snapshot, U64_FIELDS};
 
 /// What a file held.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -23,8 +24,8 @@ pub struct Parsed {
 /// in a log file), in the order they appear.
 pub fn parse(data: &[u8]) -> Parsed {
     let mut out = Parsed::default();
-    json::parse(data, &mut out);
-    text::parse(data, &mut out);
+    let docs = vars::parse(data, &mut out);
+    text::parse(data, &docs, &mut out);
     out.snapshots.sort_by_key(|s| s.line);
     for s in &mut out.snapshots {
         for why in implausible(&mut s.stats) {
@@ -106,7 +107,7 @@ pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<(String, Parsed)
 
 /// MemStats from a JSON object with Go's field names (`json.Marshal(m)`).
 pub fn from_json_object(obj: &serde_json::Map<String, serde_json::Value>) -> Option<MemStats> {
-    json::from_value(obj)
+    json::from_object(obj)
 }
 
 /// 1-based line numbers of byte offsets asked in increasing order, each counted from
@@ -119,6 +120,11 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
+    /// Lines counted from byte offset `pos` (its line is line 1).
+    pub(crate) fn at(pos: usize) -> Lines {
+        Lines { pos, line: 0 }
+    }
+
     /// The line of byte offset `at` (an earlier offset than the last one asked is
     /// counted from the start again).
     pub(crate) fn of(&mut self, data: &[u8], at: usize) -> u64 {
@@ -135,6 +141,116 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed reader keeps the `Value` tree's leniency: a field of the wrong type is
+    /// left out and the rest kept; a key given twice keeps its last value; a document
+    /// counts only with `HeapAlloc` or `Alloc`; nesting too deep is an error, not a crash.
+    #[test]
+    fn expvar_fields_of_the_wrong_type_are_left_out_and_the_rest_kept() {
+        let doc = br#"{"memstats": {"HeapAlloc": 5, "NumGC": "x", "Frees": -1, "Mallocs": 1.5,
+            "PauseNs": [1, "a"], "PauseEnd": [7, 8], "GCCPUFraction": 1, "EnableGC": 1,
+            "DebugGC": false, "BySize": [{"Size": 8, "Mallocs": 2, "Frees": 1, "X": []}],
+            "Sys": 9, "Sys": null, "TotalAlloc": "1", "TotalAlloc": 3, "memstats": {}}}
+{"memstats": {"BySize": [{"Size": 8, "Mallocs": 2}], "Alloc": 4, "PauseNs": {}}}
+{"memstats": {"NumGC": 3}}
+{"memstats": 7, "HeapAlloc": 6}
+"#;
+        let p = parse(doc);
+        assert_eq!(p.snapshots.len(), 3, "{p:?}");
+        let m = &p.snapshots[0].stats;
+        assert_eq!(
+            (m.heap_alloc, m.num_gc, m.frees, m.mallocs),
+            (Some(5), None, None, None)
+        );
+        assert_eq!((m.sys, m.total_alloc), (None, Some(3)));
+        assert_eq!(m.pause_ns, None);
+        assert_eq!(m.pause_end, Some(vec![7, 8].into()));
+        assert_eq!(
+            (m.gc_cpu_fraction, m.enable_gc, m.debug_gc),
+            (Some(1.0), None, Some(false))
+        );
+        let sizes = vec![SizeClass {
+            size: 8,
+            mallocs: 2,
+            frees: 1,
+        }];
+        assert_eq!(m.by_size, Some(sizes.into()));
+        let m = &p.snapshots[1].stats;
+        assert_eq!(
+            (m.alloc, m.by_size.as_ref(), m.pause_ns.as_ref()),
+            (Some(4), None, None)
+        );
+        // a `memstats` that is not an object: the document itself is read
+        assert_eq!(p.snapshots[2].stats.heap_alloc, Some(6));
+        assert_eq!(p.snapshots[2].line, 7);
+        assert_eq!(
+            p.errors,
+            vec![(
+                6,
+                "a \"memstats\" value that is not a MemStats object".into()
+            )]
+        );
+
+        let deep = format!(
+            "{{\"memstats\": {}1{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let p = parse(deep.as_bytes());
+        assert!(p.snapshots.is_empty());
+        assert!(
+            p.errors[0].1.contains("not a MemStats object"),
+            "{:?}",
+            p.errors
+        );
+        let deep = format!(
+            "{}1{}",
+            "{\"memstats\": ".repeat(100_000),
+            "}".repeat(100_000)
+        );
+        let p = parse(deep.as_bytes());
+        assert!(p.snapshots.is_empty());
+        assert!(
+            p.errors[0].1.contains("recursion limit"),
+            "{:?}",
+            p.errors[0]
+        );
+    }
+
+    /// Each document's pause rings share the stretches the one before it had: a GC
+    /// rewrites one entry of 256.
+    #[test]
+    fn expvar_rings_share_what_the_document_before_held() {
+        let ring = |gcs: u64| -> String {
+            let v: Vec<String> = (0..256)
+                .map(|i| {
+                    if i < gcs {
+                        (1000 + i).to_string()
+                    } else {
+                        "0".into()
+                    }
+                })
+                .collect();
+            v.join(",")
+        };
+        let doc = |gcs: u64| {
+            format!(
+                "{{\"memstats\": {{\"HeapAlloc\": 1, \"NumGC\": {gcs}, \"PauseNs\": [{}]}}}}\n",
+                ring(gcs)
+            )
+        };
+        let data = [doc(3), doc(4), doc(40)].concat();
+        let p = parse(data.as_bytes());
+        let rings: Vec<&Shared<u64>> = p
+            .snapshots
+            .iter()
+            .map(|s| s.stats.pause_ns.as_ref().unwrap())
+            .collect();
+        assert_eq!(rings[1].get(3), Some(1003));
+        assert_eq!(rings[1].iter().filter(|n| *n > 0).count(), 4);
+        assert_eq!(rings[0].shared_stretches(rings[1]), 7);
+        assert_eq!(rings[1].shared_stretches(rings[2]), 6);
+    }
 
     #[test]
     fn lines_are_counted_forward_and_again_from_the_start() {

@@ -5,6 +5,7 @@
 
 use super::{Lines, MemStats, Parsed, Shape, SizeClass, Snapshot, U64_FIELDS};
 use regex::bytes::Regex;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 fn set_named(m: &mut MemStats, key: &str, value: &str) -> bool {
@@ -21,9 +22,9 @@ fn set_named(m: &mut MemStats, key: &str, value: &str) -> bool {
                 return false;
             };
             if key == "PauseNs" {
-                m.pause_ns = Some(list);
+                m.pause_ns = Some(list.into());
             } else {
-                m.pause_end = Some(list);
+                m.pause_end = Some(list.into());
             }
             true
         }
@@ -37,6 +38,11 @@ fn set_named(m: &mut MemStats, key: &str, value: &str) -> bool {
 
 /// `# runtime.MemStats` then `# Key = value` lines.
 fn pprof(data: &[u8], out: &mut Parsed) {
+    // neither a trailer nor a record: nothing to read (a month of JSON is not decoded)
+    let has = |s: &[u8]| memchr::memmem::find(data, s).is_some();
+    if !has(b"# runtime.MemStats") && !has(b"] @") {
+        return;
+    }
     let text = String::from_utf8_lossy(data);
     let mut lines = text.lines().enumerate().peekable();
     let mut records = 0;
@@ -198,7 +204,7 @@ fn by_size(m: &mut MemStats, v: &str) -> bool {
         }
         classes.push(sc);
     }
-    m.by_size = Some(classes);
+    m.by_size = Some(classes.into());
     true
 }
 
@@ -260,7 +266,7 @@ fn field_of(label: &str) -> Option<&'static str> {
     })
 }
 
-fn human(data: &[u8], out: &mut Parsed) {
+fn human(data: &[u8], skip: &[Range<usize>], out: &mut Parsed) {
     let mut lines = Lines::default();
     let mut cur: Option<Snapshot> = None;
     let mut pos = 0;
@@ -276,9 +282,19 @@ fn human(data: &[u8], out: &mut Parsed) {
             }
         }
     };
-    for line in data.split_inclusive(|b| *b == b'\n') {
+    let mut skip = skip.iter().peekable();
+    while pos < data.len() {
         let start = pos;
-        pos += line.len();
+        // JSON documents are read by their own parser: their lines are passed over whole
+        while skip.next_if(|r| r.end <= start).is_some() {}
+        if let Some(r) = skip.peek()
+            && r.start <= start
+        {
+            pos = r.end;
+            continue;
+        }
+        pos = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i + 1);
+        let line = &data[start..pos];
         let trimmed = line.trim_ascii();
         if trimmed == b"---" {
             flush(&mut cur, out);
@@ -344,10 +360,11 @@ fn human(data: &[u8], out: &mut Parsed) {
     flush(&mut cur, out);
 }
 
-pub fn parse(data: &[u8], out: &mut Parsed) {
+/// Reads the text shapes; `json` are the byte ranges of the JSON documents already read.
+pub fn parse(data: &[u8], json: &[Range<usize>], out: &mut Parsed) {
     pprof(data, out);
     plusv(data, out);
-    human(data, out);
+    human(data, json, out);
 }
 
 #[cfg(test)]
@@ -369,6 +386,7 @@ mod tests {
         let mut p = Parsed::default();
         human(
             b"2024/01/02 15:04:05 Alloc = 12 MiB\tTotalAlloc = 340 MiB\tSys = 24 MiB\tNumGC = 31\n",
+            &[],
             &mut p,
         );
         let s = &p.snapshots[0].stats;
