@@ -103,9 +103,11 @@ pub struct GoroutineReport {
 /// The package path of a function name (`gclens.example/x/pool.worker` →
 /// `gclens.example/x/pool`, `sync.(*Mutex).Lock` → `sync`).
 fn package(f: &str) -> &str {
-    let slash = f.rfind('/').map_or(0, |k| k + 1);
-    match f[slash..].find('.') {
-        Some(d) => &f[..slash + d],
+    // the first dot of the last path element ends it (Go writes a dot inside a package
+    // name there as %2e: `gopkg.in/yaml%2ev3.Unmarshal`)
+    let last = f.rsplit('/').next().unwrap_or(f);
+    match last.find('.') {
+        Some(d) => &f[..f.len() - last.len() + d],
         None => f,
     }
 }
@@ -381,6 +383,164 @@ mod tests {
             package("gclens.example/x/pool.(*P).Run"),
             "gclens.example/x/pool"
         );
+        assert_eq!(
+            package("gopkg.in/yaml%2ev3.Unmarshal"),
+            "gopkg.in/yaml%2ev3"
+        );
+        assert_eq!(package("main.main"), "main");
+        assert_eq!(package("nodot"), "nodot");
+    }
+
+    // Deciding tests (issue 34): the series rules and the grouping fallbacks, each
+    // pinned by a case that flips when the rule changes.
+
+    fn frame(function: &str) -> Frame {
+        Frame {
+            function: function.into(),
+            file: "x.go".into(),
+            line: 1,
+        }
+    }
+
+    fn goroutines(count: u64, state: &str, frames: &[&str]) -> Goroutines {
+        Goroutines {
+            count,
+            state: Some(state.into()),
+            wait_min: None,
+            locked_to_thread: false,
+            frames: frames.iter().map(|f| frame(f)).collect(),
+            created_by: Some(frame("main.main")),
+        }
+    }
+
+    fn dump(leak_profile: bool, gs: Vec<Goroutines>) -> Dump {
+        Dump {
+            source: "dump.txt".into(),
+            format: DumpFormat::Debug2,
+            total: gs.iter().map(|g| g.count).sum(),
+            leak_profile,
+            goroutines: gs,
+        }
+    }
+
+    const WORKER: [&str; 3] = ["runtime.gopark", "runtime.chansend1", "main.worker"];
+
+    #[test]
+    fn a_group_growing_over_two_dumps_is_possible_growth() {
+        let r = analyze(&[
+            dump(false, vec![goroutines(3, "chan send", &WORKER)]),
+            dump(false, vec![goroutines(10, "chan send", &WORKER)]),
+        ]);
+        assert_eq!(r.groups[0].verdict, GroupVerdict::Growing);
+        assert_eq!(r.leak.verdict, GoroutineLeakVerdict::PossibleGrowth);
+        assert_eq!(r.leak.groups, vec!["main.worker [chan send]"]);
+        assert!(
+            r.leak.evidence.contains("3 → 10 goroutines over 2 dumps"),
+            "{}",
+            r.leak.evidence
+        );
+    }
+
+    #[test]
+    fn steady_groups_over_two_dumps_say_so_one_dump_asks_for_another() {
+        let d = || dump(false, vec![goroutines(3, "chan send", &WORKER)]);
+        let two = analyze(&[d(), d()]);
+        assert_eq!(two.leak.verdict, GoroutineLeakVerdict::NoLeakSignal);
+        assert_eq!(two.leak.evidence, "no group grows over 2 dumps");
+        let one = analyze(&[d()]);
+        assert!(
+            one.leak
+                .evidence
+                .starts_with("one dump: the largest group is main.worker [chan send] with 3"),
+            "{}",
+            one.leak.evidence
+        );
+    }
+
+    #[test]
+    fn a_leaked_group_gone_from_the_last_dump_is_no_leak() {
+        let leaked = goroutines(4, "chan send (leaked)", &WORKER);
+        let other = goroutines(2, "select", &["runtime.gopark", "main.loop"]);
+        let gone = analyze(&[
+            dump(true, vec![leaked.clone(), other.clone()]),
+            dump(true, vec![other.clone()]),
+        ]);
+        assert_eq!(gone.leak.verdict, GoroutineLeakVerdict::NoLeakSignal);
+        assert!(gone.leak.groups.is_empty());
+        // still there: proven by the runtime, one dump is enough
+        let there = analyze(&[dump(true, vec![leaked, other])]);
+        assert_eq!(there.leak.verdict, GoroutineLeakVerdict::LikelyLeak);
+        assert_eq!(
+            there.leak.evidence,
+            "the runtime's leak detector marks 4 goroutine(s) leaked, most in main.worker [chan send (leaked)]"
+        );
+    }
+
+    #[test]
+    fn goroutines_without_user_code_group_at_their_first_frame_outside_the_runtime() {
+        let r = analyze(&[dump(
+            false,
+            vec![
+                goroutines(
+                    2,
+                    "IO wait",
+                    &[
+                        "runtime.gopark",
+                        "internal/poll.(*FD).Read",
+                        "net/http.(*persistConn).readLoop",
+                        "runtime.goexit",
+                    ],
+                ),
+                goroutines(
+                    1,
+                    "semacquire",
+                    &["runtime.gopark", "sync.(*WaitGroup).Wait", "main.run"],
+                ),
+                goroutines(1, "running", &["runtime.gopark", "runtime.goexit"]),
+            ],
+        )]);
+        let by = |f: &str| {
+            r.groups
+                .iter()
+                .find(|g| g.function == f)
+                .unwrap_or_else(|| panic!("{f}: {:?}", r.groups))
+        };
+        assert_eq!(by("net/http.(*persistConn).readLoop").parked_in, None);
+        assert_eq!(
+            by("main.run").parked_in.as_deref(),
+            Some("sync.(*WaitGroup).Wait")
+        );
+        assert_eq!(by("runtime.gopark").counts, vec![1]);
+    }
+
+    /// Every wait state the runtime prints that has a plain meaning keeps it.
+    #[test]
+    fn each_wait_state_says_what_it_means() {
+        for (state, words) in [
+            ("chan send", "nobody receives"),
+            ("chan receive", "nobody sends on or closes"),
+            ("chan send (nil chan)", "nil channel"),
+            ("chan receive (nil chan)", "nil channel"),
+            ("select", "one of its channels"),
+            ("select (no cases)", "empty select"),
+            ("IO wait", "network I/O"),
+            ("semacquire", "lock"),
+            ("sync.Mutex.Lock", "lock"),
+            ("sync.RWMutex.Lock", "lock"),
+            ("sync.RWMutex.RLock", "lock"),
+            ("sync.WaitGroup.Wait", "WaitGroup"),
+            ("sync.Cond.Wait", "sync.Cond"),
+            ("sleep", "time.Sleep"),
+            ("syscall", "system call"),
+            ("running", "running"),
+            ("runnable", "running"),
+            ("chan send (leaked)", "nobody receives"),
+            ("IO wait, 12 minutes", "network I/O"),
+        ] {
+            let r = reason(state).unwrap_or_else(|| panic!("{state}: no meaning"));
+            assert!(r.contains(words), "{state}: {r}");
+        }
+        assert_eq!(reason("GC worker (idle)"), None);
     }
 
     #[test]
@@ -391,6 +551,11 @@ mod tests {
         assert_eq!(verdict(&[1, 2]).0, GroupVerdict::Growing);
         // up once in four intervals, back down: not a trend
         assert_eq!(verdict(&[5, 9, 7, 6, 6]).0, GroupVerdict::Steady);
+        // up in two of four: half is enough; up at the end but in one of four is not
+        assert_eq!(verdict(&[5, 6, 6, 6, 7]).0, GroupVerdict::Growing);
+        assert_eq!(verdict(&[5, 5, 5, 5, 7]).0, GroupVerdict::Steady);
+        assert_eq!(verdict(&[5, 5, 5, 7]).0, GroupVerdict::Steady);
+        assert_eq!(verdict(&[5, 5]).0, GroupVerdict::Steady);
         assert_eq!(
             reason("chan send, 5 minutes").unwrap(),
             reason("chan send").unwrap()
