@@ -115,7 +115,8 @@ fn a_leak_and_a_tight_budget_are_called_out() {
         .map(|w| w["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"leak"), "{codes:?}");
-    // a budget that cannot hold the live heap gets no advice, but the smallest one
+    // a leaking program that already fills the budget: the leak is named, not a budget
+    // (no budget holds a leak), and the JSON says why there is no advice
     for budget in ["40Mi", "8Mi"] {
         gclens()
             .args([
@@ -128,9 +129,56 @@ fn a_leak_and_a_tight_budget_are_called_out() {
             .code(1)
             .stdout("")
             .stderr(predicates::str::contains(
-                "A budget of at least 98.2 MiB holds it at GOGC=10",
-            ));
+                "the live heap grows 474.88 MiB/min: the program leaks, and no budget holds a leak",
+            ))
+            .stderr(predicates::str::contains("every GiB more buys about 2.2 min"))
+            .stderr(predicates::str::contains("at least").not());
     }
+    let out = gclens()
+        .args(["advise", "fixtures/gctrace/go1.21/leak.log", "--budget", "40Mi"])
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(r["schema"], "gclens.advice/v2");
+    assert_eq!(r["gogc"], serde_json::Value::Null);
+    assert_eq!(r["refused"]["code"], "leak");
+    assert_eq!(r["refused"]["min_budget_bytes"], serde_json::Value::Null);
+    assert!((r["refused"]["leak_mib_per_min"].as_f64().unwrap() - 474.88).abs() < 0.01);
+    // a steady program in too small a budget gets the smallest budget that holds it
+    gclens()
+        .args(["advise", "fixtures/gctrace/go1.25/steady.log", "--budget", "8Mi"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "A budget of at least 60.1 MiB holds it at GOGC=10",
+        ));
+    let out = gclens()
+        .args(["advise", "fixtures/gctrace/go1.25/steady.log", "--budget", "8Mi"])
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(r["refused"]["code"], "budget_too_small");
+    assert_eq!(r["refused"]["min_budget_bytes"], 62987055);
+    assert_eq!(r["refused"]["limit_bytes"], 7 << 20);
+    // no gc line at all: the JSON says so too
+    let out = gclens()
+        .args(["advise", "Cargo.toml", "--budget", "1Gi", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(r["refused"]["code"], "no_gc_lines");
     let a = advice(&[
         "fixtures/gctrace/public/go1.9-issue14812.log",
         "--budget",

@@ -1,7 +1,7 @@
 //! `gclens advise`: GOGC and GOMEMLIMIT for a memory budget, from a trace.
 
 use super::{Status, load_memstats, load_traces};
-use crate::analyze::advice::{Advice, AdviceOptions, advise};
+use crate::analyze::advice::{Advice, AdviceError, AdviceOptions, Refusal, advise};
 use crate::analyze::summarize;
 use crate::cli::{AdviseArgs, AdviseOutput, Budget};
 use crate::export::advice::AdviceJson;
@@ -51,13 +51,6 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
         ));
     }
     let t = load_traces(&args.files, false)?;
-    if t.cycles.is_empty() {
-        crate::note!(
-            "gclens: no gc line found in {}: capture a trace with GODEBUG=gctrace=1",
-            super::names(&t.sources)
-        );
-        return Ok(Status::NothingFound);
-    }
     let s = summarize(&t);
     let mem = load_memstats(&args.memstats)?;
     let o = AdviceOptions {
@@ -71,13 +64,22 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
             Budget::Auto => None,
         },
     };
-    let a = match advise(&t, &s, mem.as_ref(), &o) {
+    let advice = if t.cycles.is_empty() {
+        Err(AdviceError::NoCycles)
+    } else {
+        advise(&t, &s, mem.as_ref(), &o)
+    };
+    let a = match advice {
         Ok(a) => a,
         Err(e) => {
             crate::note!(
                 "gclens: cannot advise from {}: {e}",
                 super::names(&t.sources)
             );
+            if args.format == AdviseOutput::Json {
+                let r = Refusal::new(&e, &t.sources, budget_bytes);
+                emit(args.output.as_deref(), &AdviceJson, &r)?;
+            }
             return Ok(Status::NothingFound);
         }
     };

@@ -2,7 +2,7 @@
 //! model predicts for it, the inputs it measured, the what-if table, the warnings and
 //! the arithmetic, as `analyze::advice::Advice` holds them.
 
-use crate::analyze::advice::Advice;
+use crate::analyze::advice::{Advice, Refusal};
 use crate::output::Format;
 use std::io::Write;
 
@@ -12,6 +12,14 @@ pub struct AdviceJson;
 impl Format<Advice> for AdviceJson {
     fn write(&self, a: &Advice, out: &mut dyn Write) -> anyhow::Result<()> {
         serde_json::to_writer_pretty(&mut *out, a)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+}
+
+impl Format<Refusal> for AdviceJson {
+    fn write(&self, r: &Refusal, out: &mut dyn Write) -> anyhow::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, r)?;
         out.write_all(b"\n")?;
         Ok(())
     }

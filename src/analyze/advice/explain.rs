@@ -6,7 +6,7 @@ use super::pacer::{
     predict, predict_at, trigger_at,
 };
 use super::{AdviceOptions, Inputs, MIB, Warning};
-use crate::analyze::summary::{LeakVerdict, Summary};
+use crate::analyze::summary::Summary;
 use crate::model::GcFormat;
 
 fn mib(b: u64) -> String {
@@ -223,11 +223,7 @@ pub fn warnings(s: &Summary, i: &Inputs, o: &AdviceOptions, limit: u64, gogc: f6
             ),
         );
     }
-    if matches!(
-        s.leak.verdict,
-        LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
-    ) && let Some(slope) = i.live_heap_slope_mib_per_min.filter(|s| *s > 0.0)
-    {
+    if let Some(slope) = super::leak_rate(s, i) {
         let room = heap_cap(i, limit_mib) / (1.0 + (gogc / 100.0)) - i.live_end_mib;
         push(
             "leak",

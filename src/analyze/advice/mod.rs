@@ -46,7 +46,7 @@ pub use inputs::{Inputs, inputs};
 pub use pacer::{Prediction, budget_for_cpu, predict};
 
 use super::memstats::MemReport;
-use super::summary::Summary;
+use super::summary::{LeakVerdict, Summary};
 use crate::model::Timeline;
 use pacer::{SCAVENGE_SLACK, heap_cap};
 use serde::Serialize;
@@ -118,20 +118,28 @@ pub struct Advice {
 /// Why no advice can be given.
 #[derive(Debug, PartialEq)]
 pub enum AdviceError {
+    /// No gc line in the input at all.
+    NoCycles,
     NoTimedCycles,
     NoCpuPhases,
     /// The budget's limit cannot hold what the program keeps live: (limit MiB, what
-    /// the live heap needs in MiB, the smallest budget in bytes that GOGC=10 fits).
+    /// the live heap needs in MiB, the smallest budget in bytes that GOGC=10 fits, and
+    /// the live heap's growth in MiB/min when the trace leaks — then no budget holds it).
     BudgetTooSmall {
         limit_mib: f64,
         needed_mib: f64,
         min_budget: u64,
+        leak_mib_per_min: Option<f64>,
     },
 }
 
 impl std::fmt::Display for AdviceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            AdviceError::NoCycles => write!(
+                f,
+                "no gc line found: capture a trace with GODEBUG=gctrace=1"
+            ),
             AdviceError::NoTimedCycles => write!(
                 f,
                 "the trace needs at least 3 timed gc cycles after warm-up"
@@ -143,7 +151,23 @@ impl std::fmt::Display for AdviceError {
             AdviceError::BudgetTooSmall {
                 limit_mib,
                 needed_mib,
+                leak_mib_per_min: Some(rate),
+                ..
+            } => write!(
+                f,
+                "the live heap grows {rate:.2} MiB/min: the program leaks, and no budget holds a \
+                 leak (no GOGC or GOMEMLIMIT fixes one). It already takes {needed_mib:.1} MiB of \
+                 memory (with fragmentation and what lies outside the heap), and the \
+                 {limit_mib:.0} MiB limit this budget leaves has no room for it; every GiB more \
+                 buys about {} at this rate — find what holds the memory (heap profiles minutes \
+                 apart: `gclens heap`)",
+                crate::analyze::summary::fmt_minutes(1024.0 / rate)
+            ),
+            AdviceError::BudgetTooSmall {
+                limit_mib,
+                needed_mib,
                 min_budget,
+                leak_mib_per_min: None,
             } => write!(
                 f,
                 "the budget leaves a memory limit of {limit_mib:.0} MiB, and the program's live \
@@ -156,7 +180,83 @@ impl std::fmt::Display for AdviceError {
     }
 }
 
-/// The advice for `o.budget_bytes`.
+impl AdviceError {
+    /// A stable name for the reason, as the JSON refusal gives it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdviceError::NoCycles => "no_gc_lines",
+            AdviceError::NoTimedCycles => "no_timed_cycles",
+            AdviceError::NoCpuPhases => "no_cpu_phases",
+            AdviceError::BudgetTooSmall {
+                leak_mib_per_min: Some(_),
+                ..
+            } => "leak",
+            AdviceError::BudgetTooSmall { .. } => "budget_too_small",
+        }
+    }
+}
+
+/// `advise --format json` when there is no advice: the same schema, with `refused` in
+/// place of the advice (a script reads why, not an empty stdout).
+#[derive(Clone, Debug, Serialize)]
+pub struct Refusal {
+    pub schema: &'static str,
+    pub sources: Vec<String>,
+    pub budget_bytes: u64,
+    pub gogc: Option<u32>,
+    pub refused: Refused,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Refused {
+    /// `leak`, `budget_too_small`, `no_timed_cycles`, `no_cpu_phases`.
+    pub code: &'static str,
+    pub message: String,
+    /// The live heap's growth when the program leaks.
+    pub leak_mib_per_min: Option<f64>,
+    /// The memory limit the budget leaves and what the live heap needs (budget errors).
+    pub limit_bytes: Option<u64>,
+    pub needed_bytes: Option<u64>,
+    /// The smallest budget that holds the live heap at GOGC=10; null for a leak (no
+    /// budget holds one) and for the trace errors.
+    pub min_budget_bytes: Option<u64>,
+}
+
+impl Refusal {
+    pub fn new(e: &AdviceError, sources: &[String], budget_bytes: u64) -> Refusal {
+        let (limit, needed, min, leak) = match e {
+            AdviceError::BudgetTooSmall {
+                limit_mib,
+                needed_mib,
+                min_budget,
+                leak_mib_per_min,
+            } => (
+                Some((limit_mib * MIB) as u64),
+                Some((needed_mib * MIB) as u64),
+                leak_mib_per_min.is_none().then_some(*min_budget),
+                *leak_mib_per_min,
+            ),
+            _ => (None, None, None, None),
+        };
+        Refusal {
+            schema: "gclens.advice/v2",
+            sources: sources.to_vec(),
+            budget_bytes,
+            gogc: None,
+            refused: Refused {
+                code: e.code(),
+                message: e.to_string(),
+                leak_mib_per_min: leak,
+                limit_bytes: limit,
+                needed_bytes: needed,
+                min_budget_bytes: min,
+            },
+        }
+    }
+}
+
+/// The advice for `o.budget_bytes`: the model's inputs measured on the trace (and on
+/// resamples of its cycles), then [`size`].
 pub fn advise(
     t: &Timeline,
     s: &Summary,
@@ -170,6 +270,41 @@ pub fn advise(
         .and_then(|(cs, used)| crate::analyze::scheduler::cpu_share(t, cs, used));
     let share = i.cpu_share.as_ref().map_or(1.0, |c| c.scale);
     i.scale_gc_cpu(share);
+    let mut samples = match measured {
+        Some((cs, used)) => {
+            ranges::resamples(cs, &used, s, mem, o.current_gogc, i.contention.is_some())
+        }
+        None => vec![],
+    };
+    for r in &mut samples {
+        r.scale_gc_cpu(share);
+    }
+    let mut a = size(i, &samples, s, o)?;
+    a.sources = t.sources.clone();
+    Ok(a)
+}
+
+/// The live heap's growth in MiB/min when the trace's verdict is a leak or possible
+/// growth: what no setting fixes, named before any number.
+pub fn leak_rate(s: &Summary, i: &Inputs) -> Option<f64> {
+    matches!(
+        s.leak.verdict,
+        LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
+    )
+    .then_some(i.live_heap_slope_mib_per_min)
+    .flatten()
+    .filter(|r| *r > 0.0)
+}
+
+/// GOGC sized for the budget from measured inputs (`samples`: the same inputs on
+/// resamples of the trace's cycles, for the error bars): the rule itself, apart from
+/// measuring, so that tests can decide it on hand-checked inputs.
+pub fn size(
+    i: Inputs,
+    samples: &[Inputs],
+    s: &Summary,
+    o: &AdviceOptions,
+) -> Result<Advice, AdviceError> {
     let limit = ((o.budget_bytes as f64 * (1.0 - o.headroom)) as u64) & !((1 << 20) - 1);
     let limit_mib = limit as f64 / MIB;
     let live = i.live_end_mib;
@@ -182,6 +317,7 @@ pub fn advise(
             limit_mib,
             needed_mib: live * per_heap_mib + i.non_heap_mib,
             min_budget: (min_limit / (1.0 - o.headroom) * MIB).ceil() as u64,
+            leak_mib_per_min: leak_rate(s, &i),
         });
     }
     let cap = heap_cap(&i, CLEAR_OF_LIMIT * limit_mib);
@@ -193,15 +329,6 @@ pub fn advise(
     // trace's cycles allow, when that is lower (the 5th percentile of 64 resamples of a
     // short trace follows a few blocks: a contended trace's advice then fell 21% below
     // the idle one's, the quartile's 9%)
-    let mut samples = match measured {
-        Some((cs, used)) => {
-            ranges::resamples(cs, &used, s, mem, o.current_gogc, i.contention.is_some())
-        }
-        None => vec![],
-    };
-    for r in &mut samples {
-        r.scale_gc_cpu(share);
-    }
     let g_low = ranges::quantile(samples.iter().map(g_of).collect(), 0.25);
     let g_star = g_of(&i);
     let g_sized = g_low.map_or(g_star, |g| g.min(g_star));
@@ -229,7 +356,7 @@ pub fn advise(
         }
     }
     let mut predicted = predict(&i, Some(gogc), Some(limit));
-    ranges::add_ranges(&mut predicted, &samples, Some(gogc), Some(limit));
+    ranges::add_ranges(&mut predicted, samples, Some(gogc), Some(limit));
     let mut arithmetic = explain::arithmetic(&i, o, limit, g_star, gogc, &predicted);
     let round = |g: f64| ((g.min(800.0) / 5.0).floor() * 5.0).max(10.0);
     if let Some(g) = g_low.filter(|g| round(*g) < round(g_star)) {
@@ -254,7 +381,7 @@ pub fn advise(
             .chain([None])
         {
             let mut p = predict(&i, g, lim);
-            ranges::add_ranges(&mut p, &samples, g, lim);
+            ranges::add_ranges(&mut p, samples, g, lim);
             whatif.push(p);
         }
     }
@@ -281,7 +408,7 @@ pub fn advise(
     });
     Ok(Advice {
         schema: "gclens.advice/v2",
-        sources: t.sources.clone(),
+        sources: vec![],
         gogc: Some(gogc as u32),
         gogc_env: (gogc as u32).to_string(),
         gomemlimit_bytes: limit,
