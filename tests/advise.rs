@@ -131,11 +131,18 @@ fn a_leak_and_a_tight_budget_are_called_out() {
             .stderr(predicates::str::contains(
                 "the live heap grows 474.88 MiB/min: the program leaks, and no budget holds a leak",
             ))
-            .stderr(predicates::str::contains("every GiB more buys about 2.2 min"))
+            .stderr(predicates::str::contains(
+                "every GiB more buys about 2.2 min",
+            ))
             .stderr(predicates::str::contains("at least").not());
     }
     let out = gclens()
-        .args(["advise", "fixtures/gctrace/go1.21/leak.log", "--budget", "40Mi"])
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.21/leak.log",
+            "--budget",
+            "40Mi",
+        ])
         .args(["--format", "json"])
         .assert()
         .code(1)
@@ -150,7 +157,12 @@ fn a_leak_and_a_tight_budget_are_called_out() {
     assert!((r["refused"]["leak_mib_per_min"].as_f64().unwrap() - 474.88).abs() < 0.01);
     // a steady program in too small a budget gets the smallest budget that holds it
     gclens()
-        .args(["advise", "fixtures/gctrace/go1.25/steady.log", "--budget", "8Mi"])
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.25/steady.log",
+            "--budget",
+            "8Mi",
+        ])
         .assert()
         .code(1)
         .stdout("")
@@ -158,7 +170,12 @@ fn a_leak_and_a_tight_budget_are_called_out() {
             "A budget of at least 60.1 MiB holds it at GOGC=10",
         ));
     let out = gclens()
-        .args(["advise", "fixtures/gctrace/go1.25/steady.log", "--budget", "8Mi"])
+        .args([
+            "advise",
+            "fixtures/gctrace/go1.25/steady.log",
+            "--budget",
+            "8Mi",
+        ])
         .args(["--format", "json"])
         .assert()
         .code(1)
@@ -171,7 +188,14 @@ fn a_leak_and_a_tight_budget_are_called_out() {
     assert_eq!(r["refused"]["limit_bytes"], 7 << 20);
     // no gc line at all: the JSON says so too
     let out = gclens()
-        .args(["advise", "Cargo.toml", "--budget", "1Gi", "--format", "json"])
+        .args([
+            "advise",
+            "Cargo.toml",
+            "--budget",
+            "1Gi",
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .get_output()

@@ -350,3 +350,126 @@ fn the_debug0_profile_from_stdin_reads_like_debug1() {
     assert_eq!(pb["dumps"][0]["total"], text["dumps"][0]["total"]);
     assert_eq!(pb["dumps"][0]["format"], "proto");
 }
+
+/// Regression (issue 29, a held-out capture): `goroutines goroutine*.txt` on a capture
+/// directory read the debug=1, debug=2 and leak-profile files of each moment as dumps of
+/// their own (62 → 62 → 233 …), and split `[chan send]` from `[chan send (leaked)]` into
+/// two groups. Every file of a moment is one moment now: the richest dump counted, the
+/// others read for what the leak detector proved.
+#[test]
+fn a_capture_directory_is_one_dump_per_moment() {
+    for b in BUILDS {
+        let truth: Value = serde_json::from_slice(
+            &std::fs::read(path(&format!("fixtures/goroutines/{b}/truth.json"))).unwrap(),
+        )
+        .unwrap();
+        let dir = path(&format!("fixtures/goroutines/{b}"));
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("goroutine")
+            })
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        files.sort(); // the shell's glob order: goroutineleak-* before goroutines-*
+        let r =
+            analyze(&gclens::parse::goroutines::load(&files, gclens::input::MAX_INPUT).unwrap());
+        let steps = truth.as_array().unwrap();
+        assert_eq!(r.dumps.len(), steps.len(), "{b}: {files:?}");
+        assert!(r.set_aside.is_empty(), "{b}");
+        // each moment counts its debug=2 dump; the 1.27 moments also hold the two leak
+        // profiles, every moment its debug=1 and profile.proto twins
+        let per_moment = files.len() / steps.len();
+        for d in &r.dumps {
+            assert!(
+                d.source.ends_with(".debug2.txt") && d.source.contains("goroutines-"),
+                "{}",
+                d.source
+            );
+            assert_eq!(d.also.len(), per_moment - 1, "{b}");
+        }
+        let fetch: Vec<&gclens::analyze::goroutines::Group> = r
+            .groups
+            .iter()
+            .filter(|g| g.function == "main.leakyFetch")
+            .collect();
+        assert_eq!(fetch.len(), 1, "{b}: one group, leaked or not");
+        let want: Vec<u64> = steps
+            .iter()
+            .map(|s| s["leaked"].as_u64().unwrap())
+            .collect();
+        assert_eq!(fetch[0].counts, want, "{b}");
+        assert_eq!(fetch[0].verdict, GroupVerdict::Growing);
+        assert_eq!(fetch[0].state.as_deref(), Some("chan send"));
+        if b.starts_with("go1.27") {
+            // the leak profile of each moment (taken right after its dump) proves all of
+            // that moment's blocked fetches leaked
+            assert_eq!(fetch[0].leaked_counts, want, "{b}");
+            assert!(
+                r.leak.evidence.contains("proves 40 goroutine(s) leaked"),
+                "{}",
+                r.leak.evidence
+            );
+        } else {
+            assert!(fetch[0].leaked_counts.iter().all(|c| *c == 0));
+        }
+        assert!(r.groups.iter().all(|g| g.function != "main.leakyFetch" || g.state.as_deref() == Some("chan send")));
+    }
+}
+
+/// Files without snapshot numbers in their names: two kinds of as many files pair in the
+/// order given; a kind with fewer files is set aside, said.
+#[test]
+fn unnumbered_dumps_pair_in_order_or_are_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    for (k, name) in ["first", "second", "third"].iter().enumerate() {
+        for (ext, tag) in [("txt", "one"), ("debug2.txt", "two")] {
+            let to = dir.path().join(format!("{name}-{tag}.txt"));
+            std::fs::copy(
+                path(&format!(
+                    "fixtures/goroutines/go1.21/plain/goroutines-{}.{ext}",
+                    k + 1
+                )),
+                &to,
+            )
+            .unwrap();
+            files.push(to.to_string_lossy().into_owned());
+        }
+    }
+    let load = |f: &[String]| {
+        analyze(&gclens::parse::goroutines::load(f, gclens::input::MAX_INPUT).unwrap())
+    };
+    let r = load(&files);
+    assert_eq!(r.dumps.len(), 3);
+    let fetch = r
+        .groups
+        .iter()
+        .find(|g| g.function == "main.leakyFetch")
+        .unwrap();
+    assert_eq!(fetch.counts, vec![8, 16, 24]);
+    // one debug=1 dump less: the debug=2 dumps form the series, the rest set aside
+    let fewer: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("third-one.txt"))
+        .cloned()
+        .collect();
+    let r = load(&fewer);
+    assert_eq!(r.dumps.len(), 3);
+    assert_eq!(r.set_aside.len(), 2);
+    assert!(
+        r.set_aside[0].reason.contains("same moment"),
+        "{}",
+        r.set_aside[0].reason
+    );
+    let out = ok(&[
+        &["goroutines"][..],
+        &fewer.iter().map(String::as_str).collect::<Vec<_>>(),
+    ]
+    .concat());
+    assert!(out.contains("set aside: "), "{out}");
+}

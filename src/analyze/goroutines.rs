@@ -32,13 +32,24 @@ impl GroupVerdict {
     }
 }
 
+/// One moment of the series: the dump counted, and the other files of that moment
+/// (a `debug=1` twin, the goroutine leak profile) read for the leaked goroutines only.
 #[derive(Clone, Debug, Serialize)]
 pub struct DumpInfo {
     pub source: String,
     pub format: DumpFormat,
     pub total: u64,
-    /// Go 1.26+'s goroutine leak profile.
+    /// Go 1.26+'s goroutine leak profile (or a `debug=2` dump that marks leaked ones).
     pub leak_profile: bool,
+    /// Files of the same moment, not counted again.
+    pub also: Vec<String>,
+}
+
+/// A file left out of the series, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetAside {
+    pub source: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -62,9 +73,12 @@ pub struct Group {
     pub verdict: GroupVerdict,
     /// What the state means, in plain words.
     pub reason: Option<&'static str>,
-    /// The runtime's leak detector (Go 1.26+ goroutine leak profile) found these
-    /// goroutines blocked on something nothing else can reach.
+    /// The runtime's leak detector (Go 1.26+ goroutine leak profile) found goroutines
+    /// of this group, in the last dump, blocked on something nothing else can reach.
     pub leaked: bool,
+    /// How many of the group's goroutines the leak detector marked, per dump (a
+    /// `chan send (leaked)` goroutine is one of the `chan send` group).
+    pub leaked_counts: Vec<u64>,
     /// One member's frames, top first.
     pub stack: Vec<Frame>,
 }
@@ -94,7 +108,9 @@ pub struct StacksLink {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct GoroutineReport {
+    /// The moments of the series, one counted dump each.
     pub dumps: Vec<DumpInfo>,
+    pub set_aside: Vec<SetAside>,
     pub groups: Vec<Group>,
     pub leak: GoroutineLeak,
     pub trace: Option<StacksLink>,
@@ -171,14 +187,108 @@ fn verdict(counts: &[u64]) -> (GroupVerdict, usize) {
     (v, up)
 }
 
-/// Groups the goroutines of every dump and judges each group over the series.
+/// How a dump counts: lower is richer (`debug=2` carries states, waits and creators).
+/// A `debug=1` goroutine leak profile lists only the leaked goroutines: evidence about
+/// them, not a count of the population.
+fn kind(d: &Dump) -> u8 {
+    match d.format {
+        DumpFormat::Debug2 => 0,
+        DumpFormat::Traceback => 1,
+        DumpFormat::Debug1 if !d.leak_profile => 2,
+        DumpFormat::Proto => 3,
+        DumpFormat::Debug1 => LEAK_ONLY,
+    }
+}
+
+const LEAK_ONLY: u8 = 4;
+
+/// The moments of the series and the kind of dump that is counted in each: the
+/// richest kind every moment has (moments without it are set aside, said).
+fn series(dumps: &[Dump]) -> (Vec<(usize, Vec<usize>)>, Vec<SetAside>) {
+    let names: Vec<&str> = dumps.iter().map(|d| d.source.as_str()).collect();
+    let kinds: Vec<u8> = dumps.iter().map(kind).collect();
+    let m = super::moments::moments(&names, &kinds);
+    let mut set_aside: Vec<SetAside> = m
+        .set_aside
+        .iter()
+        .map(|(i, why)| SetAside {
+            source: dumps[*i].source.clone(),
+            reason: why.clone(),
+        })
+        .collect();
+    let has = |moment: &[usize], k: u8| moment.iter().any(|&i| kinds[i] == k);
+    let in_all = (0..=LEAK_ONLY).find(|&k| m.moments.iter().all(|mo| has(mo, k)));
+    let counted = in_all.unwrap_or_else(|| {
+        (0..=LEAK_ONLY)
+            .max_by_key(|&k| {
+                let n = m.moments.iter().filter(|mo| has(mo, k)).count();
+                (n, std::cmp::Reverse(k))
+            })
+            .unwrap_or(0)
+    });
+    let mut out = vec![];
+    for mo in m.moments {
+        // of two dumps of the kind (a goroutine dump and a leak profile, both debug=2),
+        // the one the leak detector marked least: the plain dump
+        let marks = |i: usize| {
+            dumps[i]
+                .goroutines
+                .iter()
+                .filter(|g| g.state.as_deref().is_some_and(|s| s.ends_with(" (leaked)")))
+                .map(|g| g.count)
+                .sum::<u64>()
+        };
+        match mo
+            .iter()
+            .filter(|&&i| kinds[i] == counted)
+            .min_by_key(|&&i| marks(i))
+        {
+            Some(&i) => out.push((i, mo)),
+            None => set_aside.extend(mo.iter().map(|&i| SetAside {
+                source: dumps[i].source.clone(),
+                reason: format!(
+                    "its moment has no {} dump, the kind the series counts: dumps of different kinds are not compared (take every kind at every moment, or pass one kind)",
+                    kind_name(counted)
+                ),
+            })),
+        }
+    }
+    (out, set_aside)
+}
+
+fn kind_name(k: u8) -> &'static str {
+    match k {
+        0 => "debug=2",
+        1 => "traceback",
+        2 => "debug=1",
+        3 => "profile.proto",
+        _ => "goroutine leak profile",
+    }
+}
+
+/// Groups the goroutines of every moment and judges each group over the series.
 pub fn analyze(dumps: &[Dump]) -> GoroutineReport {
-    let n = dumps.len();
+    let (series, set_aside) = series(dumps);
+    let n = series.len().max(1);
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut groups: Vec<(Group, Key)> = vec![];
-    for (d, dump) in dumps.iter().enumerate() {
-        for g in &dump.goroutines {
-            add(&mut index, &mut groups, g, (d, n, dump.leak_profile));
+    for (d, (counted, _)) in series.iter().enumerate() {
+        for g in &dumps[*counted].goroutines {
+            add(&mut index, &mut groups, g, (d, n));
+        }
+    }
+    // the leak detector's findings, from every file of the moment (the most any of them
+    // marks, never more than the moment counted)
+    for (d, (_, files)) in series.iter().enumerate() {
+        let mut most = vec![0u64; groups.len()];
+        for &f in files {
+            for (k, c) in marked(&dumps[f], &index, &groups, d) {
+                most[k] = most[k].max(c);
+            }
+        }
+        for (k, c) in most.into_iter().enumerate() {
+            let g = &mut groups[k].0;
+            g.leaked_counts[d] = c.min(g.counts[d]);
         }
     }
     let mut out: Vec<Group> = groups
@@ -189,6 +299,7 @@ pub fn analyze(dumps: &[Dump]) -> GoroutineReport {
             g.verdict = v;
             g.intervals_up = up;
             g.intervals = n - 1;
+            g.leaked = g.leaked_counts[n - 1] > 0;
             g
         })
         .collect();
@@ -202,38 +313,92 @@ pub fn analyze(dumps: &[Dump]) -> GoroutineReport {
     });
     let leak = leak(&out, n);
     GoroutineReport {
-        dumps: dumps
+        dumps: series
             .iter()
-            .map(|d| DumpInfo {
-                source: d.source.clone(),
-                format: d.format,
-                total: d.total,
-                leak_profile: d.leak_profile,
+            .map(|(c, files)| {
+                let d = &dumps[*c];
+                DumpInfo {
+                    source: d.source.clone(),
+                    format: d.format,
+                    total: d.total,
+                    leak_profile: files.iter().any(|&f| dumps[f].leak_profile),
+                    also: files
+                        .iter()
+                        .filter(|&f| f != c)
+                        .map(|&f| dumps[f].source.clone())
+                        .collect(),
+                }
             })
             .collect(),
+        set_aside,
         groups: out,
         leak,
         trace: None,
     }
 }
 
-fn add(
-    index: &mut HashMap<Key, usize>,
-    groups: &mut Vec<(Group, Key)>,
-    g: &Goroutines,
-    (d, n, leak_profile): (usize, usize, bool),
-) {
-    let t = top(&g.frames);
-    let frame = g.frames.get(t).cloned().unwrap_or(Frame {
+/// The state without the leak detector's mark: `chan send (leaked)` is `chan send`.
+fn unmarked(state: &str) -> &str {
+    state.strip_suffix(" (leaked)").unwrap_or(state)
+}
+
+fn key_of(g: &Goroutines) -> (Key, Frame) {
+    let frame = g.frames.get(top(&g.frames)).cloned().unwrap_or(Frame {
         function: "(no frames)".into(),
         file: String::new(),
         line: 0,
     });
-    let key: Key = (
+    let key = (
         frame.function.clone(),
-        g.state.clone(),
+        g.state.as_deref().map(|s| unmarked(s).to_string()),
         g.created_by.as_ref().map(|c| c.function.clone()),
     );
+    (key, frame)
+}
+
+/// The goroutines `dump` says are leaked, by the group of the series they belong to: a
+/// `debug=1` leak profile's every group, a `debug=2` dump's marked ones. A group of
+/// another form (no state or creator in `debug=1`) is matched by its top frame, to the
+/// largest group of that frame at moment `d`.
+fn marked(
+    dump: &Dump,
+    index: &HashMap<Key, usize>,
+    groups: &[(Group, Key)],
+    d: usize,
+) -> Vec<(usize, u64)> {
+    let mut sums: HashMap<usize, u64> = HashMap::new();
+    for g in &dump.goroutines {
+        let leaked = match &g.state {
+            Some(s) => s.ends_with(" (leaked)"),
+            None => dump.leak_profile && dump.format == DumpFormat::Debug1,
+        };
+        if !leaked {
+            continue;
+        }
+        let (key, _) = key_of(g);
+        let at = index.get(&key).copied().or_else(|| {
+            groups
+                .iter()
+                .enumerate()
+                .filter(|(_, (grp, _))| grp.function == key.0)
+                .max_by_key(|(_, (grp, _))| grp.counts[d])
+                .map(|(k, _)| k)
+        });
+        if let Some(k) = at {
+            *sums.entry(k).or_default() += g.count;
+        }
+    }
+    sums.into_iter().collect()
+}
+
+fn add(
+    index: &mut HashMap<Key, usize>,
+    groups: &mut Vec<(Group, Key)>,
+    g: &Goroutines,
+    (d, n): (usize, usize),
+) {
+    let t = top(&g.frames);
+    let (key, frame) = key_of(g);
     let i = *index.entry(key.clone()).or_insert_with(|| {
         // the call nearest the program's code that is not the runtime's own
         let parked = g.frames[..t]
@@ -252,20 +417,16 @@ fn add(
                     .created_by
                     .as_ref()
                     .map(|c| format!("{}:{}", c.file, c.line)),
-                state: g.state.clone(),
+                state: key.1.clone(),
                 counts: vec![0; n],
                 max_wait_min: None,
                 growth: 0,
                 intervals_up: 0,
                 intervals: 0,
                 verdict: GroupVerdict::Steady,
-                reason: g.state.as_deref().and_then(reason),
-                // debug=1 of the leak profile lists leaked goroutines only; debug=2
-                // lists them all and marks the leaked ones
-                leaked: match &g.state {
-                    Some(s) => s.ends_with(" (leaked)"),
-                    None => leak_profile,
-                },
+                reason: key.1.as_deref().and_then(reason),
+                leaked: false,
+                leaked_counts: vec![0; n],
                 stack: g.frames.clone(),
             },
             key,
@@ -295,7 +456,7 @@ fn leak(groups: &[Group], n: usize) -> GoroutineLeak {
     // the runtime's own leak detector, in the last dump, is evidence enough
     let leaked: Vec<&Group> = groups
         .iter()
-        .filter(|g| g.leaked && g.counts[n - 1] > 0)
+        .filter(|g| g.leaked_counts[n - 1] > 0)
         .collect();
     let verdict = match (growing.is_empty(), n >= 3) {
         (false, true) => GoroutineLeakVerdict::LikelyLeak,
@@ -303,10 +464,10 @@ fn leak(groups: &[Group], n: usize) -> GoroutineLeak {
         (false, false) => GoroutineLeakVerdict::PossibleGrowth,
         _ => GoroutineLeakVerdict::NoLeakSignal,
     };
-    let detector = match leaked.iter().max_by_key(|g| g.counts[n - 1]) {
+    let detector = match leaked.iter().max_by_key(|g| g.leaked_counts[n - 1]) {
         Some(g) => format!(
-            "; the runtime's leak detector marks {} goroutine(s) leaked, most in {}",
-            leaked.iter().map(|g| g.counts[n - 1]).sum::<u64>(),
+            "; the runtime's leak detector proves {} goroutine(s) leaked, most in {}",
+            leaked.iter().map(|g| g.leaked_counts[n - 1]).sum::<u64>(),
             title(g)
         ),
         None => String::new(),
@@ -369,196 +530,5 @@ impl GoroutineReport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_frames_and_packages() {
-        assert!(is_user("main.leakyFetch"));
-        assert!(is_user("gclens.example/goleak/pool.worker"));
-        assert!(!is_user("sync.(*Mutex).Lock"));
-        assert!(!is_user("net/http.(*conn).serve"));
-        assert!(is_runtime("internal/sync.runtime_SemacquireMutex"));
-        assert_eq!(
-            package("gclens.example/x/pool.(*P).Run"),
-            "gclens.example/x/pool"
-        );
-        assert_eq!(
-            package("gopkg.in/yaml%2ev3.Unmarshal"),
-            "gopkg.in/yaml%2ev3"
-        );
-        assert_eq!(package("main.main"), "main");
-        assert_eq!(package("nodot"), "nodot");
-    }
-
-    // Deciding tests (issue 34): the series rules and the grouping fallbacks, each
-    // pinned by a case that flips when the rule changes.
-
-    fn frame(function: &str) -> Frame {
-        Frame {
-            function: function.into(),
-            file: "x.go".into(),
-            line: 1,
-        }
-    }
-
-    fn goroutines(count: u64, state: &str, frames: &[&str]) -> Goroutines {
-        Goroutines {
-            count,
-            state: Some(state.into()),
-            wait_min: None,
-            locked_to_thread: false,
-            frames: frames.iter().map(|f| frame(f)).collect(),
-            created_by: Some(frame("main.main")),
-        }
-    }
-
-    fn dump(leak_profile: bool, gs: Vec<Goroutines>) -> Dump {
-        Dump {
-            source: "dump.txt".into(),
-            format: DumpFormat::Debug2,
-            total: gs.iter().map(|g| g.count).sum(),
-            leak_profile,
-            goroutines: gs,
-        }
-    }
-
-    const WORKER: [&str; 3] = ["runtime.gopark", "runtime.chansend1", "main.worker"];
-
-    #[test]
-    fn a_group_growing_over_two_dumps_is_possible_growth() {
-        let r = analyze(&[
-            dump(false, vec![goroutines(3, "chan send", &WORKER)]),
-            dump(false, vec![goroutines(10, "chan send", &WORKER)]),
-        ]);
-        assert_eq!(r.groups[0].verdict, GroupVerdict::Growing);
-        assert_eq!(r.leak.verdict, GoroutineLeakVerdict::PossibleGrowth);
-        assert_eq!(r.leak.groups, vec!["main.worker [chan send]"]);
-        assert!(
-            r.leak.evidence.contains("3 → 10 goroutines over 2 dumps"),
-            "{}",
-            r.leak.evidence
-        );
-    }
-
-    #[test]
-    fn steady_groups_over_two_dumps_say_so_one_dump_asks_for_another() {
-        let d = || dump(false, vec![goroutines(3, "chan send", &WORKER)]);
-        let two = analyze(&[d(), d()]);
-        assert_eq!(two.leak.verdict, GoroutineLeakVerdict::NoLeakSignal);
-        assert_eq!(two.leak.evidence, "no group grows over 2 dumps");
-        let one = analyze(&[d()]);
-        assert!(
-            one.leak
-                .evidence
-                .starts_with("one dump: the largest group is main.worker [chan send] with 3"),
-            "{}",
-            one.leak.evidence
-        );
-    }
-
-    #[test]
-    fn a_leaked_group_gone_from_the_last_dump_is_no_leak() {
-        let leaked = goroutines(4, "chan send (leaked)", &WORKER);
-        let other = goroutines(2, "select", &["runtime.gopark", "main.loop"]);
-        let gone = analyze(&[
-            dump(true, vec![leaked.clone(), other.clone()]),
-            dump(true, vec![other.clone()]),
-        ]);
-        assert_eq!(gone.leak.verdict, GoroutineLeakVerdict::NoLeakSignal);
-        assert!(gone.leak.groups.is_empty());
-        // still there: proven by the runtime, one dump is enough
-        let there = analyze(&[dump(true, vec![leaked, other])]);
-        assert_eq!(there.leak.verdict, GoroutineLeakVerdict::LikelyLeak);
-        assert_eq!(
-            there.leak.evidence,
-            "the runtime's leak detector marks 4 goroutine(s) leaked, most in main.worker [chan send (leaked)]"
-        );
-    }
-
-    #[test]
-    fn goroutines_without_user_code_group_at_their_first_frame_outside_the_runtime() {
-        let r = analyze(&[dump(
-            false,
-            vec![
-                goroutines(
-                    2,
-                    "IO wait",
-                    &[
-                        "runtime.gopark",
-                        "internal/poll.(*FD).Read",
-                        "net/http.(*persistConn).readLoop",
-                        "runtime.goexit",
-                    ],
-                ),
-                goroutines(
-                    1,
-                    "semacquire",
-                    &["runtime.gopark", "sync.(*WaitGroup).Wait", "main.run"],
-                ),
-                goroutines(1, "running", &["runtime.gopark", "runtime.goexit"]),
-            ],
-        )]);
-        let by = |f: &str| {
-            r.groups
-                .iter()
-                .find(|g| g.function == f)
-                .unwrap_or_else(|| panic!("{f}: {:?}", r.groups))
-        };
-        assert_eq!(by("net/http.(*persistConn).readLoop").parked_in, None);
-        assert_eq!(
-            by("main.run").parked_in.as_deref(),
-            Some("sync.(*WaitGroup).Wait")
-        );
-        assert_eq!(by("runtime.gopark").counts, vec![1]);
-    }
-
-    /// Every wait state the runtime prints that has a plain meaning keeps it.
-    #[test]
-    fn each_wait_state_says_what_it_means() {
-        for (state, words) in [
-            ("chan send", "nobody receives"),
-            ("chan receive", "nobody sends on or closes"),
-            ("chan send (nil chan)", "nil channel"),
-            ("chan receive (nil chan)", "nil channel"),
-            ("select", "one of its channels"),
-            ("select (no cases)", "empty select"),
-            ("IO wait", "network I/O"),
-            ("semacquire", "lock"),
-            ("sync.Mutex.Lock", "lock"),
-            ("sync.RWMutex.Lock", "lock"),
-            ("sync.RWMutex.RLock", "lock"),
-            ("sync.WaitGroup.Wait", "WaitGroup"),
-            ("sync.Cond.Wait", "sync.Cond"),
-            ("sleep", "time.Sleep"),
-            ("syscall", "system call"),
-            ("running", "running"),
-            ("runnable", "running"),
-            ("chan send (leaked)", "nobody receives"),
-            ("IO wait, 12 minutes", "network I/O"),
-        ] {
-            let r = reason(state).unwrap_or_else(|| panic!("{state}: no meaning"));
-            assert!(r.contains(words), "{state}: {r}");
-        }
-        assert_eq!(reason("GC worker (idle)"), None);
-    }
-
-    #[test]
-    fn verdicts_by_hand() {
-        assert_eq!(verdict(&[8, 16, 24, 32, 40]), (GroupVerdict::Growing, 4));
-        assert_eq!(verdict(&[4, 4, 4]).0, GroupVerdict::Steady);
-        assert_eq!(verdict(&[9, 3]).0, GroupVerdict::Shrinking);
-        assert_eq!(verdict(&[1, 2]).0, GroupVerdict::Growing);
-        // up once in four intervals, back down: not a trend
-        assert_eq!(verdict(&[5, 9, 7, 6, 6]).0, GroupVerdict::Steady);
-        // up in two of four: half is enough; up at the end but in one of four is not
-        assert_eq!(verdict(&[5, 6, 6, 6, 7]).0, GroupVerdict::Growing);
-        assert_eq!(verdict(&[5, 5, 5, 5, 7]).0, GroupVerdict::Steady);
-        assert_eq!(verdict(&[5, 5, 5, 7]).0, GroupVerdict::Steady);
-        assert_eq!(verdict(&[5, 5]).0, GroupVerdict::Steady);
-        assert_eq!(
-            reason("chan send, 5 minutes").unwrap(),
-            reason("chan send").unwrap()
-        );
-    }
-}
+#[path = "goroutines_tests.rs"]
+mod tests;

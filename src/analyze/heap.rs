@@ -8,8 +8,14 @@
 //!   half the intervals, no single step carrying 80 % of it (two profiles: up at all);
 //! - **jumped**: up, but in one step (a cache that filled, a buffer that resized);
 //! - **shrinking**: down by more than the noise floor; **steady**: neither;
+//! - **released**: neither, but above both ends by more than the noise floor at some
+//!   profile between them (three or more): a burst that was held, then let go;
 //! - **transient**: allocates (≥ 4 sampling periods and ≥ 1 MiB, or ≥ 1024 objects) but
 //!   holds ≤ 5 % of what it allocated: garbage, a GC-cost question, not a leak.
+//!
+//! Sites are listed growing and jumped first (by growth), then by size, so a big flat
+//! cache is shown as steady with its size; sites that hold nothing in any profile and
+//! are no garbage makers are left out.
 //!
 //! The noise floor is one sampling period (a profile's estimates move by about that much
 //! when one sample comes or goes), or 5 % of the site's largest figure if that is more.
@@ -27,6 +33,7 @@ pub enum SiteVerdict {
     Steady,
     Shrinking,
     Transient,
+    Released,
 }
 
 impl SiteVerdict {
@@ -37,6 +44,7 @@ impl SiteVerdict {
             SiteVerdict::Steady => "steady",
             SiteVerdict::Shrinking => "shrinking",
             SiteVerdict::Transient => "transient",
+            SiteVerdict::Released => "released",
         }
     }
 }
@@ -172,6 +180,8 @@ fn verdict(inuse: &[i64], alloc_last: i64, floor: i64, min_alloc: i64) -> (SiteV
         }
     } else if growth < -floor {
         SiteVerdict::Shrinking
+    } else if max - first.max(last) > floor {
+        SiteVerdict::Released
     } else {
         SiteVerdict::Steady
     };
@@ -270,10 +280,29 @@ pub fn analyze(series: &HeapSeries, sample: SampleType) -> HeapReport {
             }
         })
         .collect();
+    // holds nothing in any profile and is no garbage maker (or, for an allocation
+    // sample, allocated nothing either): nothing to say
+    sites.retain(|s| {
+        let empty = |v: &[i64]| v.iter().all(|x| *x == 0);
+        let nothing = match sample == inuse {
+            true => s.verdict == SiteVerdict::Steady,
+            false => empty(s.values(sample)),
+        };
+        !(empty(s.values(inuse)) && nothing)
+    });
+    let rising = |s: &Site| matches!(s.verdict, SiteVerdict::Growing | SiteVerdict::Jumped);
+    let size = |s: &Site| {
+        let v = s.values(sample);
+        (v[n - 1], v.iter().copied().max().unwrap_or(0))
+    };
     sites.sort_by(|a, b| {
-        b.growth
-            .cmp(&a.growth)
-            .then_with(|| b.values(sample)[n - 1].cmp(&a.values(sample)[n - 1]))
+        rising(b)
+            .cmp(&rising(a))
+            .then_with(|| match rising(a) {
+                true => b.growth.cmp(&a.growth),
+                false => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| size(b).cmp(&size(a)))
             .then_with(|| a.function.cmp(&b.function))
     });
     let leak = leak(&sites, n, inuse);

@@ -215,10 +215,8 @@ fn a_finer_sampling_period_still_needs_1_mib_allocated_to_be_transient() {
     for p in &mut s.profiles {
         p.period = 64 << 10;
     }
-    assert_eq!(
-        analyze(&s, SampleType::InuseSpace).sites[0].verdict,
-        SiteVerdict::Steady
-    );
+    // not transient: a site that holds nothing and makes no garbage is left out
+    assert!(analyze(&s, SampleType::InuseSpace).sites.is_empty());
     s.profiles[1].samples[0].values[1] = MIB;
     assert_eq!(
         analyze(&s, SampleType::InuseSpace).sites[0].verdict,
@@ -327,4 +325,66 @@ fn no_profile_is_no_report() {
     let r = analyze(&HeapSeries::default(), SampleType::InuseSpace);
     assert!(r.sites.is_empty());
     assert_eq!(r.leak.verdict, HeapLeakVerdict::NoLeakSignal);
+}
+
+#[test]
+fn a_burst_held_between_the_ends_is_released() {
+    let v = |inuse: &[i64]| verdict(inuse, 30 * MIB, P, MIB).0;
+    // held at one profile in the middle, let go by the next
+    assert_eq!(v(&[0, 30 * MIB, 0]), SiteVerdict::Released);
+    assert_eq!(v(&[MIB, MIB, 30 * MIB, MIB]), SiteVerdict::Released);
+    // above both ends by exactly the noise floor is steady (a burst allocates what it
+    // held)
+    assert_eq!(verdict(&[0, P, 0], P, P, MIB).0, SiteVerdict::Steady);
+    assert_eq!(
+        verdict(&[0, P + 1, 0], P + 1, P, MIB).0,
+        SiteVerdict::Released
+    );
+    // what allocates 20× what it ever held is garbage first
+    assert_eq!(
+        verdict(&[0, MIB, 0], 20 * MIB, P, MIB).0,
+        SiteVerdict::Transient
+    );
+}
+
+#[test]
+fn sites_rank_rising_first_then_by_size_and_empty_ones_are_left_out() {
+    let s = series(
+        &[
+            (
+                "main.cache",
+                vec![
+                    [10, 36 * MIB, 10, 36 * MIB],
+                    [10, 36 * MIB, 10, 36 * MIB - P],
+                    [10, 36 * MIB, 10, 36 * MIB - P],
+                ],
+            ),
+            (
+                "main.empty",
+                vec![[1, 4096, 0, 0], [1, 4096, 0, 0], [1, 4096, 0, 0]],
+            ),
+            (
+                "main.leak",
+                vec![
+                    [1, MIB, 1, MIB],
+                    [2, 2 * MIB, 2, 2 * MIB],
+                    [3, 3 * MIB, 3, 3 * MIB],
+                ],
+            ),
+            (
+                "main.small",
+                vec![[1, MIB, 1, MIB], [1, MIB, 1, MIB], [1, MIB, 1, MIB]],
+            ),
+        ],
+        &[0, MINUTE, 2 * MINUTE],
+    );
+    let r = analyze(&s, SampleType::InuseSpace);
+    let names: Vec<&str> = r.sites.iter().map(|s| s.function.as_str()).collect();
+    // the flat 36 MiB cache (down one period: noise) above the 1 MiB one, though its
+    // growth is negative; the 0-byte site not listed
+    assert_eq!(names, ["main.leak", "main.cache", "main.small"]);
+    assert_eq!(r.sites[1].verdict, SiteVerdict::Steady);
+    // with an allocation sample the site that allocated is listed
+    let r = analyze(&s, SampleType::AllocSpace);
+    assert!(r.sites.iter().any(|s| s.function == "main.empty"));
 }

@@ -10,6 +10,7 @@ pub mod folded;
 pub mod goroutines;
 pub mod heap;
 pub mod memstats;
+pub mod moments;
 pub mod scheduler;
 pub mod stats;
 pub mod summary;

@@ -36,6 +36,7 @@ impl Format<GoroutineReport> for GoroutinesCsv {
             "source",
             "count",
             "max_wait_min",
+            "leaked",
         ])?;
         for g in &r.groups {
             for (k, d) in r.dumps.iter().enumerate() {
@@ -51,6 +52,7 @@ impl Format<GoroutineReport> for GoroutinesCsv {
                     d.source.clone(),
                     g.counts[k].to_string(),
                     g.max_wait_min.map_or(String::new(), |m| m.to_string()),
+                    g.leaked_counts[k].to_string(),
                 ])?;
             }
         }

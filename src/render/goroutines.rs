@@ -43,6 +43,16 @@ fn write(out: &mut dyn Write, r: &GoroutineReport, top: usize) -> io::Result<()>
         totals.join(" → "),
         r.groups.len()
     )?;
+    let also: usize = r.dumps.iter().map(|d| d.also.len()).sum();
+    if also > 0 {
+        writeln!(
+            out,
+            "{DIM}{also} more file(s) of the same moments read for the leaked goroutines only (a debug=1 twin, the goroutine leak profile), not counted again{DIM:#}"
+        )?;
+    }
+    for a in &r.set_aside {
+        writeln!(out, "{DIM}set aside: {}: {}{DIM:#}", a.source, a.reason)?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -83,7 +93,10 @@ fn write(out: &mut dyn Write, r: &GoroutineReport, top: usize) -> io::Result<()>
             also.push(w.to_string());
         }
         if g.leaked {
-            also.push("the runtime's leak detector found it unreachable".into());
+            also.push(format!(
+                "the runtime's leak detector proves {} of them leaked (blocked on what nothing else can reach)",
+                g.leaked_counts[n - 1]
+            ));
         }
         if !also.is_empty() {
             writeln!(out, "  {DIM}{:>38}{}{DIM:#}", "", also.join("; "))?;

@@ -30,7 +30,7 @@ fn verdict_style(v: SiteVerdict) -> Style {
     let c = match v {
         SiteVerdict::Growing => AnsiColor::Red,
         SiteVerdict::Jumped => AnsiColor::Yellow,
-        SiteVerdict::Transient => AnsiColor::Cyan,
+        SiteVerdict::Transient | SiteVerdict::Released => AnsiColor::Cyan,
         SiteVerdict::Steady | SiteVerdict::Shrinking => return Style::new(),
     };
     Style::new().fg_color(Some(c.into()))

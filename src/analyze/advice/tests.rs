@@ -218,7 +218,10 @@ fn gogc_is_the_largest_whose_peak_stays_under_90_percent_of_the_limit() {
     // must stay under 405 MiB: a goal of (405 − 10) / 1.1 = 359.09 MiB, GOGC = 259.09 → 255
     let a = size(inputs(), &[], &summary(), &opts(500 * M + 12345, 0.1)).unwrap();
     assert_eq!((a.gomemlimit_bytes, a.gogc), (450 * M, Some(255)));
-    assert_eq!((a.gogc_env.as_str(), a.budget_quantity.as_str()), ("255", "500Mi"));
+    assert_eq!(
+        (a.gogc_env.as_str(), a.budget_quantity.as_str()),
+        ("255", "500Mi")
+    );
     assert_eq!(a.budget_bytes, 500 * M + 12345);
     assert!(a.arithmetic.iter().any(|l| l.starts_with("GOGC = ")));
     assert_eq!(a.peak_at_highest_live_bytes, None);
@@ -312,7 +315,10 @@ fn a_leak_past_the_limit_is_named_before_any_budget() {
         assert_eq!(text.contains("at least"), !leaks, "{text}");
         if leaks {
             // 1 GiB more lasts 1024 / 256 = 4 minutes
-            assert!(text.starts_with("the live heap grows 256.00 MiB/min"), "{text}");
+            assert!(
+                text.starts_with("the live heap grows 256.00 MiB/min"),
+                "{text}"
+            );
             assert!(text.contains("about 4.0 min"), "{text}");
             let r = Refusal::new(&e, &["t.log".into()], 100 * M);
             assert_eq!(r.refused.leak_mib_per_min, Some(256.0));
@@ -344,14 +350,21 @@ fn the_quartile_of_the_resamples_sizes_gogc_when_it_is_lower() {
         .collect();
     let a = size(inputs(), &samples, &summary(), &opts(500 * M, 0.1)).unwrap();
     assert_eq!(a.gogc, Some(195));
-    let bar = a.arithmetic.iter().find(|l| l.starts_with("GOGC's error bar"));
+    let bar = a
+        .arithmetic
+        .iter()
+        .find(|l| l.starts_with("GOGC's error bar"));
     assert!(
         bar.is_some_and(|l| l.contains("over 4 resamples") && l.contains("199 → 195")),
         "{:?}",
         a.arithmetic
     );
     // its position: right after the GOGC line
-    let at = a.arithmetic.iter().position(|l| l.starts_with("GOGC = ")).unwrap();
+    let at = a
+        .arithmetic
+        .iter()
+        .position(|l| l.starts_with("GOGC = "))
+        .unwrap();
     assert!(a.arithmetic[at + 1].starts_with("GOGC's error bar"));
     // resamples that allow more leave the trace's own figure, and no error bar
     let looser: Vec<Inputs> = [90.0, 95.0, 100.0]
@@ -363,7 +376,11 @@ fn the_quartile_of_the_resamples_sizes_gogc_when_it_is_lower() {
         .collect();
     let a = size(inputs(), &looser, &summary(), &opts(500 * M, 0.1)).unwrap();
     assert_eq!(a.gogc, Some(255));
-    assert!(!a.arithmetic.iter().any(|l| l.starts_with("GOGC's error bar")));
+    assert!(
+        !a.arithmetic
+            .iter()
+            .any(|l| l.starts_with("GOGC's error bar"))
+    );
     // … and one that rounds to the same GOGC (257 → 255) gives no bar either
     let same = vec![Inputs {
         live_end_mib: 100.5,
@@ -371,7 +388,11 @@ fn the_quartile_of_the_resamples_sizes_gogc_when_it_is_lower() {
     }];
     let a = size(inputs(), &same, &summary(), &opts(500 * M, 0.1)).unwrap();
     assert_eq!(a.gogc, Some(255));
-    assert!(!a.arithmetic.iter().any(|l| l.starts_with("GOGC's error bar")));
+    assert!(
+        !a.arithmetic
+            .iter()
+            .any(|l| l.starts_with("GOGC's error bar"))
+    );
     // the ranges come from the resamples
     assert!(a.predicted.gc_per_s_range.is_some());
 }
@@ -392,7 +413,12 @@ fn the_traces_own_history_caps_gogc() {
     let a = size(grown.clone(), &[], &summary(), &o).unwrap();
     assert_eq!(a.gogc, Some(135));
     assert!(a.warnings.iter().any(|w| w.code == "trace_over_target"));
-    assert!(a.arithmetic.last().unwrap().contains("= 139 → 135 (not 255)"));
+    assert!(
+        a.arithmetic
+            .last()
+            .unwrap()
+            .contains("= 139 → 135 (not 255)")
+    );
     // the peak at GOGC=135 for live 150: (150 + 150 × 1.35) × 1.1 + 10 = 397.75 MiB
     assert_eq!(a.peak_at_highest_live_bytes, Some((397.75 * MIB) as u64));
     // 95% of GOGC 100 is 95; of 200, 190 (above 135: no change)
@@ -482,4 +508,43 @@ fn batch_work_gets_the_gc_cpu_time_of_the_same_work() {
     };
     let b = size(free, &[], &summary(), &o).unwrap().batch.unwrap();
     assert_eq!(b.change_pct, 0.0);
+}
+
+/// The history cap with fragmentation and roots: the trace's peak counts at 1.2× (330 MiB
+/// of heap → 406 MiB of memory, over 405), the highest live heap with its roots.
+#[test]
+fn the_history_cap_counts_fragmentation_and_roots() {
+    let grown = Inputs {
+        fragmentation: 1.2,
+        roots_mib: 10.0,
+        live_start_mib: 80.0,
+        live_max_mib: 150.0,
+        heap_peak_mib: 330.0,
+        current_gogc: None,
+        ..inputs()
+    };
+    let o = opts(500 * M, 0.1);
+    // the goal under 405 MiB: (405 − 10) / (1.1 × 1.2) = 299.24 MiB; the trend's GOGC
+    // (299.24 − 100) / 110 = 181.1 → 180; the highest live heap's (299.24 − 150) / 160 =
+    // 93.3 → 90, peaking at (150 + 160 × 0.9) × 1.32 + 10 = 398.08 MiB
+    let a = size(grown.clone(), &[], &summary(), &o).unwrap();
+    assert_eq!(a.gogc, Some(90));
+    assert_eq!(
+        a.peak_at_highest_live_bytes,
+        Some((398.08f64.min(450.0) * MIB) as u64)
+    );
+    // the highest live heap where the trend ends is no history, even when 95% of the
+    // GOGC the trace ran with is lower than the trend's
+    let a = size(
+        Inputs {
+            live_max_mib: 100.0,
+            current_gogc: Some(100.0),
+            ..grown
+        },
+        &[],
+        &summary(),
+        &o,
+    )
+    .unwrap();
+    assert_eq!((a.gogc, a.peak_at_highest_live_bytes), (Some(180), None));
 }

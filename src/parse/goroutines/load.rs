@@ -1,10 +1,10 @@
 //! Reading dump files: each one whole (two dumps in a file, or a debug=1 dump whose
 //! groups do not add up to its header, is an error naming the file), within the input
 //! budget, in whichever form it came (text, or the gzipped profile.proto); then the
-//! series checked for one kind of dump from one program before anything is compared.
+//! series checked for dumps of one program before anything is compared.
 
 use super::{Reader, parse_checked};
-use crate::model::goroutines::{Dump, DumpFormat};
+use crate::model::goroutines::Dump;
 
 /// Reads dumps (`-` is stdin), in the order given: mapped files at once, streams line
 /// block by line block; an input over `limit` bytes is an error naming the file and the
@@ -83,9 +83,9 @@ fn main_of(d: &Dump) -> Option<String> {
         .map(|f| f.file.clone())
 }
 
-/// A series compares dumps of one kind from one program: debug=1 groups against
-/// debug=2 goroutines (or a leak profile against a full dump, or two programs' dumps)
-/// would read as growth or loss that is none.
+/// A series is of one program: two programs' dumps would read as growth or loss that is
+/// none. (Dumps of several kinds — `debug=1`, `debug=2`, leak profiles — are sorted into
+/// moments by `analyze::goroutines`.)
 fn same_kind(dumps: &[Dump]) -> anyhow::Result<()> {
     let mains: Vec<(String, &Dump)> = dumps
         .iter()
@@ -99,34 +99,6 @@ fn same_kind(dumps: &[Dump]) -> anyhow::Result<()> {
             crate::input::display_name(&d0.source),
             crate::input::display_name(&d.source)
         );
-    }
-    // debug=1 says in its header which profile it is; a debug=2 dump marks leaked
-    // goroutines in full dumps too (Go 1.26+), so only its shape counts
-    let kind = |d: &Dump| match d.format {
-        DumpFormat::Debug1 => ("a debug=1 goroutine profile", d.leak_profile),
-        DumpFormat::Debug2 | DumpFormat::Traceback => ("a debug=2 dump (or traceback)", false),
-        DumpFormat::Proto => ("a debug=0 goroutine profile (profile.proto)", false),
-    };
-    let Some(first) = dumps.first() else {
-        return Ok(());
-    };
-    for d in &dumps[1..] {
-        if kind(d) != kind(first) {
-            let name = |d: &Dump| {
-                let (shape, leak) = kind(d);
-                let what = if leak {
-                    format!("{shape} of leaked goroutines")
-                } else {
-                    shape.to_string()
-                };
-                format!("{} is {what}", crate::input::display_name(&d.source))
-            };
-            anyhow::bail!(
-                "{} but {}: a series is of one kind of dump (ask each for the same ?debug= and profile)",
-                name(first),
-                name(d)
-            );
-        }
     }
     Ok(())
 }
