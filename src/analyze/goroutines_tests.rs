@@ -339,3 +339,41 @@ fn a_moment_without_the_counted_kind_is_set_aside() {
         r.set_aside[0].reason
     );
 }
+
+#[test]
+fn a_debug1_dump_is_counted_and_its_leak_profile_twin_only_proves() {
+    use DumpFormat::Debug1;
+    // the leak profile first in the order given: still the full dump is counted
+    let r = analyze(&[
+        named("leak-1.txt", Debug1, true, vec![group1(4, &WORKER)]),
+        named(
+            "g-1.txt",
+            Debug1,
+            false,
+            vec![group1(10, &WORKER), group1(2, &["main.loop"])],
+        ),
+    ]);
+    assert_eq!(r.dumps[0].source, "g-1.txt");
+    assert_eq!(r.dumps[0].also, vec!["leak-1.txt".to_string()]);
+    let w = r
+        .groups
+        .iter()
+        .find(|g| g.function == "main.worker")
+        .unwrap();
+    assert_eq!((w.counts[0], w.leaked_counts[0]), (10, 4));
+}
+
+#[test]
+fn each_kind_is_named_in_what_is_set_aside() {
+    let names: Vec<&str> = (0..=LEAK_ONLY).map(kind_name).collect();
+    assert_eq!(
+        names,
+        [
+            "debug=2",
+            "traceback",
+            "debug=1",
+            "profile.proto",
+            "goroutine leak profile"
+        ]
+    );
+}

@@ -388,3 +388,40 @@ fn sites_rank_rising_first_then_by_size_and_empty_ones_are_left_out() {
     let r = analyze(&s, SampleType::AllocSpace);
     assert!(r.sites.iter().any(|s| s.function == "main.empty"));
 }
+
+/// The stack shown for a site is its largest in the last profile (the first of equals),
+/// not in an earlier one.
+#[test]
+fn the_site_shows_its_largest_stack_of_the_last_profile() {
+    let pick = |last_b: i64| {
+        let mut s = series(
+            &[("main.f", vec![[1, 5 * MIB, 1, 5 * MIB], [1, MIB, 1, MIB]])],
+            &[0, MINUTE],
+        );
+        let leaf = s.stacks.stacks[s.profiles[0].samples[0].stack as usize][0];
+        let (function, file) = (s.stacks.name("main.caller"), s.stacks.name("main.go"));
+        let caller = s.stacks.frame(FrameRef {
+            function,
+            file,
+            line: 9,
+        });
+        let b = s.stacks.stack(&[leaf, caller]);
+        // first profile: A then B; last profile: B then A
+        s.profiles[0].samples.push(Sample {
+            stack: b,
+            values: [1, MIB, 1, MIB],
+        });
+        s.profiles[1].samples.insert(
+            0,
+            Sample {
+                stack: b,
+                values: [1, last_b, 1, last_b],
+            },
+        );
+        let r = analyze(&s, SampleType::InuseSpace);
+        r.sites[0].stack.len()
+    };
+    assert_eq!(pick(3 * MIB), 2, "B, the largest in the last profile");
+    assert_eq!(pick(MIB), 2, "equal: the first of them, B");
+    assert_eq!(pick(MIB / 2), 1, "A");
+}
