@@ -11,6 +11,7 @@ pub mod goroutines;
 pub mod heap;
 pub mod memstats;
 pub mod moments;
+pub mod report;
 pub mod scheduler;
 pub mod stats;
 pub mod summary;

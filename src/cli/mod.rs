@@ -4,9 +4,11 @@
 
 mod escape;
 mod profiles;
+mod report;
 
 pub use escape::*;
 pub use profiles::*;
+pub use report::*;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -151,6 +153,20 @@ pub enum Command {
         gclens goroutines crash.log --format markdown\n  \
         gclens goroutines g*.txt --trace trace.log --format json")]
     Goroutines(GoroutinesArgs),
+    /// One verdict from everything an incident left: is memory leaking, where, why on
+    /// the heap, what to set, what evidence is missing.
+    ///
+    /// Point it at a capture directory or any mix of files: gctrace logs, heap profiles,
+    /// goroutine dumps and leak profiles, MemStats dumps and escape analysis output,
+    /// recognised by content. Snapshots are ordered by their own times (else the number
+    /// in their names); files of another program or the same snapshot twice are set
+    /// aside and listed. Exit status: 0 with a report (1 with --fail-on and that
+    /// verdict), 1 when no file held evidence, 2 for usage or I/O errors.
+    #[command(after_help = "Examples:\n  \
+        gclens report incident/\n  \
+        gclens report incident/ --budget 2Gi --format markdown > report.md\n  \
+        gclens report gctrace.log heap-*.pb.gz goroutine-*.txt escape.txt --fail-on leak")]
+    Report(ReportArgs),
     /// Print a manual page (roff), or write them all into a directory.
     ///
     /// Generated from this command line's own help. `gclens man` is gclens(1), `gclens man

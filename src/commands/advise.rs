@@ -9,22 +9,8 @@ use crate::output::{Format, emit};
 use crate::render::advice::AdviceText;
 use anyhow::anyhow;
 
-/// `--budget`: the size given, or this process's cgroup limit.
-fn budget(b: &Budget, root: &std::path::Path) -> anyhow::Result<u64> {
-    match b {
-        Budget::Bytes(n, _) => Ok(*n),
-        Budget::Auto => crate::input::cgroup::memory_limit(root)
-            .map_err(|e| anyhow!("--budget auto: {e}"))?
-            .ok_or_else(|| {
-                anyhow!(
-                    "--budget auto: this process's cgroup sets no memory limit; give --budget SIZE"
-                )
-            }),
-    }
-}
-
 pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
-    let budget_bytes = budget(&args.budget, &args.cgroup_root)?;
+    let budget_bytes = super::budget(&args.budget, &args.cgroup_root)?;
     if budget_bytes < 1 << 20 {
         return Err(anyhow!(
             "--budget {budget_bytes} is {}: a memory budget is at least 1 MiB (e.g. 512Mi, 2G)",

@@ -11,6 +11,7 @@ pub mod goroutines;
 pub mod heap;
 pub mod man;
 pub mod memstats;
+pub mod report;
 pub mod run;
 pub mod watch;
 
@@ -315,4 +316,18 @@ fn write_files(report: &Report, a: &LiveArgs) -> bool {
         }
     }
     ok
+}
+
+/// `--budget`: the size given, or this process's cgroup limit.
+fn budget(b: &crate::cli::Budget, root: &std::path::Path) -> anyhow::Result<u64> {
+    match b {
+        crate::cli::Budget::Bytes(n, _) => Ok(*n),
+        crate::cli::Budget::Auto => crate::input::cgroup::memory_limit(root)
+            .map_err(|e| anyhow::anyhow!("--budget auto: {e}"))?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--budget auto: this process's cgroup sets no memory limit; give --budget SIZE"
+                )
+            }),
+    }
 }

@@ -12,6 +12,7 @@ pub mod goroutines;
 pub mod heap;
 pub mod json;
 pub mod memstats;
+pub mod report;
 
 /// `t` in seconds with the three decimals the runtime prints.
 pub(crate) fn ms_to_s(ms: u64) -> f64 {

@@ -10,6 +10,7 @@
 pub mod cgroup;
 pub mod mapped;
 pub mod sched;
+pub mod walk;
 
 pub use mapped::Mapped;
 

@@ -11,6 +11,7 @@ pub mod escape;
 pub mod gc;
 pub mod goroutines;
 pub mod heap;
+pub mod incident;
 pub mod load;
 pub mod memstats;
 pub mod num;

@@ -8,4 +8,5 @@ pub mod goroutines;
 pub mod heap;
 pub mod man;
 pub mod memstats;
+pub mod report;
 pub mod text;

@@ -10,47 +10,55 @@ use crate::model::goroutines::Dump;
 /// block by line block; an input over `limit` bytes is an error naming the file and the
 /// limit. A file with no goroutine dump is an error naming it.
 pub fn load(files: &[String], limit: u64) -> anyhow::Result<Vec<Dump>> {
-    use crate::input::{self, Input};
     let dumps = files
         .iter()
-        .map(|f| {
-            let name = input::display_name(f);
-            let dump = match input::open(f)? {
-                Input::Whole(data) if data.len() as u64 > limit => {
-                    return Err(input::too_big(name, "holds", limit));
-                }
-                Input::Whole(data) if super::proto::looks_like(&data) => {
-                    let dump = super::proto::parse(f, &data, limit).map(Some);
-                    data.check(name)?;
-                    dump
-                }
-                Input::Whole(data) => {
-                    let dump = parse_checked(f, &data);
-                    data.check(name)?;
-                    dump
-                }
-                Input::Stream(s) => {
-                    let mut s = std::io::BufReader::new(input::Capped::new(s, limit));
-                    let head = std::io::BufRead::fill_buf(&mut s)
-                        .map_err(|e| input::stream_error(name, e, limit))?;
-                    if super::proto::looks_like(head) {
-                        let data = input::gather(&mut s, name, limit)?;
-                        super::proto::parse(f, &data, limit).map(Some)
-                    } else {
-                        read_lines(f, &mut s, limit)?
-                    }
-                }
-            };
-            let dump = dump.map_err(|why| anyhow::anyhow!("{name}: {why}"))?;
-            dump.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{name}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)"
-                )
-            })
-        })
+        .map(|f| read_one(f, limit))
         .collect::<anyhow::Result<Vec<Dump>>>()?;
     same_kind(&dumps)?;
     Ok(dumps)
+}
+
+/// Reads one dump file (`-` is stdin) within `limit` bytes; a file with no goroutine
+/// dump, or not one whole dump, is an error naming it.
+pub fn read_one(f: &str, limit: u64) -> anyhow::Result<Dump> {
+    use crate::input::{self, Input};
+    let name = input::display_name(f);
+    let dump = match input::open(f)? {
+        Input::Whole(data) if data.len() as u64 > limit => {
+            return Err(input::too_big(name, "holds", limit));
+        }
+        Input::Whole(data) => {
+            let dump = parse_whole(f, &data, limit);
+            data.check(name)?;
+            dump
+        }
+        Input::Stream(s) => {
+            let mut s = std::io::BufReader::new(input::Capped::new(s, limit));
+            let head = std::io::BufRead::fill_buf(&mut s)
+                .map_err(|e| input::stream_error(name, e, limit))?;
+            if super::proto::looks_like(head) {
+                let data = input::gather(&mut s, name, limit)?;
+                super::proto::parse(f, &data, limit).map(Some)
+            } else {
+                read_lines(f, &mut s, limit)?
+            }
+        }
+    };
+    let dump = dump.map_err(|why| anyhow::anyhow!("{name}: {why}"))?;
+    dump.ok_or_else(|| {
+        anyhow::anyhow!(
+            "{name}: no goroutine dump (neither `goroutine profile: total N` nor `goroutine N [state]:` blocks)"
+        )
+    })
+}
+
+/// A dump held whole: the gzipped profile.proto or the text.
+pub fn parse_whole(f: &str, data: &[u8], limit: u64) -> Result<Option<Dump>, String> {
+    if super::proto::looks_like(data) {
+        super::proto::parse(f, data, limit).map(Some)
+    } else {
+        parse_checked(f, data)
+    }
 }
 
 /// A text dump streamed line block by line block (bounded by the reader's own merging
@@ -75,7 +83,7 @@ fn read_lines(
 
 /// Where the program's `main.main` is (file:line), the mark of which program a dump
 /// is of: `None` when no goroutine runs it (it returned, or a leak profile).
-fn main_of(d: &Dump) -> Option<String> {
+pub fn main_of(d: &Dump) -> Option<String> {
     d.goroutines
         .iter()
         .flat_map(|g| &g.frames)

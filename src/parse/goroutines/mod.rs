@@ -16,7 +16,7 @@
 //! A program's log around a traceback is fine: the dump is found in it, and a prefix
 //! the header line carries (a timestamp of constant width) is cut from its block's lines.
 
-mod load;
+pub mod load;
 pub mod proto;
 
 pub use load::load;

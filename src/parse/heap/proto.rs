@@ -181,6 +181,54 @@ pub fn check_size(data: &[u8], limit: u64) -> Result<(), HeapError> {
     Ok(())
 }
 
+/// The names of a profile.proto's sample types (`inuse_space`, `goroutine`, `samples`…),
+/// read by walking its top-level fields without decoding the samples: what a reader
+/// that must tell a heap profile from a goroutine or CPU profile needs. `None` when the
+/// bytes are not a profile.proto.
+pub fn sample_types(data: &[u8]) -> Option<Vec<String>> {
+    let (mut pos, mut types, mut strings) = (0, vec![], vec![]);
+    while pos < data.len() {
+        let key = varint(data, &mut pos)?;
+        let (tag, wire) = (key >> 3, key & 7);
+        let len = match wire {
+            0 => {
+                varint(data, &mut pos)?;
+                0
+            }
+            1 => 8,
+            2 => varint(data, &mut pos)?,
+            5 => 4,
+            _ => return None,
+        };
+        let end = usize::try_from(len).ok()?.checked_add(pos)?;
+        let field = data.get(pos..end)?;
+        match (tag, wire) {
+            (1, 2) => {
+                // ValueType { type = 1; unit = 2; }: the type's string index
+                let (mut p, mut index) = (0, 0);
+                while p < field.len() {
+                    let k = varint(field, &mut p)?;
+                    let v = varint(field, &mut p)?;
+                    if k == 1 << 3 {
+                        index = v;
+                    }
+                }
+                types.push(index);
+            }
+            (6, 2) => strings.push(field),
+            _ => {}
+        }
+        pos = end;
+    }
+    types
+        .iter()
+        .map(|&i| {
+            let s = strings.get(usize::try_from(i).ok()?)?;
+            Some(String::from_utf8_lossy(s).into_owned())
+        })
+        .collect()
+}
+
 fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     for shift in (0..64).step_by(7) {

@@ -1,0 +1,155 @@
+//! Which of an incident's snapshots form a series. A directory walked in name order puts
+//! `heap-10` before `heap-2`, may hold the same snapshot twice (downloaded again, copied
+//! under a new name) and profiles of another program (a sidecar's); compared as they
+//! come, they read as growth or loss that is none. So: profiles by the time they carry
+//! (else the number in their names), one program per series (the one most files are
+//! of), each snapshot once; what is left out is said.
+
+use crate::analyze::memstats::MemReport;
+use crate::analyze::moments::number_in_name;
+use crate::model::goroutines::Dump;
+use crate::model::heap::HeapSeries;
+use crate::model::memstats::Snapshot;
+use crate::parse::incident::Skipped;
+use std::collections::HashMap;
+
+/// The order key of a snapshot: its time when it has one, else the number in its name.
+fn order_key(time: Option<i64>, source: &str) -> (Option<i64>, Option<Vec<u128>>) {
+    (time, number_in_name(source))
+}
+
+/// The value most items have (the first of equals), among those that have one.
+fn majority<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<&'a str> {
+    let mut count: Vec<(&str, usize)> = vec![];
+    for v in values.flatten() {
+        match count.iter_mut().find(|(x, _)| *x == v) {
+            Some(c) => c.1 += 1,
+            None => count.push((v, 1)),
+        }
+    }
+    let best = count.iter().map(|c| c.1).max()?;
+    count.iter().find(|c| c.1 == best).map(|c| c.0)
+}
+
+/// The heap profiles of one program, oldest first, each moment once (`None` without one).
+pub fn heap(mut s: HeapSeries, skipped: &mut Vec<Skipped>) -> Option<HeapSeries> {
+    let program = majority(s.profiles.iter().map(|p| p.binary.as_deref())).map(str::to_string);
+    let mut kept = Vec::with_capacity(s.profiles.len());
+    for p in std::mem::take(&mut s.profiles) {
+        if let (Some(main), Some(b)) = (&program, &p.binary)
+            && b != main
+        {
+            skipped.push(Skipped {
+                reason: format!(
+                    "a profile of {b}, the others of {main}: profiles of different programs are not compared"
+                ),
+                source: p.source,
+            });
+            continue;
+        }
+        kept.push(p);
+    }
+    let timed = kept.iter().all(|p| p.time_unix_ns.is_some());
+    kept.sort_by_cached_key(|p| order_key(p.time_unix_ns.filter(|_| timed), &p.source));
+    let mut out: Vec<crate::model::heap::HeapProfile> = Vec::with_capacity(kept.len());
+    for p in kept {
+        if let Some(q) = out.iter().find(|q| same_profile(q, &p)) {
+            skipped.push(Skipped {
+                reason: format!("the same snapshot as {}: counted once", q.source),
+                source: p.source,
+            });
+            continue;
+        }
+        out.push(p);
+    }
+    s.profiles = out;
+    (!s.profiles.is_empty()).then_some(s)
+}
+
+fn same_profile(a: &crate::model::heap::HeapProfile, b: &crate::model::heap::HeapProfile) -> bool {
+    a.time_unix_ns.is_some() && a.time_unix_ns == b.time_unix_ns && a.samples == b.samples
+}
+
+/// The goroutine dumps of one program (by where its `main.main` runs), each once.
+pub fn dumps(dumps: Vec<Dump>, skipped: &mut Vec<Skipped>) -> Vec<Dump> {
+    use crate::parse::goroutines::load::main_of;
+    let mains: Vec<Option<String>> = dumps.iter().map(main_of).collect();
+    let program = majority(mains.iter().map(Option::as_deref)).map(str::to_string);
+    let mut out: Vec<Dump> = vec![];
+    for (d, m) in dumps.into_iter().zip(mains) {
+        if let (Some(main), Some(m)) = (&program, &m)
+            && m != main
+        {
+            skipped.push(Skipped {
+                reason: format!(
+                    "a dump of the program whose main.main is in {m}, the others' in {main}: dumps of different programs are not compared"
+                ),
+                source: d.source,
+            });
+            continue;
+        }
+        if let Some(q) = out
+            .iter()
+            .find(|q| q.format == d.format && q.goroutines == d.goroutines)
+        {
+            skipped.push(Skipped {
+                reason: format!("the same dump as {}: counted once", q.source),
+                source: d.source,
+            });
+            continue;
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The MemStats series, oldest first (by `LastGC`, else the number in the name); a
+/// series that cannot be ordered is set aside with the reason.
+pub fn memstats(
+    mut inputs: Vec<(String, Vec<Snapshot>)>,
+    skipped: &mut Vec<Skipped>,
+) -> Option<MemReport> {
+    if inputs.is_empty() {
+        return None;
+    }
+    let first_gc = |s: &[Snapshot]| s.iter().find_map(|x| x.stats.last_gc.filter(|t| *t > 0));
+    let timed = inputs.iter().all(|(_, s)| first_gc(s).is_some());
+    inputs.sort_by_cached_key(|(name, s)| {
+        order_key(
+            first_gc(s).filter(|_| timed).map(|t| t as i64),
+            name.as_str(),
+        )
+    });
+    // the same snapshot twice (one NumGC and LastGC): the later file is a copy
+    let mut seen: HashMap<(Option<u64>, Option<u64>), String> = HashMap::new();
+    inputs.retain(|(name, s)| {
+        let key = s.first().map(|x| (x.stats.num_gc, x.stats.last_gc));
+        match key {
+            Some(k) if k.1.is_some() => match seen.get(&k) {
+                Some(q) => {
+                    skipped.push(Skipped {
+                        source: name.clone(),
+                        reason: format!("the same MemStats snapshot as {q}: counted once"),
+                    });
+                    false
+                }
+                None => {
+                    seen.insert(k, name.clone());
+                    true
+                }
+            },
+            _ => true,
+        }
+    });
+    let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
+    match crate::analyze::memstats::report(inputs) {
+        Ok(r) => Some(r),
+        Err(why) => {
+            skipped.extend(names.into_iter().map(|source| Skipped {
+                source,
+                reason: format!("the MemStats series cannot be read in order: {why}"),
+            }));
+            None
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! `gclens report`: gather an incident's files, build the one report, write it.
+
+use super::Status;
+use crate::analyze::report::{IncidentReport, Leaking, ReportOptions, build};
+use crate::cli::{Budget, ReportArgs, ReportGate, ReportOutput};
+use crate::export::report::{ReportJson, ReportMarkdown};
+use crate::output::{Format, emit};
+use crate::render::report::ReportText;
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<Status> {
+    let budget_bytes = match &args.budget {
+        Some(b) => Some(super::budget(b, &args.cgroup_root)?),
+        None => None,
+    };
+    let ev = crate::parse::incident::gather(&args.paths, args.max_input)?;
+    if ev.files.is_empty() {
+        for s in &ev.skipped {
+            crate::note!("gclens: {}: {}", s.source, s.reason);
+        }
+        crate::note!(
+            "gclens: no evidence in {}: no gctrace, heap profile, goroutine dump, MemStats or escape analysis",
+            args.paths.join(", ")
+        );
+        return Ok(Status::NothingFound);
+    }
+    let o = ReportOptions {
+        budget_bytes,
+        budget_quantity: match &args.budget {
+            Some(Budget::Bytes(_, q)) => Some(q.clone()),
+            _ => None,
+        },
+    };
+    let report = build(ev, &o);
+    let format: &dyn Format<IncidentReport> = match args.format {
+        ReportOutput::Text => &ReportText { top: args.top },
+        ReportOutput::Markdown => &ReportMarkdown { top: args.top },
+        ReportOutput::Json => &ReportJson,
+    };
+    emit(args.output.as_deref(), format, &report)?;
+    let v = report.verdict.leaking;
+    let fails = match args.fail_on {
+        None => false,
+        Some(ReportGate::Leak) => v == Leaking::Yes,
+        Some(ReportGate::PossibleLeak) => matches!(v, Leaking::Yes | Leaking::Possible),
+    };
+    if fails {
+        crate::note!("gclens: --fail-on: {}", report.verdict.leaking.label());
+        return Ok(Status::NothingFound);
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,256 @@
+//! An incident's evidence, whatever shape it came in: `gclens report` is pointed at a
+//! capture directory (or any mix of files) and must tell, by content and never by name,
+//! which file is a gctrace, a heap profile, a goroutine dump, a MemStats dump or the
+//! compiler's escape output — then read each with its family's reader. A file that is
+//! none of them, or is broken, is set aside with the reason a person can act on (an
+//! HTML page saved as a profile, a truncated gzip, an empty file), never fatal: one bad
+//! file in an incident must not hide the rest.
+
+use crate::input::{self, walk};
+use crate::model::Timeline;
+use crate::model::escape::EscapeSet;
+use crate::model::goroutines::Dump;
+use crate::model::heap::HeapSeries;
+use crate::model::memstats::Snapshot;
+use std::io::Read;
+
+/// What a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Trace,
+    Heap,
+    Goroutines,
+    MemStats,
+    Escape,
+    /// The compiler's `-json=0,file://DIR` logopt files (escape diagnostics as JSON).
+    Logopt,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Trace => "gctrace",
+            Family::Heap => "heap profile",
+            Family::Goroutines => "goroutine dump",
+            Family::MemStats => "MemStats",
+            Family::Escape => "escape analysis",
+            Family::Logopt => "escape analysis (logopt)",
+        }
+    }
+}
+
+/// A file not used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub source: String,
+    pub reason: String,
+}
+
+/// Everything read from an incident's files.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// Every file used, with what it was read as, in the order walked.
+    pub files: Vec<(String, Family)>,
+    pub trace: Option<Timeline>,
+    /// The heap profiles, in the order walked (the report orders them by time).
+    pub heap: HeapSeries,
+    pub dumps: Vec<Dump>,
+    pub memstats: Vec<(String, Vec<Snapshot>)>,
+    pub escape: Option<EscapeSet>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// How much of a file is looked at to tell what it is (a gctrace mixed with a chatty
+/// program's own lines may start late).
+const HEAD: u64 = 1 << 20;
+
+/// Reads every file under `paths` (directories walked in name order) within `limit`
+/// bytes each (a gctrace is mapped and scanned whole, whatever its size). A path that
+/// does not exist is an error; a file that cannot be used is set aside with its reason.
+pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
+    let mut ev = Evidence::default();
+    let mut traces = vec![];
+    for f in walk::walk(paths)? {
+        let head = match read_head(&f) {
+            Ok(h) => h,
+            Err(e) => {
+                ev.skip(&f, format!("{e:#}"));
+                continue;
+            }
+        };
+        let family = match sniff(&head) {
+            Ok(fam) => fam,
+            Err(why) => {
+                ev.skip(&f, why);
+                continue;
+            }
+        };
+        if family == Family::Trace {
+            traces.push(f.clone());
+            ev.files.push((f, family));
+            continue;
+        }
+        let data = match input::read_limited(&f, limit) {
+            Ok(d) => d,
+            Err(e) => {
+                ev.skip(&f, format!("{e:#}"));
+                continue;
+            }
+        };
+        match ev.read(&f, family, &data, limit) {
+            Ok(()) => ev.files.push((f, family)),
+            Err(why) => ev.skip(&f, why),
+        }
+    }
+    if !traces.is_empty() {
+        ev.trace = Some(crate::parse::load(&traces)?);
+    }
+    Ok(ev)
+}
+
+fn read_head(f: &str) -> anyhow::Result<Vec<u8>> {
+    let mut head = vec![];
+    let file = std::fs::File::open(f).map_err(|e| anyhow::anyhow!("cannot read it: {e}"))?;
+    file.take(HEAD)
+        .read_to_end(&mut head)
+        .map_err(|e| anyhow::anyhow!("cannot read it: {e}"))?;
+    Ok(head)
+}
+
+/// What `head` (a file's first bytes) is, or why it is nothing the report reads.
+pub fn sniff(head: &[u8]) -> Result<Family, String> {
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Err("an empty file".into());
+    };
+    let text = &head[start..];
+    if text.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Family::Heap); // told apart from goroutine profiles once inflated
+    }
+    let lower: Vec<u8> = text.iter().take(64).map(u8::to_ascii_lowercase).collect();
+    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") {
+        return Err("this is an HTML page, not a profile: was the URL right?".into());
+    }
+    if text.starts_with(b"heap profile:") {
+        return Ok(Family::Heap);
+    }
+    if text.starts_with(b"goroutine profile: total") || text.starts_with(b"goroutineleak profile:")
+    {
+        return Ok(Family::Goroutines);
+    }
+    if text.starts_with(b"{") {
+        let has = |s: &[u8]| memchr::memmem::find(head, s).is_some();
+        if has(b"\"memstats\"") || has(b"\"HeapAlloc\"") {
+            return Ok(Family::MemStats);
+        }
+        if text.starts_with(b"{\"version\":") && has(b"\"package\"") {
+            return Ok(Family::Logopt);
+        }
+        if !has(b"\"ImportPath\"") && !has(b"\"Action\"") {
+            return Err("a JSON document of neither /debug/vars (no \"memstats\") nor the compiler's logopt".into());
+        }
+    }
+    let mut trace = false;
+    crate::parse::Scanner::new().scan(head, |h| trace |= h.record.is_some());
+    if trace {
+        return Ok(Family::Trace);
+    }
+    if head
+        .split(|&b| b == b'\n')
+        .any(|l| l.starts_with(b"goroutine ") && memchr::memchr(b'[', l).is_some())
+    {
+        return Ok(Family::Goroutines);
+    }
+    if !crate::parse::escape::parse_bytes("", head)
+        .diagnostics
+        .is_empty()
+    {
+        return Ok(Family::Escape);
+    }
+    if !crate::parse::memstats::parse(head).snapshots.is_empty() {
+        return Ok(Family::MemStats);
+    }
+    Err("not recognised: no gctrace, heap profile, goroutine dump, MemStats or escape analysis in its first MiB".into())
+}
+
+impl Evidence {
+    fn skip(&mut self, source: &str, reason: String) {
+        self.skipped.push(Skipped {
+            source: source.to_string(),
+            reason,
+        });
+    }
+
+    /// Reads one file of `family` into the evidence, or says why it cannot be used.
+    fn read(&mut self, f: &str, family: Family, data: &[u8], limit: u64) -> Result<(), String> {
+        match family {
+            Family::Heap if data.starts_with(&[0x1f, 0x8b]) => self.read_gzip(f, data, limit),
+            Family::Heap => {
+                let p = crate::parse::heap::parse_within(f, data, &mut self.heap.stacks, limit)
+                    .map_err(|e| e.to_string())?;
+                // the debug=1 text carries the MemStats of its moment in its trailer
+                let m = crate::parse::memstats::parse(data).snapshots;
+                if !m.is_empty() {
+                    self.memstats.push((f.to_string(), m));
+                }
+                self.heap.profiles.push(p);
+                Ok(())
+            }
+            Family::Goroutines => self.push_dump(f, data, limit),
+            Family::MemStats => {
+                let p = crate::parse::memstats::parse(data);
+                if p.snapshots.is_empty() {
+                    let why = p.errors.first().map(|(l, w)| format!(": line {l}: {w}"));
+                    return Err(format!("no readable MemStats{}", why.unwrap_or_default()));
+                }
+                self.memstats.push((f.to_string(), p.snapshots));
+                Ok(())
+            }
+            Family::Escape | Family::Logopt => {
+                let set = if family == Family::Logopt {
+                    let mut set = EscapeSet::new();
+                    crate::parse::escape::logopt::parse_file(f, data, &mut set);
+                    set
+                } else {
+                    crate::parse::escape::parse_bytes(f, data)
+                };
+                if set.diagnostics.is_empty() {
+                    return Err("no escape analysis diagnostic".into());
+                }
+                self.escape.get_or_insert_with(EscapeSet::new).extend(set);
+                Ok(())
+            }
+            Family::Trace => unreachable!("traces are mapped and read together"),
+        }
+    }
+
+    /// A gzipped profile.proto: a heap profile or a goroutine profile, by its sample
+    /// types; anything else (a CPU profile) is not evidence of memory.
+    fn read_gzip(&mut self, f: &str, data: &[u8], limit: u64) -> Result<(), String> {
+        let raw = crate::parse::heap::inflate(data, limit)
+            .map_err(|e| format!("{e}: a truncated or damaged download? (fetch it again)"))?;
+        let types = crate::parse::heap::proto::sample_types(&raw)
+            .ok_or("gzip of something that is not a profile.proto")?;
+        if types.first().is_some_and(|t| t == "goroutine") {
+            return self.push_dump(f, data, limit);
+        }
+        if !types.iter().any(|t| t == "inuse_space") {
+            return Err(format!(
+                "a profile of {}, not of the heap or goroutines: not memory evidence",
+                types.join(", ")
+            ));
+        }
+        crate::parse::heap::proto::check_size(&raw, limit).map_err(|e| e.to_string())?;
+        let p =
+            crate::parse::heap::proto::decode(f, bytes::Bytes::from(raw), &mut self.heap.stacks)
+                .map_err(|e| e.to_string())?;
+        self.heap.profiles.push(p);
+        Ok(())
+    }
+
+    fn push_dump(&mut self, f: &str, data: &[u8], limit: u64) -> Result<(), String> {
+        let d = crate::parse::goroutines::load::parse_whole(f, data, limit)?;
+        self.dumps.push(d.ok_or("no goroutine dump in it")?);
+        Ok(())
+    }
+}
