@@ -223,12 +223,6 @@ fn markdown(r: &IncidentReport, top: usize) -> String {
             let _ = writeln!(s, "No advice: {why}");
         }
     }
-    if r.verdict.leaking == crate::analyze::report::Leaking::Yes {
-        let _ = writeln!(
-            s,
-            "\nThe program leaks: no setting fixes a leak, it only moves the moment it runs out."
-        );
-    }
     if !r.missing.is_empty() {
         let _ = writeln!(s, "\n### 6. What is missing?\n");
         for m in &r.missing {
