@@ -38,6 +38,10 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+    /// Also write the report as one self-contained HTML page (inline CSS and SVG, no
+    /// script, nothing fetched): the heap timeline, sparklines, the growth flame graph.
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<String>,
     /// The container's memory budget: GOGC/GOMEMLIMIT advice and the time until the
     /// leak reaches it (512MiB, 2Gi, bytes; `auto` reads this process's cgroup limit).
     #[arg(long, value_name = "SIZE|auto", value_parser = super::budget_arg)]

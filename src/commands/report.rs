@@ -6,6 +6,7 @@ use crate::cli::{Budget, ReportArgs, ReportGate, ReportOutput};
 use crate::export::report::{ReportJson, ReportMarkdown};
 use crate::output::{Format, emit};
 use crate::render::report::ReportText;
+use crate::render::report_html::ReportHtml;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<Status> {
     let budget_bytes = match &args.budget {
@@ -36,6 +37,9 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Status> {
         ReportOutput::Markdown => &ReportMarkdown { top: args.top },
         ReportOutput::Json => &ReportJson,
     };
+    if let Some(path) = &args.html {
+        emit(Some(path), &ReportHtml, &report)?;
+    }
     emit(args.output.as_deref(), format, &report)?;
     let v = report.verdict.leaking;
     let fails = match args.fail_on {

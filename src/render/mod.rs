@@ -9,4 +9,5 @@ pub mod heap;
 pub mod man;
 pub mod memstats;
 pub mod report;
+pub mod report_html;
 pub mod text;

@@ -62,7 +62,7 @@ pub enum AdvicePart {
 }
 
 /// The whole report, in the order it answers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Serialize)]
 pub struct IncidentReport {
     pub schema: &'static str,
     pub verdict: Verdict,
@@ -78,6 +78,12 @@ pub struct IncidentReport {
     /// While it leaks: how long the budget lasts, as it runs and under a GOMEMLIMIT.
     pub time_left: Option<TimeLeft>,
     pub missing: Vec<Missing>,
+    /// The trace's analysis (timeline, summary), for charts.
+    #[serde(skip)]
+    pub gc: Option<super::Report>,
+    /// The heap profiles as compared, for the growth flame graph.
+    #[serde(skip)]
+    pub series: Option<crate::model::heap::HeapSeries>,
 }
 
 /// How long a leaking program has, at the trace's live-heap slope.
@@ -105,13 +111,15 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         })
         .collect();
     let mut skipped = ev.skipped.clone();
-    let summary = ev.trace.as_ref().map(super::summarize);
+    let gc = ev.trace.map(super::Report::new);
+    let summary = gc.as_ref().map(|r| &r.summary);
+    let timeline = gc.as_ref().map(|r| &r.timeline);
     let heap_series = series::heap(ev.heap, &mut skipped);
     let dumps = series::dumps(ev.dumps, &mut skipped);
     let mem = series::memstats(ev.memstats, &mut skipped);
     let heap = heap_series
         .as_ref()
-        .map(|s| sites::analyze_part(s, summary.as_ref().and_then(|s| s.live_trend.as_ref())));
+        .map(|s| sites::analyze_part(s, summary.and_then(|s| s.live_trend.as_ref())));
     let goroutines = (!dumps.is_empty()).then(|| super::goroutines::analyze(&dumps));
     if let Some(g) = &goroutines {
         skipped.extend(g.set_aside.iter().map(|s| Skipped {
@@ -120,20 +128,19 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         }));
     }
     let growth = growth::growth(
-        ev.trace.as_ref().zip(summary.as_ref()),
+        timeline.zip(summary),
         mem.as_ref(),
         heap.as_ref(),
         o.budget_bytes,
     );
     let why = ev.escape.as_ref().map(|e| why::why(e, heap.as_ref()));
-    let mut advice = advice(&ev.trace, summary.as_ref(), mem.as_ref(), o);
+    let mut advice = advice(timeline, summary, mem.as_ref(), o);
     let stacks_mib = summary
-        .as_ref()
         .and_then(|s| s.stacks_mib.as_ref())
         .map(|g| (g.first, g.last));
     let has = |f: Family| ev.files.iter().any(|(_, x)| *x == f);
     let missing = missing::missing(&missing::Present {
-        trace: ev.trace.is_some(),
+        trace: gc.is_some(),
         heap_profiles: heap.as_ref().map_or(0, |h| h.report.profiles.len()),
         heap_timed: heap.as_ref().is_some_and(|h| h.report.span_min.is_some()),
         dumps: goroutines.as_ref().map_or(0, |g| g.dumps.len()),
@@ -161,6 +168,8 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         advice,
         time_left,
         missing,
+        gc,
+        series: heap_series,
     }
 }
 
@@ -190,7 +199,7 @@ fn time_left(g: &Growth, advice: &mut AdvicePart, budget: u64) -> Option<TimeLef
 }
 
 fn advice(
-    trace: &Option<crate::model::Timeline>,
+    trace: Option<&crate::model::Timeline>,
     summary: Option<&super::Summary>,
     mem: Option<&super::memstats::MemReport>,
     o: &ReportOptions,
