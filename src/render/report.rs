@@ -110,7 +110,8 @@ fn growth(out: &mut dyn Write, r: &IncidentReport) -> io::Result<()> {
         if let Some(m) = t.minutes_to_budget {
             writeln!(
                 out,
-                "                 at this rate the heap reaches the budget in about {} min",
+                "                 at this rate the heap's peak ({:.2}× the live heap) reaches the budget in about {} min",
+                t.peak_over_live,
                 num(m)
             )?;
         }
@@ -119,9 +120,8 @@ fn growth(out: &mut dyn Write, r: &IncidentReport) -> io::Result<()> {
         let rate = m
             .slope_mib_per_min
             .map(|s| format!(", {} MiB/min (R² {:.2})", num(s), m.r2.unwrap_or(0.0)));
-        writeln!(
-            out,
-            "  MemStats       {} snapshot(s){}: HeapAlloc {} → {}{}, Sys {} → {}: {}",
+        let line = format!(
+            "MemStats       {} snapshot(s){}: HeapAlloc {} → {}{}, Sys {} → {}: {}",
             m.snapshots,
             m.span_min
                 .map(|s| format!(" over {} min", num(s)))
@@ -132,7 +132,8 @@ fn growth(out: &mut dyn Write, r: &IncidentReport) -> io::Result<()> {
             opt(m.sys_first),
             opt(m.sys_last),
             m.signal.label()
-        )?;
+        );
+        write!(out, "{}", wrap(&line, "  "))?;
     }
     if let Some(p) = &g.profiles {
         writeln!(

@@ -92,7 +92,7 @@ pub struct Growth {
 
 /// HeapAlloc's trend across snapshots: growing when the fit is good and the heap grew a
 /// tenth or more; possibly growing when it grew 5 % or more.
-fn mem_signal(slope: f64, r2: f64, first: f64, last: f64) -> Signal {
+pub(super) fn mem_signal(slope: f64, r2: f64, first: f64, last: f64) -> Signal {
     if slope > 0.0 && r2 >= 0.8 && last >= first * 1.1 && last - first >= MIB {
         Signal::Growing
     } else if slope > 0.0 && last >= first * 1.05 {
@@ -216,7 +216,7 @@ pub fn growth(
 }
 
 /// One sentence: which evidence says what.
-fn cross_check(signals: &[(&str, Option<Signal>)]) -> String {
+pub(super) fn cross_check(signals: &[(&str, Option<Signal>)]) -> String {
     let known: Vec<(&str, Signal)> = signals
         .iter()
         .filter_map(|(n, s)| Some((*n, (*s)?)))

@@ -175,7 +175,7 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
 
 /// The time a leak leaves, and the advice without its own leak warning (the report says
 /// it first, with these figures).
-fn time_left(g: &Growth, advice: &mut AdvicePart, budget: u64) -> Option<TimeLeft> {
+pub(super) fn time_left(g: &Growth, advice: &mut AdvicePart, budget: u64) -> Option<TimeLeft> {
     let t = g.trace.as_ref()?;
     let (slope, end) = (t.slope_mib_per_min?, t.end_mib?);
     if slope <= 0.0 {
@@ -293,3 +293,7 @@ impl IncidentReport {
         s
     }
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

@@ -19,7 +19,7 @@ fn order_key(time: Option<i64>, source: &str) -> (Option<i64>, Option<Vec<u128>>
 }
 
 /// The value most items have (the first of equals), among those that have one.
-fn majority<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<&'a str> {
+pub(super) fn majority<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<&'a str> {
     let mut count: Vec<(&str, usize)> = vec![];
     for v in values.flatten() {
         match count.iter_mut().find(|(x, _)| *x == v) {

@@ -168,7 +168,7 @@ fn garbage(series: &HeapSeries, span: Option<f64>, named: &[(String, u32)]) -> V
 }
 
 /// How much of the trace's live-heap growth the growing sites account for.
-fn accounts(sites: f64, trace: f64) -> String {
+pub(super) fn accounts(sites: f64, trace: f64) -> String {
     let (s, t) = (crate::units::num(sites), crate::units::num(trace));
     if trace <= 0.0 {
         return format!(

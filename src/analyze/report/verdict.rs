@@ -62,7 +62,23 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
 }
 
-fn goroutine_signal(g: Option<&GoroutineReport>) -> Signal {
+/// The verdict from what each kind of evidence says: growing anywhere, or possibly
+/// growing in two kinds, is a leak; possibly growing in one is possible; flat evidence
+/// and nothing more is none; no evidence that can tell is unknown.
+pub(super) fn leaking(known: &[Signal]) -> Leaking {
+    let possible = known.iter().filter(|s| **s == Signal::Possible).count();
+    if known.contains(&Signal::Growing) || possible >= 2 {
+        Leaking::Yes
+    } else if possible == 1 {
+        Leaking::Possible
+    } else if known.contains(&Signal::Flat) {
+        Leaking::No
+    } else {
+        Leaking::Unknown
+    }
+}
+
+pub(super) fn goroutine_signal(g: Option<&GoroutineReport>) -> Signal {
     let Some(g) = g else { return Signal::Unknown };
     if g.groups.iter().any(|gr| gr.leaked) {
         return Signal::Growing;
@@ -89,16 +105,7 @@ pub fn verdict(
         Some(gs),
     ];
     let known: Vec<Signal> = all.iter().flatten().copied().collect();
-    let possible = known.iter().filter(|s| **s == Signal::Possible).count();
-    let leaking = if known.contains(&Signal::Growing) || possible >= 2 {
-        Leaking::Yes
-    } else if possible == 1 {
-        Leaking::Possible
-    } else if known.contains(&Signal::Flat) {
-        Leaking::No
-    } else {
-        Leaking::Unknown
-    };
+    let leaking = leaking(&known);
     let heap_signal = growth.signal;
     let mut findings = vec![];
     let mut said = vec![format!("{}.", capital(leaking.label()))];

@@ -1,0 +1,274 @@
+//! The report's joins, each decided at its boundary: when evidence says growing, how the
+//! kinds of evidence combine into the verdict, how the growing sites are worded against
+//! the trace, which snapshots form a series, the time a leak leaves, what is missing.
+
+use super::growth::{Growth, Signal, TraceGrowth, cross_check, list, mem_signal};
+use super::sites::accounts;
+use super::verdict::{Leaking, goroutine_signal, leaking};
+use super::*;
+use crate::parse::incident::Skipped;
+
+const MIB: f64 = 1048576.0;
+
+#[test]
+fn memstats_growth_needs_a_good_fit_a_tenth_and_a_mib() {
+    let g = |slope, r2, first: f64, last: f64| mem_signal(slope, r2, first * MIB, last * MIB);
+    assert_eq!(g(1.0, 0.8, 10.0, 11.0), Signal::Growing);
+    assert_eq!(g(1.0, 0.79, 10.0, 11.0), Signal::Possible, "fit below 0.8");
+    assert_eq!(g(1.0, 0.9, 10.0, 10.99), Signal::Possible, "under a tenth");
+    assert_eq!(
+        g(1.0, 0.9, 5.0, 5.9),
+        Signal::Possible,
+        "a tenth but under a MiB"
+    );
+    assert_eq!(g(1.0, 0.9, 5.0, 6.0), Signal::Growing, "exactly a MiB");
+    assert_eq!(g(1.0, 0.9, 10.0, 10.5), Signal::Possible, "exactly 5 %");
+    assert_eq!(g(1.0, 0.9, 10.0, 10.49), Signal::Flat, "under 5 %");
+    assert_eq!(g(0.0, 0.9, 10.0, 12.0), Signal::Flat, "no slope");
+    assert_eq!(g(-1.0, 0.9, 10.0, 12.0), Signal::Flat);
+}
+
+#[test]
+fn the_verdict_combines_the_kinds_of_evidence() {
+    use Signal::*;
+    assert_eq!(leaking(&[Growing]), Leaking::Yes);
+    assert_eq!(
+        leaking(&[Flat, Flat, Growing]),
+        Leaking::Yes,
+        "one kind growing is enough"
+    );
+    assert_eq!(
+        leaking(&[Possible, Possible]),
+        Leaking::Yes,
+        "two kinds possibly"
+    );
+    assert_eq!(leaking(&[Possible, Flat]), Leaking::Possible);
+    assert_eq!(leaking(&[Flat, Unknown]), Leaking::No);
+    assert_eq!(leaking(&[Unknown, Unknown]), Leaking::Unknown);
+    assert_eq!(leaking(&[]), Leaking::Unknown);
+    assert_eq!(Leaking::Yes.label(), "leaking");
+    assert_eq!(Leaking::Possible.label(), "possibly leaking");
+    assert_eq!(Leaking::No.label(), "not leaking");
+    assert_eq!(Leaking::Unknown.label(), "cannot tell");
+}
+
+#[test]
+fn the_cross_check_says_who_agrees() {
+    use Signal::*;
+    assert_eq!(
+        cross_check(&[("a", None), ("b", Some(Unknown))]),
+        "no evidence that can tell growth from noise"
+    );
+    assert_eq!(
+        cross_check(&[("a", Some(Growing)), ("b", None)]),
+        "only a can tell: growing"
+    );
+    assert_eq!(
+        cross_check(&[("a", Some(Flat)), ("b", Some(Flat)), ("c", Some(Flat))]),
+        "a, b and c agree: flat"
+    );
+    assert_eq!(
+        cross_check(&[
+            ("a", Some(Flat)),
+            ("b", Some(Possible)),
+            ("c", Some(Unknown))
+        ]),
+        "a: flat; b: possibly growing"
+    );
+    assert_eq!(list(&[]), "");
+    assert_eq!(list(&["a"]), "a");
+    assert_eq!(list(&["a", "b"]), "a and b");
+    assert_eq!(Unknown.label(), "too little to say");
+}
+
+#[test]
+fn the_growing_sites_are_worded_against_the_trace_both_ways() {
+    assert!(
+        accounts(8.0, 10.0).starts_with("the growing sites (8.00 MiB/min) account for about all")
+    );
+    assert!(accounts(12.5, 10.0).contains("account for about all"));
+    let less = accounts(7.9, 10.0);
+    assert!(
+        less.contains("account for 79 % of the trace's live-heap growth (10.0 MiB/min)"),
+        "{less}"
+    );
+    let more = accounts(12.6, 10.0);
+    assert!(
+        more.starts_with(
+            "the growing sites grow faster (12.6 MiB/min) than the trace's live heap (10.0 MiB/min)"
+        ),
+        "{more}"
+    );
+    assert!(accounts(5.0, 0.0).contains("does not grow (0 MiB/min)"));
+    assert!(accounts(5.0, -1.0).contains("does not grow"));
+}
+
+fn trace_growth(slope: f64, end: f64, to_budget: Option<f64>) -> Growth {
+    Growth {
+        trace: Some(TraceGrowth {
+            sources: vec![],
+            signal: Signal::Growing,
+            cycles: 10,
+            span_min: Some(1.0),
+            slope_mib_per_min: Some(slope),
+            r2: Some(0.9),
+            start_mib: Some(1.0),
+            end_mib: Some(end),
+            peak_heap_mib: 100,
+            evidence: String::new(),
+            minutes_to_budget: to_budget,
+            peak_over_live: 2.0,
+        }),
+        memstats: None,
+        profiles: None,
+        signal: Signal::Growing,
+        cross_check: String::new(),
+    }
+}
+
+#[test]
+fn a_leak_is_given_its_time_under_the_advised_limit() {
+    let mut none = AdvicePart::NotAsked { why: String::new() };
+    let t = time_left(&trace_growth(10.0, 100.0, Some(3.0)), &mut none, 1 << 30).unwrap();
+    assert_eq!(t.minutes_as_running, 3.0);
+    assert_eq!((t.minutes_under_limit, t.gomemlimit_bytes), (None, None));
+    assert_eq!(t.budget_bytes, 1 << 30);
+    assert_eq!(t.peak_over_live, 2.0);
+    assert!(time_left(&trace_growth(0.0, 100.0, Some(3.0)), &mut none, 1).is_none());
+    assert!(time_left(&trace_growth(10.0, 100.0, None), &mut none, 1).is_none());
+}
+
+#[test]
+fn the_majority_program_forms_the_series() {
+    let v = [Some("a"), None, Some("b"), Some("b"), Some("a")];
+    assert_eq!(
+        super::series::majority(v.into_iter()),
+        Some("a"),
+        "first of equals"
+    );
+    let v = [Some("a"), Some("b"), Some("b")];
+    assert_eq!(super::series::majority(v.into_iter()), Some("b"));
+    assert_eq!(super::series::majority([None, None].into_iter()), None);
+}
+
+fn incident(files: &[&str]) -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    files
+        .iter()
+        .map(|f| format!("{root}/fixtures/incident/go1.27/plain/{f}"))
+        .collect()
+}
+
+#[test]
+fn profiles_are_ordered_by_their_times_and_counted_once() {
+    // given newest first, with the third twice
+    let files = incident(&[
+        "heap-6.pb.gz",
+        "heap-3.pb.gz",
+        "heap-3.pb.gz",
+        "heap-1.pb.gz",
+    ]);
+    let loaded = crate::parse::heap::load(&files, 1 << 30).unwrap();
+    let mut skipped: Vec<Skipped> = vec![];
+    let s = super::series::heap(loaded, &mut skipped).unwrap();
+    let names: Vec<&str> = s
+        .profiles
+        .iter()
+        .map(|p| p.source.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["heap-1.pb.gz", "heap-3.pb.gz", "heap-6.pb.gz"]);
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].reason.starts_with("the same snapshot as"));
+    // without times, the numbers in the names: 10 after 9
+    let mut loaded =
+        crate::parse::heap::load(&incident(&["heap-1.pb.gz", "heap-2.pb.gz"]), 1 << 30).unwrap();
+    for (p, name) in loaded
+        .profiles
+        .iter_mut()
+        .zip(["heap-10.txt", "heap-9.txt"])
+    {
+        p.time_unix_ns = None;
+        p.source = name.into();
+    }
+    let s = super::series::heap(loaded, &mut skipped).unwrap();
+    assert_eq!(s.profiles[0].source, "heap-9.txt");
+    assert!(super::series::heap(crate::model::heap::HeapSeries::default(), &mut skipped).is_none());
+}
+
+#[test]
+fn goroutine_evidence_needs_two_dumps_unless_the_runtime_proved_it() {
+    let dumps = |names: &[&str]| crate::parse::goroutines::load(&incident(names), 1 << 30).unwrap();
+    let one = crate::analyze::goroutines::analyze(&dumps(&["goroutine-1.txt"]));
+    assert_eq!(goroutine_signal(Some(&one)), Signal::Unknown);
+    let proven =
+        crate::analyze::goroutines::analyze(&dumps(&["goroutine-1.txt", "goroutineleak-1.txt"]));
+    assert_eq!(
+        goroutine_signal(Some(&proven)),
+        Signal::Growing,
+        "one moment, proven by the runtime"
+    );
+    let two = crate::analyze::goroutines::analyze(&dumps(&["goroutine-1.txt", "goroutine-6.txt"]));
+    assert_eq!(goroutine_signal(Some(&two)), Signal::Growing);
+    assert_eq!(goroutine_signal(None), Signal::Unknown);
+}
+
+#[test]
+fn what_is_missing_follows_what_is_there() {
+    use super::missing::{Present, missing};
+    let all = Present {
+        trace: true,
+        heap_profiles: 3,
+        heap_timed: true,
+        dumps: 3,
+        leak_profile: true,
+        memstats: true,
+        escape: true,
+        budget: true,
+    };
+    assert!(missing(&all).is_empty());
+    let what = |p: &Present| missing(p).into_iter().map(|m| m.what).collect::<Vec<_>>();
+    assert_eq!(
+        what(&Present {
+            heap_profiles: 1,
+            ..all.clone()
+        }),
+        ["a second heap profile"]
+    );
+    assert_eq!(
+        what(&Present {
+            heap_timed: false,
+            ..all.clone()
+        }),
+        ["the heap profiles' times"]
+    );
+    assert_eq!(
+        what(&Present {
+            dumps: 1,
+            ..all.clone()
+        }),
+        ["a second goroutine dump"]
+    );
+    assert_eq!(
+        what(&Present {
+            leak_profile: false,
+            ..all.clone()
+        }),
+        ["the goroutine leak profile (Go 1.26+)"]
+    );
+    assert_eq!(
+        what(&Present::default()),
+        [
+            "a gctrace",
+            "heap profiles",
+            "goroutine dumps",
+            "MemStats snapshots",
+            "the escape analysis",
+            "the memory budget"
+        ]
+    );
+    assert!(
+        missing(&Present::default())[1]
+            .command
+            .contains("/debug/pprof/heap")
+    );
+}
