@@ -303,9 +303,8 @@ fn bad_input_is_set_aside_by_name() {
     gclens().args(["report", "no/such/dir"]).assert().code(2);
 }
 
-/// The page is self-contained: no script, nothing fetched, every image inline.
-#[test]
-fn the_html_page_fetches_nothing_and_runs_no_script() {
+/// The Go 1.27 incident's page, in a directory of its own.
+fn html_page() -> (tempfile::TempDir, std::path::PathBuf) {
     let d = tempfile::tempdir().unwrap();
     let html = d.path().join("report.html");
     let h = html.to_str().unwrap();
@@ -317,6 +316,13 @@ fn the_html_page_fetches_nothing_and_runs_no_script() {
         "--html",
         h,
     ]);
+    (d, html)
+}
+
+/// The page is self-contained: no script, nothing fetched, every image inline.
+#[test]
+fn the_html_page_fetches_nothing_and_runs_no_script() {
+    let (_d, html) = html_page();
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(!page.contains("<script"), "no script of its own");
@@ -357,17 +363,8 @@ fn the_html_page_loads_in_chromium_without_a_console_message() {
         eprintln!("skipped: no {chromium} (scripts/test installs Debian's chromium as root)");
         return;
     }
-    let d = tempfile::tempdir().unwrap();
-    let html = d.path().join("report.html");
+    let (d, html) = html_page();
     let shot = d.path().join("report.png");
-    ok(&[
-        "report",
-        "fixtures/incident/go1.27/plain",
-        "--budget",
-        "512Mi",
-        "--html",
-        html.to_str().unwrap(),
-    ]);
     let out = std::process::Command::new(&chromium)
         .args([
             "--headless",
@@ -393,4 +390,29 @@ fn the_html_page_loads_in_chromium_without_a_console_message() {
     if let Ok(keep) = std::env::var("GCLENS_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
+}
+
+/// The compiler's logopt files and the `go build -json` wrapper are escape analysis too.
+#[test]
+fn logopt_files_and_the_build_json_wrapper_are_recognised() {
+    let v = json(&[
+        "fixtures/escape/go1.27/logopt",
+        "fixtures/escape/go1.27/build-json.txt",
+    ]);
+    let families: Vec<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(families.len(), 8);
+    assert!(
+        families[..7]
+            .iter()
+            .all(|f| *f == "escape analysis (logopt)")
+    );
+    assert_eq!(families[7], "escape analysis");
+    assert!(v["skipped"].as_array().unwrap().is_empty());
+    assert!(v["why"]["diagnostics"].as_u64().unwrap() > 100);
+    assert_eq!(v["verdict"]["leaking"], "unknown");
 }
