@@ -416,3 +416,44 @@ fn logopt_files_and_the_build_json_wrapper_are_recognised() {
     assert!(v["why"]["diagnostics"].as_u64().unwrap() > 100);
     assert_eq!(v["verdict"]["leaking"], "unknown");
 }
+
+/// A capture with each snapshot in two forms (profile.proto and the debug=1 text) and an
+/// allocs profile: one profile per moment, the others set aside and said.
+#[test]
+fn the_forms_of_one_snapshot_are_one_moment() {
+    let v = json(&["fixtures/heap/go1.27/plain"]);
+    assert_eq!(v["growth"]["profiles"]["profiles"], 5);
+    let growing = v["heap"]["growing"].as_array().unwrap();
+    assert_eq!(
+        growing[0]["function"],
+        "gclens.example/heapgrow/store.(*Cache).Add"
+    );
+    assert_eq!(growing[0]["role"], "growing");
+    let reasons: Vec<(String, String)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let name = s["source"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (name, s["reason"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let reason = |n: &str| &reasons.iter().find(|r| r.0 == n).unwrap().1;
+    assert!(reason("allocs.pb.gz").starts_with("an allocs profile"));
+    for k in 1..=5 {
+        assert_eq!(
+            reason(&format!("heap-{k}.txt")),
+            &format!(
+                "of the same moment as fixtures/heap/go1.27/plain/heap-{k}.pb.gz: counted once"
+            )
+        );
+    }
+    // the debug=1 trailers still count as MemStats
+    assert_eq!(v["growth"]["memstats"]["snapshots"], 5);
+}

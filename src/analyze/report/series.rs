@@ -6,9 +6,9 @@
 //! of), each snapshot once; what is left out is said.
 
 use crate::analyze::memstats::MemReport;
-use crate::analyze::moments::number_in_name;
+use crate::analyze::moments::{moments, number_in_name};
 use crate::model::goroutines::Dump;
-use crate::model::heap::HeapSeries;
+use crate::model::heap::{HeapProfile, HeapSeries};
 use crate::model::memstats::Snapshot;
 use crate::parse::incident::Skipped;
 use std::collections::HashMap;
@@ -31,28 +31,92 @@ pub(super) fn majority<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Opt
     count.iter().find(|c| c.1 == best).map(|c| c.0)
 }
 
-/// The heap profiles of one program, oldest first, each moment once (`None` without one).
+/// The heap profiles of one program, oldest first, each moment once (`None` without one):
+/// an `allocs` profile beside heap profiles is set aside (the same figures, another
+/// default), and of the forms of one snapshot (`heap-3.pb.gz` and `heap-3.txt`) the
+/// form every moment has is read, profile.proto before the text.
 pub fn heap(mut s: HeapSeries, skipped: &mut Vec<Skipped>) -> Option<HeapSeries> {
+    use crate::model::heap::{ProfileFormat, SampleType};
     let program = majority(s.profiles.iter().map(|p| p.binary.as_deref())).map(str::to_string);
+    let is_allocs = |p: &HeapProfile| {
+        matches!(
+            p.default_sample,
+            SampleType::AllocSpace | SampleType::AllocObjects
+        )
+    };
+    let any_heap = s.profiles.iter().any(|p| !is_allocs(p));
     let mut kept = Vec::with_capacity(s.profiles.len());
     for p in std::mem::take(&mut s.profiles) {
-        if let (Some(main), Some(b)) = (&program, &p.binary)
-            && b != main
-        {
-            skipped.push(Skipped {
-                reason: format!(
-                    "a profile of {b}, the others of {main}: profiles of different programs are not compared"
-                ),
-                source: p.source,
-            });
-            continue;
-        }
-        kept.push(p);
+        let why = match (&program, &p.binary) {
+            (Some(main), Some(b)) if b != main => format!(
+                "a profile of {b}, the others of {main}: profiles of different programs are not compared"
+            ),
+            _ if any_heap && is_allocs(&p) => "an allocs profile (allocation is its default): the heap profiles of the series hold the same figures".to_string(),
+            _ => {
+                kept.push(p);
+                continue;
+            }
+        };
+        skipped.push(Skipped {
+            reason: why,
+            source: p.source,
+        });
     }
-    let timed = kept.iter().all(|p| p.time_unix_ns.is_some());
-    kept.sort_by_cached_key(|p| order_key(p.time_unix_ns.filter(|_| timed), &p.source));
-    let mut out: Vec<crate::model::heap::HeapProfile> = Vec::with_capacity(kept.len());
-    for p in kept {
+    // the forms of one moment: by the snapshot number in their names
+    let names: Vec<&str> = kept.iter().map(|p| p.source.as_str()).collect();
+    let kinds: Vec<u8> = kept
+        .iter()
+        .map(|p| u8::from(p.format == ProfileFormat::Text))
+        .collect();
+    let m = moments(&names, &kinds);
+    let in_all = (0..=1u8).find(|&k| m.moments.iter().all(|mo| mo.iter().any(|&i| kinds[i] == k)));
+    let mut pick = vec![false; kept.len()];
+    let mut why: Vec<Option<String>> = vec![None; kept.len()];
+    for (i, reason) in m.set_aside {
+        why[i] = Some(reason);
+    }
+    for mo in &m.moments {
+        let chosen = mo
+            .iter()
+            .copied()
+            .filter(|&i| in_all.is_none_or(|k| kinds[i] == k))
+            .min_by_key(|&i| kinds[i]);
+        let Some(c) = chosen else { continue };
+        pick[c] = true;
+        for &i in mo.iter().filter(|&&i| i != c) {
+            why[i] = Some(format!(
+                "of the same moment as {}: counted once",
+                kept[c].source
+            ));
+        }
+    }
+    let order: Vec<usize> = m.moments.iter().flatten().copied().collect();
+    let mut slots: Vec<Option<HeapProfile>> = kept.into_iter().map(Some).collect();
+    let mut chosen: Vec<HeapProfile> = vec![];
+    for i in order {
+        let Some(p) = slots[i].take() else { continue };
+        if pick[i] {
+            chosen.push(p);
+        } else if let Some(reason) = why[i].take() {
+            skipped.push(Skipped {
+                source: p.source,
+                reason,
+            });
+        }
+    }
+    for (i, slot) in slots.into_iter().enumerate() {
+        if let (Some(p), Some(reason)) = (slot, why[i].take()) {
+            skipped.push(Skipped {
+                source: p.source,
+                reason,
+            });
+        }
+    }
+    if chosen.iter().all(|p| p.time_unix_ns.is_some()) {
+        chosen.sort_by_key(|p| p.time_unix_ns);
+    }
+    let mut out: Vec<HeapProfile> = Vec::with_capacity(chosen.len());
+    for p in chosen {
         if let Some(q) = out.iter().find(|q| same_profile(q, &p)) {
             skipped.push(Skipped {
                 reason: format!("the same snapshot as {}: counted once", q.source),
@@ -66,7 +130,7 @@ pub fn heap(mut s: HeapSeries, skipped: &mut Vec<Skipped>) -> Option<HeapSeries>
     (!s.profiles.is_empty()).then_some(s)
 }
 
-fn same_profile(a: &crate::model::heap::HeapProfile, b: &crate::model::heap::HeapProfile) -> bool {
+fn same_profile(a: &HeapProfile, b: &HeapProfile) -> bool {
     a.time_unix_ns.is_some() && a.time_unix_ns == b.time_unix_ns && a.samples == b.samples
 }
 
