@@ -102,6 +102,29 @@ pub(super) fn mem_signal(slope: f64, r2: f64, first: f64, last: f64) -> Signal {
     }
 }
 
+/// Minutes until the heap's peak (`ratio` × the live heap) reaches `budget` bytes, the
+/// live heap growing `slope` MiB/min from `end` MiB; `None` when it does not grow.
+pub(super) fn minutes_to(budget: u64, ratio: f64, slope: f64, end: f64) -> Option<f64> {
+    (slope > 0.0).then(|| ((budget as f64 / MIB / ratio - end) / slope).max(0.0))
+}
+
+/// What the profiles say: one profile says nothing about growth.
+pub(super) fn profile_signal(profiles: usize, v: HeapLeakVerdict) -> Signal {
+    match v {
+        _ if profiles < 2 => Signal::Unknown,
+        HeapLeakVerdict::LikelyLeak => Signal::Growing,
+        HeapLeakVerdict::PossibleGrowth => Signal::Possible,
+        HeapLeakVerdict::NoLeakSignal => Signal::Flat,
+    }
+}
+
+/// `bytes` over `span_min` minutes, in MiB/min (`None` without a span).
+pub(super) fn per_minute(bytes: i64, span_min: Option<f64>) -> Option<f64> {
+    span_min
+        .filter(|m| *m > 0.0)
+        .map(|m| bytes as f64 / MIB / m)
+}
+
 pub fn growth(
     trace: Option<(&Timeline, &Summary)>,
     mem: Option<&MemReport>,
@@ -119,10 +142,7 @@ pub fn growth(
         // the heap peaks at live × (1 + GOGC/100): the trace's own peak-to-live ratio
         let ratio = (s.peak_heap_mib as f64 / s.live_heap_mib.max).max(1.0);
         let minutes_to_budget = match (tr, budget) {
-            (Some(tr), Some(b)) if tr.slope_mib_per_min > 0.0 => {
-                let left = b as f64 / MIB / ratio - tr.end_mib;
-                Some((left / tr.slope_mib_per_min).max(0.0))
-            }
+            (Some(tr), Some(b)) => minutes_to(b, ratio, tr.slope_mib_per_min, tr.end_mib),
             _ => None,
         };
         TraceGrowth {
@@ -172,25 +192,14 @@ pub fn growth(
             r.profiles.first().map_or(0, |p| p.totals.inuse_bytes),
             r.profiles.last().map_or(0, |p| p.totals.inuse_bytes),
         );
-        let signal = if r.profiles.len() < 2 {
-            Signal::Unknown
-        } else {
-            match r.leak.verdict {
-                HeapLeakVerdict::LikelyLeak => Signal::Growing,
-                HeapLeakVerdict::PossibleGrowth => Signal::Possible,
-                HeapLeakVerdict::NoLeakSignal => Signal::Flat,
-            }
-        };
+        let signal = profile_signal(r.profiles.len(), r.leak.verdict);
         ProfileGrowth {
             profiles: r.profiles.len(),
             span_min: r.span_min,
             signal,
             inuse_first: first,
             inuse_last: last,
-            mib_per_min: r
-                .span_min
-                .filter(|m| *m > 0.0)
-                .map(|m| (last - first) as f64 / MIB / m),
+            mib_per_min: per_minute(last - first, r.span_min),
         }
     });
     let signals = [

@@ -2,8 +2,11 @@
 //! kinds of evidence combine into the verdict, how the growing sites are worded against
 //! the trace, which snapshots form a series, the time a leak leaves, what is missing.
 
-use super::growth::{Growth, Signal, TraceGrowth, cross_check, list, mem_signal};
-use super::sites::accounts;
+use super::growth::{
+    Growth, Signal, TraceGrowth, cross_check, list, mem_signal, minutes_to, per_minute,
+    profile_signal,
+};
+use super::sites::{accounts, grew, is_garbage, share};
 use super::verdict::{Leaking, goroutine_signal, leaking};
 use super::*;
 use crate::parse::incident::Skipped;
@@ -16,6 +19,11 @@ fn memstats_growth_needs_a_good_fit_a_tenth_and_a_mib() {
     assert_eq!(g(1.0, 0.8, 10.0, 11.0), Signal::Growing);
     assert_eq!(g(1.0, 0.79, 10.0, 11.0), Signal::Possible, "fit below 0.8");
     assert_eq!(g(1.0, 0.9, 10.0, 10.99), Signal::Possible, "under a tenth");
+    assert_eq!(
+        g(1.0, 0.9, 20.0, 21.9),
+        Signal::Possible,
+        "over a MiB, under a tenth"
+    );
     assert_eq!(
         g(1.0, 0.9, 5.0, 5.9),
         Signal::Possible,
@@ -271,4 +279,148 @@ fn what_is_missing_follows_what_is_there() {
             .command
             .contains("/debug/pprof/heap")
     );
+}
+
+#[test]
+fn the_time_to_the_budget_and_the_profiles_rate() {
+    // 1 GiB budget, the peak twice the live heap: 512 MiB of live heap; from 112 MiB at 100 MiB/min
+    assert_eq!(minutes_to(1 << 30, 2.0, 100.0, 112.0), Some(4.0));
+    assert_eq!(
+        minutes_to(1 << 30, 2.0, 100.0, 600.0),
+        Some(0.0),
+        "already past it"
+    );
+    assert_eq!(minutes_to(1 << 30, 2.0, 0.0, 112.0), None, "not growing");
+    assert_eq!(minutes_to(1 << 30, 2.0, -1.0, 112.0), None);
+    use crate::analyze::heap::HeapLeakVerdict::*;
+    assert_eq!(profile_signal(1, LikelyLeak), Signal::Unknown);
+    assert_eq!(profile_signal(2, LikelyLeak), Signal::Growing);
+    assert_eq!(profile_signal(2, PossibleGrowth), Signal::Possible);
+    assert_eq!(profile_signal(3, NoLeakSignal), Signal::Flat);
+    assert_eq!(per_minute(3 << 20, Some(2.0)), Some(1.5));
+    assert_eq!(per_minute(3 << 20, Some(0.0)), None);
+    assert_eq!(per_minute(3 << 20, None), None);
+}
+
+#[test]
+fn a_dump_given_twice_is_counted_once() {
+    let files = incident(&["goroutine-2.txt", "goroutine-1.txt", "goroutine-2.txt"]);
+    let loaded: Vec<_> = files
+        .iter()
+        .map(|f| crate::parse::goroutines::load::read_one(f, 1 << 30).unwrap())
+        .collect();
+    let mut skipped = vec![];
+    let kept = super::series::dumps(loaded, &mut skipped);
+    assert_eq!(kept.len(), 2);
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0].reason.starts_with("the same dump as"),
+        "{}",
+        skipped[0].reason
+    );
+    assert!(skipped[0].source.ends_with("goroutine-2.txt"));
+}
+
+#[test]
+fn memstats_are_ordered_by_their_last_gc_and_counted_once() {
+    let read = |names: &[&str]| -> Vec<(String, Vec<crate::model::memstats::Snapshot>)> {
+        incident(names)
+            .into_iter()
+            .map(|f| {
+                let data = std::fs::read(&f).unwrap();
+                (f, crate::parse::memstats::parse(&data).snapshots)
+            })
+            .collect()
+    };
+    let mut skipped = vec![];
+    let r = super::series::memstats(
+        read(&["vars-3.json", "vars-1.json", "vars-3.json"]),
+        &mut skipped,
+    )
+    .unwrap();
+    assert_eq!(r.points.len(), 2);
+    assert!(r.points[0].source.ends_with("vars-1.json"));
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]
+            .reason
+            .starts_with("the same MemStats snapshot as")
+    );
+    // without LastGC (a print that has none): by the numbers in the names, none dropped
+    let mut v = read(&["vars-2.json", "vars-1.json", "vars-2.json"]);
+    for (_, snaps) in &mut v {
+        for s in snaps.iter_mut() {
+            s.stats.last_gc = None;
+        }
+    }
+    skipped.clear();
+    let r = super::series::memstats(v, &mut skipped).unwrap();
+    assert_eq!(r.points.len(), 3);
+    assert!(r.points[0].source.ends_with("vars-1.json"));
+    assert!(skipped.is_empty());
+    assert!(super::series::memstats(vec![], &mut skipped).is_none());
+    // a LastGC of 0 (no GC yet) is no time: the names order them
+    let mut v = read(&["vars-2.json", "vars-1.json"]);
+    v[0].1[0].stats.last_gc = Some(0);
+    let r = super::series::memstats(v, &mut skipped).unwrap();
+    assert!(r.points[0].source.ends_with("vars-1.json"));
+}
+
+#[test]
+fn the_same_snapshot_needs_its_time_and_its_samples() {
+    let files = incident(&["heap-1.pb.gz", "heap-2.pb.gz"]);
+    let loaded = crate::parse::heap::load(&files, 1 << 30).unwrap();
+    let (a, b) = (&loaded.profiles[0], &loaded.profiles[1]);
+    assert!(super::series::same_profile(a, a));
+    assert!(!super::series::same_profile(a, b));
+    let mut later = a.clone();
+    later.time_unix_ns = b.time_unix_ns;
+    assert!(
+        !super::series::same_profile(&later, a),
+        "same samples, another time"
+    );
+    let mut other = b.clone();
+    other.time_unix_ns = a.time_unix_ns;
+    assert!(
+        !super::series::same_profile(&other, a),
+        "same time, other samples"
+    );
+    let mut untimed = a.clone();
+    untimed.time_unix_ns = None;
+    assert!(
+        !super::series::same_profile(&untimed, &untimed),
+        "no time, no proof"
+    );
+}
+
+#[test]
+fn which_sites_grew_their_shares_and_which_make_garbage() {
+    use crate::analyze::heap::{Site, SiteVerdict};
+    let site = |verdict, growth_bytes| Site {
+        function: "f".into(),
+        file: "f.go".into(),
+        line: 1,
+        stack: vec![],
+        inuse_bytes: vec![],
+        inuse_objects: vec![],
+        alloc_bytes: vec![],
+        alloc_objects: vec![],
+        growth: growth_bytes,
+        growth_bytes,
+        growth_per_min: None,
+        intervals_up: 0,
+        intervals: 0,
+        verdict,
+    };
+    assert!(grew(&site(SiteVerdict::Growing, 1)));
+    assert!(grew(&site(SiteVerdict::Jumped, 1)));
+    assert!(!grew(&site(SiteVerdict::Growing, 0)), "no bytes gained");
+    assert!(!grew(&site(SiteVerdict::Steady, 5)));
+    assert!(!grew(&site(SiteVerdict::Released, 5)));
+    assert_eq!(share(1, 4), Some(25.0));
+    assert_eq!(share(1, 0), None);
+    assert!(is_garbage(100, 9));
+    assert!(!is_garbage(100, 10), "a tenth still held");
+    assert!(!is_garbage(0, 0), "allocated nothing");
+    assert!(!is_garbage(-5, -1));
 }

@@ -130,7 +130,7 @@ pub fn heap(mut s: HeapSeries, skipped: &mut Vec<Skipped>) -> Option<HeapSeries>
     (!s.profiles.is_empty()).then_some(s)
 }
 
-fn same_profile(a: &HeapProfile, b: &HeapProfile) -> bool {
+pub(super) fn same_profile(a: &HeapProfile, b: &HeapProfile) -> bool {
     a.time_unix_ns.is_some() && a.time_unix_ns == b.time_unix_ns && a.samples == b.samples
 }
 

@@ -5,12 +5,12 @@
 //! trace's growth the growing sites account for, worded so that it reads right whether
 //! they account for less than all of it, about all, or more.
 
+use super::growth::per_minute;
 use crate::analyze::heap::{HeapReport, Site, SiteVerdict, analyze};
 use crate::analyze::summary::TrendOut;
 use crate::model::heap::{HeapSeries, SampleType};
 use serde::Serialize;
 
-const MIB: f64 = 1024.0 * 1024.0;
 /// Sites shown per role besides the growing ones.
 const SHOWN: usize = 3;
 
@@ -82,15 +82,25 @@ fn line(s: &Site, role: Role, share: Option<f64>, alloc_per_min: Option<f64>) ->
     }
 }
 
+/// A site that grew across the series (its in-use bytes, last over first).
+pub(super) fn grew(s: &Site) -> bool {
+    matches!(s.verdict, SiteVerdict::Growing | SiteVerdict::Jumped) && s.growth_bytes > 0
+}
+
+/// `part` of `total`, in %, when there is a total.
+pub(super) fn share(part: i64, total: i64) -> Option<f64> {
+    (total > 0).then(|| 100.0 * part as f64 / total as f64)
+}
+
+/// Allocated `made` bytes over the series and holds under a tenth of it at the end.
+pub(super) fn is_garbage(made: i64, inuse_last: i64) -> bool {
+    made > 0 && inuse_last.saturating_mul(10) < made
+}
+
 pub fn analyze_part(series: &HeapSeries, trend: Option<&TrendOut>) -> HeapPart {
     let report = analyze(series, SampleType::InuseSpace);
-    let span = report.span_min.filter(|m| *m > 0.0);
-    let growing: Vec<&Site> = report
-        .sites
-        .iter()
-        .filter(|s| matches!(s.verdict, SiteVerdict::Growing | SiteVerdict::Jumped))
-        .filter(|s| s.growth_bytes > 0)
-        .collect();
+    let span = report.span_min;
+    let growing: Vec<&Site> = report.sites.iter().filter(|s| grew(s)).collect();
     let total: i64 = growing.iter().map(|s| s.growth_bytes).sum();
     let mut out: Vec<SiteLine> = growing
         .iter()
@@ -101,8 +111,8 @@ pub fn analyze_part(series: &HeapSeries, trend: Option<&TrendOut>) -> HeapPart {
                 Role::Jumped
             };
             let mut l = line(s, role, None, None);
-            l.share_pct = (total > 0).then(|| 100.0 * s.growth_bytes as f64 / total as f64);
-            l.mib_per_min = span.map(|m| s.growth_bytes as f64 / MIB / m);
+            l.share_pct = share(s.growth_bytes, total);
+            l.mib_per_min = per_minute(s.growth_bytes, span);
             l
         })
         .collect();
@@ -126,7 +136,7 @@ pub fn analyze_part(series: &HeapSeries, trend: Option<&TrendOut>) -> HeapPart {
         .map(|l| (l.file.clone(), l.line))
         .collect();
     decoys.extend(garbage(series, span, &named));
-    let growing_mib_per_min = span.map(|m| total as f64 / MIB / m);
+    let growing_mib_per_min = per_minute(total, span);
     let trace_mib_per_min = trend.map(|t| t.slope_mib_per_min);
     let accounts = match (growing_mib_per_min, trace_mib_per_min) {
         (Some(g), Some(t)) => Some(accounts(g, t)),
@@ -157,13 +167,13 @@ fn garbage(series: &HeapSeries, span: Option<f64>, named: &[(String, u32)]) -> V
                 a.last().copied().unwrap_or(0) - a.first().copied().unwrap_or(0),
             )
         })
-        .filter(|(s, made)| *made > 0 && s.inuse_bytes.last().copied().unwrap_or(0) * 10 < *made)
+        .filter(|(s, made)| is_garbage(*made, s.inuse_bytes.last().copied().unwrap_or(0)))
         .filter(|(s, _)| !named.iter().any(|(f, l)| *f == s.file && *l == s.line))
         .collect();
     v.sort_by_key(|(_, made)| std::cmp::Reverse(*made));
     v.into_iter()
         .take(SHOWN)
-        .map(|(s, made)| line(s, Role::Garbage, None, span.map(|m| made as f64 / MIB / m)))
+        .map(|(s, made)| line(s, Role::Garbage, None, per_minute(made, span)))
         .collect()
 }
 
