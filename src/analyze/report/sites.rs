@@ -186,14 +186,14 @@ pub(super) fn accounts(sites: f64, trace: f64) -> String {
         );
     }
     let ratio = sites / trace;
-    if (0.8..=1.25).contains(&ratio) {
-        format!(
-            "the growing sites ({s} MiB/min) account for about all of the trace's live-heap growth ({t} MiB/min)"
-        )
-    } else if ratio < 0.8 {
+    if ratio < 0.8 {
         format!(
             "the growing sites ({s} MiB/min) account for {:.0} % of the trace's live-heap growth ({t} MiB/min); the rest is in sites the profiles do not show growing (sampling, or memory outside the heap profile: stacks, runtime)",
             100.0 * ratio
+        )
+    } else if ratio <= 1.25 {
+        format!(
+            "the growing sites ({s} MiB/min) account for about all of the trace's live-heap growth ({t} MiB/min)"
         )
     } else {
         format!(
