@@ -133,7 +133,8 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         heap.as_ref(),
         o.budget_bytes,
     );
-    let why = ev.escape.as_ref().map(|e| why::why(e, heap.as_ref()));
+    let growing = heap.as_ref().map_or(&[][..], |h| &h.growing[..]);
+    let why = ev.escape.as_ref().map(|e| why::why(e, growing));
     let mut advice = advice(timeline, summary, mem.as_ref(), o);
     let stacks_mib = summary
         .and_then(|s| s.stacks_mib.as_ref())

@@ -441,3 +441,57 @@ fn which_sites_grew_their_shares_and_which_make_garbage() {
     assert!(!is_garbage(0, 0), "allocated nothing");
     assert!(!is_garbage(-5, -1));
 }
+
+#[test]
+fn the_escape_diagnostics_at_a_site_by_line_then_by_function() {
+    use super::sites::{Role, SiteLine};
+    let site = |function: &str, file: &str, line: u32| SiteLine {
+        role: Role::Growing,
+        function: function.into(),
+        file: file.into(),
+        line,
+        inuse_first: 0,
+        inuse_last: 0,
+        inuse_max: 0,
+        growth_bytes: 0,
+        share_pct: None,
+        mib_per_min: None,
+        alloc_mib_per_min: None,
+        inuse: vec![],
+    };
+    let data = std::fs::read(&incident(&["escape.txt"])[0]).unwrap();
+    let set = crate::parse::escape::parse_bytes("escape.txt", &data);
+    let remember = "gclens.example/incident/session.(*Store).Remember";
+    let store = "/tmp/gclens-incident/session/store.go";
+    let w = super::why::why(
+        &set,
+        &[
+            site(remember, store, 21),
+            // line 23 holds only `inlining call to sync.(*Mutex).Lock`: not a heap
+            // diagnostic, so the function's own is shown
+            site(remember, store, 23),
+            site("gclens.example/incident/session.Other", store, 99),
+            site("net/http.(*conn).serve", "/go/src/net/http/server.go", 1),
+        ],
+    );
+    let at: Vec<(&str, &str, u32)> = w
+        .at_sites
+        .iter()
+        .map(|e| (e.site.as_str(), e.matched_by, e.line))
+        .collect();
+    let l21 = format!("{remember} {store}:21");
+    let l23 = format!("{remember} {store}:23");
+    assert_eq!(
+        at,
+        [(l21.as_str(), "line", 21), (l23.as_str(), "function", 21)]
+    );
+    assert_eq!(w.at_sites[0].message, "make([]byte, 4096) escapes to heap");
+    assert_eq!(w.at_sites[0].kind, "escapes_to_heap");
+    // a file the escape report covers without a diagnostic there: unexplained; the
+    // standard library's: out of its reach, not unexplained
+    assert_eq!(
+        w.unexplained,
+        [format!("gclens.example/incident/session.Other {store}:99")]
+    );
+    assert_eq!(w.diagnostics, set.diagnostics.len());
+}

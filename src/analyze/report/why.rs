@@ -5,7 +5,7 @@
 //! under `-trimpath`) and the compiler as it was invoked (`session/store.go`,
 //! `./main.go`): they match when one path ends with the other, component by component.
 
-use super::sites::HeapPart;
+use super::sites::SiteLine;
 use crate::model::escape::{Diagnostic, EscapeSet, Explanation, Kind};
 use serde::Serialize;
 
@@ -58,10 +58,10 @@ fn heap_kind(k: Kind) -> bool {
     matches!(k, Kind::MovedToHeap | Kind::EscapesToHeap)
 }
 
-pub fn why(set: &EscapeSet, heap: Option<&HeapPart>) -> WhyPart {
+pub fn why(set: &EscapeSet, growing: &[SiteLine]) -> WhyPart {
     // (label, function, file, line) of every site the report names
     let mut sites: Vec<(String, String, String, u32)> = vec![];
-    for s in heap.into_iter().flat_map(|h| &h.growing) {
+    for s in growing {
         let label = format!("{} {}:{}", s.function, s.file, s.line);
         sites.push((label, s.function.clone(), s.file.clone(), s.line));
     }
