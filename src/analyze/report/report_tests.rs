@@ -201,6 +201,16 @@ fn profiles_are_ordered_by_their_times_and_counted_once() {
     let s = super::series::heap(loaded, &mut skipped).unwrap();
     assert_eq!(s.profiles[0].source, "heap-9.txt");
     assert!(super::series::heap(crate::model::heap::HeapSeries::default(), &mut skipped).is_none());
+    // a series of allocs profiles alone is read (set aside only beside heap profiles)
+    let root = env!("CARGO_MANIFEST_DIR");
+    let allocs = vec![format!("{root}/fixtures/heap/go1.27/plain/allocs.pb.gz")];
+    skipped.clear();
+    let s = super::series::heap(
+        crate::parse::heap::load(&allocs, 1 << 30).unwrap(),
+        &mut skipped,
+    );
+    assert_eq!(s.map(|s| s.profiles.len()), Some(1));
+    assert!(skipped.is_empty());
 }
 
 #[test]
@@ -363,6 +373,13 @@ fn memstats_are_ordered_by_their_last_gc_and_counted_once() {
             .reason
             .starts_with("the same MemStats snapshot as")
     );
+    // the times decide over the names: the newer snapshot named 1, the older 2
+    let mut v = read(&["vars-4.json", "vars-2.json"]);
+    v[0].0 = "renamed-1.json".into();
+    v[1].0 = "renamed-2.json".into();
+    let r = super::series::memstats(v, &mut skipped).unwrap();
+    assert_eq!(r.points[0].source, "renamed-2.json");
+    skipped.clear();
     // without LastGC (a print that has none): by the numbers in the names, none dropped
     let mut v = read(&["vars-2.json", "vars-1.json", "vars-2.json"]);
     for (_, snaps) in &mut v {
@@ -439,6 +456,7 @@ fn which_sites_grew_their_shares_and_which_make_garbage() {
     assert!(is_garbage(100, 9));
     assert!(!is_garbage(100, 10), "a tenth still held");
     assert!(!is_garbage(0, 0), "allocated nothing");
+    assert!(!is_garbage(0, -1), "allocated nothing, whatever the in-use says");
     assert!(!is_garbage(-5, -1));
 }
 
