@@ -456,7 +456,10 @@ fn which_sites_grew_their_shares_and_which_make_garbage() {
     assert!(is_garbage(100, 9));
     assert!(!is_garbage(100, 10), "a tenth still held");
     assert!(!is_garbage(0, 0), "allocated nothing");
-    assert!(!is_garbage(0, -1), "allocated nothing, whatever the in-use says");
+    assert!(
+        !is_garbage(0, -1),
+        "allocated nothing, whatever the in-use says"
+    );
     assert!(!is_garbage(-5, -1));
 }
 
