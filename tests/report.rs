@@ -457,3 +457,21 @@ fn the_forms_of_one_snapshot_are_one_moment() {
     // the debug=1 trailers still count as MemStats
     assert_eq!(v["growth"]["memstats"]["snapshots"], 5);
 }
+
+/// Stdin and endless devices are named, not read forever.
+#[test]
+fn stdin_and_devices_are_named_not_read() {
+    gclens()
+        .args(["report", "-"])
+        .write_stdin("gc 1 @0.001s 5%: 0.1+0.2+0.01 ms clock\n")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "stdin: the report reads files and directories",
+        ));
+    gclens()
+        .args(["report", "/dev/zero"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("/dev/zero: not recognised"));
+}

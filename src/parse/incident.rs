@@ -109,6 +109,11 @@ pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
 }
 
 fn read_head(f: &str) -> anyhow::Result<Vec<u8>> {
+    if f == "-" {
+        anyhow::bail!(
+            "stdin: the report reads files and directories (save the stream to a file first)"
+        );
+    }
     let mut head = vec![];
     let file = std::fs::File::open(f).map_err(|e| anyhow::anyhow!("cannot read it: {e}"))?;
     file.take(HEAD)
