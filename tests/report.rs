@@ -475,3 +475,19 @@ fn stdin_and_devices_are_named_not_read() {
         .code(1)
         .stderr(predicates::str::contains("/dev/zero: not recognised"));
 }
+
+/// A debug=1 twin of each debug=2 dump is no leak profile: without one (Go 1.21), the
+/// report still asks for it; with one (Go 1.27), it does not.
+#[test]
+fn the_leak_profile_is_asked_for_only_when_it_is_missing() {
+    let asks = |dir: &str| {
+        json(&[dir])["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["what"] == "the goroutine leak profile (Go 1.26+)")
+    };
+    assert!(asks("fixtures/goroutines/go1.21/plain"));
+    assert!(!asks("fixtures/goroutines/go1.27/plain"));
+    assert!(!asks("fixtures/incident/go1.27/plain"));
+}

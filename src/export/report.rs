@@ -3,7 +3,7 @@
 //! computed it), and Markdown that fits in a GitHub comment (under 65,536 characters,
 //! the evidence folded under `<details>`).
 
-use crate::analyze::report::{AdvicePart, IncidentReport, Role};
+use crate::analyze::report::{AdvicePart, IncidentReport};
 use crate::output::Format;
 use crate::units::{fmt_bytes, num};
 use std::fmt::Write as _;
@@ -122,18 +122,7 @@ fn markdown(r: &IncidentReport, top: usize) -> String {
                 h.decoys.len()
             );
             for l in &h.decoys {
-                let what = match l.role {
-                    Role::Flat => format!("flat, {} in use", b(l.inuse_last)),
-                    Role::Released => format!(
-                        "released: {} at its peak, {} at the end",
-                        b(l.inuse_max),
-                        b(l.inuse_last)
-                    ),
-                    _ => format!(
-                        "garbage: allocates {} MiB/min",
-                        l.alloc_mib_per_min.map(num).unwrap_or_default()
-                    ),
-                };
+                let what = l.decoy_phrase();
                 let _ = writeln!(s, "- `{}` `{}:{}`: {what}", l.function, l.file, l.line);
             }
             let _ = writeln!(s, "\n</details>\n");

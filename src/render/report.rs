@@ -207,19 +207,7 @@ fn heap(out: &mut dyn Write, r: &IncidentReport, top: usize) -> io::Result<()> {
         writeln!(out, "  {DIM}not the leak:{DIM:#}")?;
     }
     for s in &h.decoys {
-        let what = match s.role {
-            Role::Flat => format!("flat      {} in use", mib(s.inuse_last)),
-            Role::Released => format!(
-                "released  {} at its peak, {} at the end",
-                mib(s.inuse_max),
-                mib(s.inuse_last)
-            ),
-            _ => format!(
-                "garbage   allocates {} MiB/min, holds {}",
-                s.alloc_mib_per_min.map(num).unwrap_or_else(|| "?".into()),
-                mib(s.inuse_last)
-            ),
-        };
+        let what = s.decoy_phrase();
         writeln!(out, "  {what:<46} {}", site_name(s))?;
     }
     Ok(())

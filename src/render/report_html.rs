@@ -256,14 +256,7 @@ fn heap(s: &mut String, r: &IncidentReport) -> anyhow::Result<()> {
             h.decoys.len()
         );
         for l in &h.decoys {
-            let what = match l.role {
-                Role::Flat => "big but flat".to_string(),
-                Role::Released => format!("released: {} at its peak", b(l.inuse_max)),
-                _ => format!(
-                    "garbage: allocates {} MiB/min",
-                    l.alloc_mib_per_min.map(num).unwrap_or_default()
-                ),
-            };
+            let what = l.decoy_phrase();
             site_row(s, l, &what);
         }
         s.push_str("</table></details>\n");

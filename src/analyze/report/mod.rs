@@ -120,6 +120,13 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
     let heap = heap_series
         .as_ref()
         .map(|s| sites::analyze_part(s, summary.and_then(|s| s.live_trend.as_ref())));
+    // the runtime's leak detector was there: a leak profile, or a dump it marked
+    let leak_profile = dumps.iter().any(|d| {
+        d.leak_profile
+            || d.goroutines
+                .iter()
+                .any(|g| g.state.as_deref().is_some_and(|s| s.ends_with(" (leaked)")))
+    });
     let goroutines = (!dumps.is_empty()).then(|| super::goroutines::analyze(&dumps));
     if let Some(g) = &goroutines {
         skipped.extend(g.set_aside.iter().map(|s| Skipped {
@@ -145,9 +152,7 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         heap_profiles: heap.as_ref().map_or(0, |h| h.report.profiles.len()),
         heap_timed: heap.as_ref().is_some_and(|h| h.report.span_min.is_some()),
         dumps: goroutines.as_ref().map_or(0, |g| g.dumps.len()),
-        leak_profile: goroutines
-            .as_ref()
-            .is_some_and(|g| g.dumps.iter().any(|d| d.leak_profile || !d.also.is_empty())),
+        leak_profile,
         memstats: mem.is_some(),
         escape: has(Family::Escape) || has(Family::Logopt),
         budget: o.budget_bytes.is_some(),

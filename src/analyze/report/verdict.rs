@@ -264,6 +264,27 @@ pub fn short(path: &str) -> &str {
 }
 
 impl super::sites::SiteLine {
+    /// What a site that is not the leak is, in a few words with its figures
+    /// (`flat: 10.6 MiB in use`), as every format of the report says it.
+    pub fn decoy_phrase(&self) -> String {
+        let b = |v: i64| crate::units::fmt_bytes(v.max(0) as u64);
+        match self.role {
+            super::sites::Role::Flat => format!("flat: {} in use", b(self.inuse_last)),
+            super::sites::Role::Released => format!(
+                "released: {} at its peak, {} at the end",
+                b(self.inuse_max),
+                b(self.inuse_last)
+            ),
+            _ => format!(
+                "garbage: allocates {} MiB/min, holds {}",
+                self.alloc_mib_per_min
+                    .map(num)
+                    .unwrap_or_else(|| "?".into()),
+                b(self.inuse_last)
+            ),
+        }
+    }
+
     pub fn role_label(&self) -> &'static str {
         match self.role {
             super::sites::Role::Growing => "grows",
