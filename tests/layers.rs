@@ -12,7 +12,7 @@ fn allowed(layer: &str) -> &'static [&'static str] {
         "model" | "units" | "output" | "input" => &[],
         "parse" => &["model", "input", "units"],
         "analyze" => &["model", "parse", "units"],
-        "live" => &["model", "input", "parse", "analyze", "units"],
+        "live" => &["model", "input", "parse", "analyze", "units", "output"],
         "render" | "export" => &["model", "input", "parse", "analyze", "units", "output"],
         "cli" => &["units"],
         "commands" => &[

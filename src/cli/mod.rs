@@ -2,10 +2,12 @@
 //! enum per subcommand lists only what it can write. `escape.rs` and `profiles.rs` hold
 //! the arguments of `escape` and of `heap`/`goroutines`.
 
+mod capture;
 mod escape;
 mod profiles;
 mod report;
 
+pub use capture::*;
 pub use escape::*;
 pub use profiles::*;
 pub use report::*;
@@ -103,7 +105,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         gclens run -- ./server -addr :8080\n  \
         gclens run --scavtrace --budget 512Mi -o heap.png -- go test -run TestLoad ./...")]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Report on escape analysis: what goes to the heap and why; annotate code review.
     ///
     /// Reads `go build -gcflags=-m` or `-m=2` output of any Go version (text, or the
@@ -167,6 +169,23 @@ pub enum Command {
         gclens report incident/ --budget 2Gi --format markdown > report.md\n  \
         gclens report gctrace.log heap-*.pb.gz goroutine-*.txt escape.txt --fail-on leak")]
     Report(ReportArgs),
+    /// Capture a live service's evidence on a schedule: heap profiles, goroutine dumps,
+    /// goroutine leak profiles, /debug/vars.
+    ///
+    /// At every tick it asks the service's net/http/pprof and expvar endpoints and keeps
+    /// each response whole and checked (a gzipped profile, a debug=2 dump, expvar's
+    /// JSON) in DIR, with a manifest (manifest.json, gclens.capture/v1: every file's
+    /// snapshot, times, status, size and SHA-256; every gap and why) that `gclens
+    /// report` orders snapshots by. A directory holding a capture is continued. Ctrl-C
+    /// or SIGTERM removes the file being fetched and leaves the manifest valid. Exit
+    /// status: 0 when everything asked was kept, 2 when the capture could not start or
+    /// had gaps, 130/143 after Ctrl-C/SIGTERM.
+    #[command(after_help = "Examples:\n  \
+        gclens capture 127.0.0.1:6060 -o incident/ --every 30s --for 10m\n  \
+        gclens capture https://svc.example/admin/debug/pprof/ -o incident/ --count 6 \\\n      \
+        --header 'Authorization: Bearer TOKEN' --cacert ca.pem --profiles allocs,mutex\n  \
+        gclens report incident/ --budget 2Gi")]
+    Capture(CaptureArgs),
     /// Print a manual page (roff), or write them all into a directory.
     ///
     /// Generated from this command line's own help. `gclens man` is gclens(1), `gclens man
@@ -411,8 +430,18 @@ pub struct RunArgs {
     /// time waiting for one). `gclens advise FILE` then tells GC CPU time from time GC
     /// workers held a P while descheduled: a trace from a busy machine advises as one
     /// from a quiet machine would.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "capture")]
     pub save: Option<String>,
+    /// Capture an incident record into DIR: the program's stderr (as --save writes it)
+    /// and, on the --every schedule, its net/http/pprof and /debug/vars at --pprof, with
+    /// a manifest, as `gclens capture` does. `gclens report DIR` reads it all.
+    #[arg(long, value_name = "DIR", requires = "pprof")]
+    pub capture: Option<std::path::PathBuf>,
+    /// Where the program serves net/http/pprof: `:6060`, `127.0.0.1:6060`, a URL.
+    #[arg(long, value_name = "ADDR", requires = "capture")]
+    pub pprof: Option<String>,
+    #[command(flatten, next_help_heading = "Capture (with --capture)")]
+    pub capture_schedule: CaptureSchedule,
     #[command(flatten)]
     pub live: LiveArgs,
     /// The program and its arguments, after `--`.

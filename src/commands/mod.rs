@@ -4,6 +4,7 @@
 //! session) is here.
 
 pub mod advise;
+pub mod capture;
 pub mod chart;
 pub mod escape;
 pub mod gc;
@@ -329,5 +330,80 @@ fn budget(b: &crate::cli::Budget, root: &std::path::Path) -> anyhow::Result<u64>
                     "--budget auto: this process's cgroup sets no memory limit; give --budget SIZE"
                 )
             }),
+    }
+}
+
+/// The HTTP client `capture` and `run --capture` ask with: the headers given (and basic
+/// authentication from the URL), the CA file, the timeout.
+fn capture_client(
+    s: &crate::cli::CaptureSchedule,
+    target: &crate::live::capture::Target,
+) -> anyhow::Result<crate::input::http::Client> {
+    use anyhow::Context;
+    use base64::Engine;
+    let cacert = match &s.cacert {
+        Some(p) => Some(
+            std::fs::read(p).with_context(|| format!("cannot read --cacert {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let mut headers = s.headers.clone();
+    if let Some(cred) = &target.basic_auth
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(cred);
+        headers.push(("Authorization".into(), format!("Basic {b64}")));
+    }
+    let opts = crate::input::http::Options {
+        headers,
+        cacert,
+        timeout: s.timeout,
+    };
+    crate::input::http::Client::new(opts).map_err(|e| match &s.cacert {
+        Some(p) => anyhow::anyhow!("--cacert {}: {e}", p.display()),
+        None => anyhow::anyhow!("{e}"),
+    })
+}
+
+/// The end of a capture: what was kept, the next command, the exit status. `trace` is
+/// the gctrace `run --capture` saved beside the snapshots.
+fn end_capture(
+    cap: &crate::live::capture::Capture,
+    out: &crate::live::capture::Outcome,
+    trace: Option<&str>,
+) -> Status {
+    use crate::live::capture::Ending;
+    let dir = cap.store.dir.display();
+    let manifest = cap.store.dir.join(crate::model::capture::FILE);
+    if let Ending::Failed(line) = &out.ending {
+        crate::note!("gclens: {line}");
+    }
+    let size = crate::live::capture::size_text(out.bytes);
+    let failed = match out.failures {
+        0 => String::new(),
+        1 => format!("; 1 request failed, listed in {}", manifest.display()),
+        n => format!("; {n} requests failed, listed in {}", manifest.display()),
+    };
+    let trace = trace.map_or(String::new(), |t| format!(" and the gctrace in {t}"));
+    if out.files > 0 || out.snapshots > 0 {
+        crate::note!(
+            "gclens: captured {} snapshot{} ({} files, {size}) into {dir}{trace}{failed}",
+            out.snapshots,
+            if out.snapshots == 1 { "" } else { "s" },
+            out.files
+        );
+    }
+    if !cap.store.manifest.files.is_empty() {
+        crate::note!(
+            "next: gclens report {dir} --budget SIZE   (SIZE: the container's memory limit)"
+        );
+    }
+    match &out.ending {
+        Ending::Signal(sig) => Status::Child(u8::try_from(128 + sig).unwrap_or(130)),
+        Ending::Failed(_) => Status::Error,
+        Ending::Complete | Ending::Done if out.failures > 0 || out.files == 0 => Status::Error,
+        Ending::Complete | Ending::Done => Status::Ok,
     }
 }

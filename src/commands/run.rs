@@ -5,6 +5,7 @@
 
 use super::{Status, check_live_outputs, finish_live, forward_of};
 use crate::cli::RunArgs;
+use crate::live::capture::{Capture, Outcome, Plan, Stop, Store, target};
 use crate::live::{Ending, Session, SessionOptions};
 use anyhow::Context;
 use std::io::{self, IsTerminal};
@@ -40,7 +41,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         .split_first()
         .context("no program given (gclens run -- PROGRAM ARGS…)")?;
     check_live_outputs(a)?;
-    let save = match &args.save {
+    let mut capture = match &args.capture {
+        Some(dir) => Some(Recording::open(dir, args)?),
+        None => None,
+    };
+    let save_path = capture
+        .as_ref()
+        .map(|c| c.trace.clone())
+        .or(args.save.clone());
+    let save = match &save_path {
         Some(p) => Some(
             crate::live::save::Saver::create(p).with_context(|| format!("cannot create {p}"))?,
         ),
@@ -78,6 +87,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     };
     let stderr = child.stderr.take().context("the program's stderr")?;
     let mut session = Session::start(Box::new(stderr), 0)?;
+    let recorder = capture.as_mut().map(Recording::start);
     session.metrics = metrics;
     session.save = save;
     session.sample_child(child.id(), started);
@@ -94,10 +104,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         crate::note!("gclens: cannot read the output of {prog}: {e}");
     }
     let status = session.exit.take();
-    if let (Some(sv), Some(p)) = (session.save.take(), &args.save)
+    if let (Some(sv), Some(p)) = (session.save.take(), &save_path)
         && let Err(e) = sv.finish()
     {
         crate::note!("gclens: cannot write {p}: {e}");
+    }
+    if let (Some(c), Some(r)) = (capture, recorder) {
+        c.finish(r);
     }
     let end = finish_live(
         session.monitor,
@@ -124,6 +137,99 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     } else {
         code
     }))
+}
+
+/// `run --capture DIR`: the program's endpoints captured beside its saved stderr.
+struct Recording {
+    capture: Option<Capture>,
+    stop: Stop,
+    trace: String,
+    started: (i64, String),
+}
+
+impl Recording {
+    fn open(dir: &std::path::Path, args: &RunArgs) -> anyhow::Result<Recording> {
+        let s = &args.capture_schedule;
+        let addr = args.pprof.as_deref().unwrap_or_default();
+        // `:6060`, as Go's -addr flags are written, is this machine
+        let addr = match addr.strip_prefix(':') {
+            Some(port) => format!("127.0.0.1:{port}"),
+            None => addr.to_string(),
+        };
+        let target = target::resolve(&addr).map_err(anyhow::Error::msg)?;
+        let endpoints = target::endpoints(&target, &s.profiles).map_err(anyhow::Error::msg)?;
+        let client = super::capture_client(s, &target)?;
+        let store = Store::open(dir, &target.pprof, &target.vars).map_err(anyhow::Error::msg)?;
+        let mut n = 1;
+        let mut name = "gctrace.log".to_string();
+        while dir.join(&name).exists() {
+            n += 1;
+            name = format!("gctrace-{n}.log");
+        }
+        let plan = Plan {
+            every: s.every,
+            count: None,
+            limit: s.max_input,
+            wait_for_service: true,
+            status: false,
+            lines: false,
+        };
+        Ok(Recording {
+            capture: Some(Capture::new(client, target, endpoints, store, plan)),
+            stop: Stop::default(),
+            trace: dir.join(name).to_string_lossy().into_owned(),
+            started: crate::live::capture::store::now(),
+        })
+    }
+
+    /// Starts the snapshots (a thread that ends when the program does).
+    fn start(&mut self) -> std::thread::JoinHandle<(Capture, Outcome)> {
+        let mut cap = self.capture.take().expect("started once");
+        let stop = self.stop.clone();
+        std::thread::spawn(move || {
+            let out = cap.run(&stop);
+            (cap, out)
+        })
+    }
+
+    /// After the program ended: the snapshots stopped, the trace in the manifest, the summary.
+    fn finish(self, handle: std::thread::JoinHandle<(Capture, Outcome)>) {
+        self.stop
+            .done
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let Ok((mut cap, out)) = handle.join() else {
+            crate::note!("gclens: the capture's thread failed");
+            return;
+        };
+        let path = std::path::Path::new(&self.trace);
+        if let Ok((bytes, sha256)) = crate::live::capture::store::digest(path) {
+            let (ns, at) = crate::live::capture::store::now();
+            let m = &mut cap.store.manifest;
+            m.files.push(crate::model::capture::Entry {
+                snapshot: m
+                    .sessions
+                    .last()
+                    .and_then(|s| s.first_snapshot)
+                    .unwrap_or(1),
+                kind: "gctrace".into(),
+                path: path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                requested: self.started.1.clone(),
+                requested_unix_ns: self.started.0,
+                received: at,
+                received_unix_ns: ns,
+                bytes,
+                sha256,
+                ..Default::default()
+            });
+            if let Err(e) = cap.store.save() {
+                crate::note!("gclens: cannot write the capture's manifest: {e}");
+            }
+        }
+        let _ = super::end_capture(&cap, &out, Some(&self.trace));
+    }
 }
 
 #[cfg(test)]

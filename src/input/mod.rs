@@ -8,6 +8,7 @@
 //! endless line never fills memory.
 
 pub mod cgroup;
+pub mod http;
 pub mod mapped;
 pub mod sched;
 pub mod walk;
@@ -30,13 +31,18 @@ pub const BLOCK: usize = 16 << 20;
 /// its parse needs per byte (documented per reader), plus a constant.
 pub const MAX_INPUT: u64 = 512 << 20;
 
-/// The error for an input over its budget: names the file, the limit and the flag.
-pub fn too_big(name: &str, what: &str, limit: u64) -> anyhow::Error {
-    let size = match limit {
+/// A limit as the flag would take it: `512 MiB`, `2 GiB`, `1000 bytes`.
+pub fn human_size(limit: u64) -> String {
+    match limit {
         l if l >= 1 << 30 && l % (1 << 30) == 0 => format!("{} GiB", l >> 30),
         l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
         l => format!("{l} bytes"),
-    };
+    }
+}
+
+/// The error for an input over its budget: names the file, the limit and the flag.
+pub fn too_big(name: &str, what: &str, limit: u64) -> anyhow::Error {
+    let size = human_size(limit);
     anyhow::anyhow!("{name}: {what} more than {size} (the input limit; --max-input SIZE raises it)")
 }
 

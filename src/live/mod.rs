@@ -2,6 +2,7 @@
 //! one loop that splits the stream (forwarding the program's own bytes at once), keeps a
 //! bounded timeline, shows a status line, and writes the report at the end.
 
+pub mod capture;
 pub mod exporter;
 pub mod metrics;
 pub mod monitor;

@@ -8,8 +8,10 @@
 //! - [`memstats`]: `runtime.MemStats` snapshots;
 //! - [`escape`]: compiler diagnostics (kinds, positions, explanations);
 //! - [`heap`]: heap profiles, a series over one table of stacks;
-//! - [`goroutines`]: goroutine dumps (debug=1 groups, debug=2 and tracebacks).
+//! - [`goroutines`]: goroutine dumps (debug=1 groups, debug=2 and tracebacks);
+//! - [`capture`]: a capture directory's manifest (what was fetched, when, the gaps).
 
+pub mod capture;
 pub mod escape;
 pub mod gc;
 pub mod goroutines;

@@ -24,6 +24,8 @@ pub enum Family {
     Escape,
     /// The compiler's `-json=0,file://DIR` logopt files (escape diagnostics as JSON).
     Logopt,
+    /// A `gclens capture` manifest: when each file of its directory was received.
+    Manifest,
 }
 
 impl Family {
@@ -35,6 +37,7 @@ impl Family {
             Family::MemStats => "MemStats",
             Family::Escape => "escape analysis",
             Family::Logopt => "escape analysis (logopt)",
+            Family::Manifest => "capture manifest",
         }
     }
 }
@@ -58,6 +61,9 @@ pub struct Evidence {
     pub memstats: Vec<(String, Vec<Snapshot>)>,
     pub escape: Option<EscapeSet>,
     pub skipped: Vec<Skipped>,
+    /// When each captured file was received (Unix ns), from capture manifests: the
+    /// order of snapshots that carry no time of their own (goroutine dumps).
+    pub times: std::collections::HashMap<String, i64>,
 }
 
 /// How much of a file is looked at to tell what it is (a gctrace mixed with a chatty
@@ -145,6 +151,9 @@ pub fn sniff(head: &[u8]) -> Result<Family, String> {
     }
     if text.starts_with(b"{") {
         let has = |s: &[u8]| memchr::memmem::find(head, s).is_some();
+        if has(b"\"gclens.capture/v1\"") && has(b"\"schema\"") {
+            return Ok(Family::Manifest);
+        }
         if has(b"\"memstats\"") || has(b"\"HeapAlloc\"") {
             return Ok(Family::MemStats);
         }
@@ -225,6 +234,7 @@ impl Evidence {
                 self.escape.get_or_insert_with(EscapeSet::new).extend(set);
                 Ok(())
             }
+            Family::Manifest => self.read_manifest(f, data),
             Family::Trace => unreachable!("traces are mapped and read together"),
         }
     }
@@ -250,6 +260,27 @@ impl Evidence {
             crate::parse::heap::proto::decode(f, bytes::Bytes::from(raw), &mut self.heap.stacks)
                 .map_err(|e| e.to_string())?;
         self.heap.profiles.push(p);
+        Ok(())
+    }
+
+    /// A capture's manifest: the time each of its files was received, and its gaps
+    /// (what was asked and not captured) listed with the files set aside.
+    fn read_manifest(&mut self, f: &str, data: &[u8]) -> Result<(), String> {
+        let m: crate::model::capture::Manifest =
+            serde_json::from_slice(data).map_err(|e| format!("a damaged capture manifest: {e}"))?;
+        let dir = std::path::Path::new(f)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        for e in &m.files {
+            let path = dir.join(&e.path).to_string_lossy().into_owned();
+            self.times.insert(path, e.received_unix_ns);
+        }
+        for g in &m.skipped {
+            self.skipped.push(Skipped {
+                source: format!("{f} (snapshot {}, {})", g.snapshot, g.kind),
+                reason: format!("not captured: {}", g.reason),
+            });
+        }
         Ok(())
     }
 

@@ -114,9 +114,11 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
     let gc = ev.trace.map(super::Report::new);
     let summary = gc.as_ref().map(|r| &r.summary);
     let timeline = gc.as_ref().map(|r| &r.timeline);
-    let heap_series = series::heap(ev.heap, &mut skipped);
-    let dumps = series::dumps(ev.dumps, &mut skipped);
-    let mem = series::memstats(ev.memstats, &mut skipped);
+    let (mut heap, mut dumps) = (ev.heap, ev.dumps);
+    series::capture_times(&mut heap, &mut dumps, &ev.times);
+    let heap_series = series::heap(heap, &mut skipped);
+    let dumps = series::dumps(dumps, &mut skipped);
+    let mem = series::memstats(ev.memstats, &ev.times, &mut skipped);
     let heap = heap_series
         .as_ref()
         .map(|s| sites::analyze_part(s, summary.and_then(|s| s.live_trend.as_ref())));

@@ -362,6 +362,7 @@ fn memstats_are_ordered_by_their_last_gc_and_counted_once() {
     let mut skipped = vec![];
     let r = super::series::memstats(
         read(&["vars-3.json", "vars-1.json", "vars-3.json"]),
+        &Default::default(),
         &mut skipped,
     )
     .unwrap();
@@ -377,7 +378,7 @@ fn memstats_are_ordered_by_their_last_gc_and_counted_once() {
     let mut v = read(&["vars-4.json", "vars-2.json"]);
     v[0].0 = "renamed-1.json".into();
     v[1].0 = "renamed-2.json".into();
-    let r = super::series::memstats(v, &mut skipped).unwrap();
+    let r = super::series::memstats(v, &Default::default(), &mut skipped).unwrap();
     assert_eq!(r.points[0].source, "renamed-2.json");
     skipped.clear();
     // without LastGC (a print that has none): by the numbers in the names, none dropped
@@ -388,15 +389,15 @@ fn memstats_are_ordered_by_their_last_gc_and_counted_once() {
         }
     }
     skipped.clear();
-    let r = super::series::memstats(v, &mut skipped).unwrap();
+    let r = super::series::memstats(v, &Default::default(), &mut skipped).unwrap();
     assert_eq!(r.points.len(), 3);
     assert!(r.points[0].source.ends_with("vars-1.json"));
     assert!(skipped.is_empty());
-    assert!(super::series::memstats(vec![], &mut skipped).is_none());
+    assert!(super::series::memstats(vec![], &Default::default(), &mut skipped).is_none());
     // a LastGC of 0 (no GC yet) is no time: the names order them
     let mut v = read(&["vars-2.json", "vars-1.json"]);
     v[0].1[0].stats.last_gc = Some(0);
-    let r = super::series::memstats(v, &mut skipped).unwrap();
+    let r = super::series::memstats(v, &Default::default(), &mut skipped).unwrap();
     assert!(r.points[0].source.ends_with("vars-1.json"));
 }
 

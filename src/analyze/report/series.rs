@@ -134,6 +134,25 @@ pub(super) fn same_profile(a: &HeapProfile, b: &HeapProfile) -> bool {
     a.time_unix_ns.is_some() && a.time_unix_ns == b.time_unix_ns && a.samples == b.samples
 }
 
+/// Gives the snapshots that carry no time of their own the time a capture manifest
+/// says they were received: heap profiles their `time_unix_ns`; goroutine dumps (which
+/// never carry one) are put in that order when every one of them has it.
+pub fn capture_times(heap: &mut HeapSeries, dumps: &mut [Dump], times: &HashMap<String, i64>) {
+    if times.is_empty() {
+        return;
+    }
+    for p in heap
+        .profiles
+        .iter_mut()
+        .filter(|p| p.time_unix_ns.is_none())
+    {
+        p.time_unix_ns = times.get(&p.source).copied();
+    }
+    if dumps.iter().all(|d| times.contains_key(&d.source)) {
+        dumps.sort_by_key(|d| times[&d.source]);
+    }
+}
+
 /// The goroutine dumps of one program (by where its `main.main` runs), each once.
 pub fn dumps(dumps: Vec<Dump>, skipped: &mut Vec<Skipped>) -> Vec<Dump> {
     use crate::parse::goroutines::load::main_of;
@@ -167,10 +186,12 @@ pub fn dumps(dumps: Vec<Dump>, skipped: &mut Vec<Skipped>) -> Vec<Dump> {
     out
 }
 
-/// The MemStats series, oldest first (by `LastGC`, else the number in the name); a
-/// series that cannot be ordered is set aside with the reason.
+/// The MemStats series, oldest first (by `LastGC`, else the time a capture manifest
+/// gives, else the number in the name); a series that cannot be ordered is set aside
+/// with the reason.
 pub fn memstats(
     mut inputs: Vec<(String, Vec<Snapshot>)>,
+    times: &HashMap<String, i64>,
     skipped: &mut Vec<Skipped>,
 ) -> Option<MemReport> {
     if inputs.is_empty() {
@@ -178,11 +199,14 @@ pub fn memstats(
     }
     let first_gc = |s: &[Snapshot]| s.iter().find_map(|x| x.stats.last_gc.filter(|t| *t > 0));
     let timed = inputs.iter().all(|(_, s)| first_gc(s).is_some());
+    let captured = inputs.iter().all(|(n, _)| times.contains_key(n));
     inputs.sort_by_cached_key(|(name, s)| {
-        order_key(
-            first_gc(s).filter(|_| timed).map(|t| t as i64),
-            name.as_str(),
-        )
+        let time = match (timed, captured) {
+            (true, _) => first_gc(s).map(|t| t as i64),
+            (false, true) => times.get(name).copied(),
+            _ => None,
+        };
+        order_key(time, name.as_str())
     });
     // the same snapshot twice (one NumGC and LastGC): the later file is a copy
     let mut seen: HashMap<(Option<u64>, Option<u64>), String> = HashMap::new();
