@@ -231,6 +231,8 @@ fn failure(url: &str, e: ureq::Error, bytes: u64) -> FetchError {
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::BrokenPipe => Failure::CutOff { bytes },
+            // rustls reports a failed handshake through the socket's reader
+            io::ErrorKind::InvalidData if is_tls(&io.to_string()) => Failure::Tls(io.to_string()),
             _ => Failure::Other(io.to_string()),
         },
         E::Protocol(p) if bytes > 0 => {
@@ -243,6 +245,12 @@ fn failure(url: &str, e: ureq::Error, bytes: u64) -> FetchError {
         url: url.to_string(),
         kind,
     }
+}
+
+fn is_tls(msg: &str) -> bool {
+    ["certificate", "handshake", "tls", "TLS"]
+        .iter()
+        .any(|w| msg.contains(w))
 }
 
 #[cfg(test)]

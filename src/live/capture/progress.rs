@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 pub(super) fn mib_text(mib: f64) -> String {
     match mib {
+        m if m <= 0.0 => "0 B".to_string(),
         m if m < 1.0 => format!("{:.0} KiB", (m * 1024.0).max(1.0)),
         m if m < 10.0 => format!("{m:.2} MiB"),
         m => format!("{m:.1} MiB"),
