@@ -219,6 +219,26 @@ fn nothing_listening_is_one_clear_line() {
 }
 
 #[test]
+fn an_unknown_host_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let o = capture(&[
+        "no-such-host.invalid:6060",
+        "-o",
+        d.path().to_str().unwrap(),
+        "--count",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("http://no-such-host.invalid:6060/debug/pprof/heap: the host no-such-host.invalid:6060 is not known (DNS)"),
+        "{e}"
+    );
+    // it stops at once: one line, not one per endpoint and snapshot
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+#[test]
 fn a_service_without_pprof_is_told_how_to_add_it() {
     let addr = serve(|_, _, _| {
         Answer::Bytes(http("404 Not Found", "text/plain", b"404 page not found\n"))

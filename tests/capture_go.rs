@@ -271,7 +271,7 @@ fn run_capture_records_a_whole_incident() {
         .unwrap()
         .port();
     let dir = work.path().join("incident");
-    let mut child = Command::new(bin())
+    let child = Command::new(bin())
         .args([
             "run",
             "--no-status",

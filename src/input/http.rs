@@ -231,6 +231,8 @@ fn failure(url: &str, e: ureq::Error, bytes: u64) -> FetchError {
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::BrokenPipe => Failure::CutOff { bytes },
+            // std's resolver: "failed to lookup address information: Name or service not known"
+            _ if io.to_string().contains("failed to lookup address") => Failure::NoHost,
             // rustls reports a failed handshake through the socket's reader
             io::ErrorKind::InvalidData if is_tls(&io.to_string()) => Failure::Tls(io.to_string()),
             _ => Failure::Other(io.to_string()),

@@ -435,9 +435,19 @@ impl Capture {
     /// The progress text: snapshots, files, the heap in use so far and its trend.
     fn progress(&self, next: Option<Duration>) -> String {
         let m = &self.store.manifest;
+        let taken = m
+            .sessions
+            .last()
+            .map_or(0, |s| match (s.first_snapshot, s.last_snapshot) {
+                (Some(a), Some(b)) => b + 1 - a,
+                _ => 0,
+            });
+        let of = self
+            .plan
+            .count
+            .map_or(String::new(), |c| format!(" of {c}"));
         let mut s = format!(
-            "gclens capture: {} snapshots · {} files, {}",
-            m.last_snapshot(),
+            "gclens capture: snapshot {taken}{of} · {} files, {}",
             m.files.len(),
             mib_text(self.store.bytes() as f64 / (1 << 20) as f64)
         );
