@@ -617,3 +617,38 @@ fn usage_errors_exit_2() {
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// The series commands read a capture's files in the order they came, not the glob's
+/// name order (`goroutine-10000` sorts before `goroutine-9999`).
+#[test]
+fn series_commands_follow_the_manifest_order() {
+    let d = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    for (i, (src, name)) in [
+        ("goroutine-1.txt", "goroutine-9999.txt"),
+        ("goroutine-6.txt", "goroutine-10000.txt"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        std::fs::write(d.path().join(name), fixture(src)).unwrap();
+        files.push(serde_json::json!({"snapshot": 9999 + i, "kind": "goroutine", "path": name, "received_unix_ns": 1000 + i}));
+    }
+    let m = serde_json::json!({"schema": "gclens.capture/v1", "files": files});
+    std::fs::write(d.path().join("manifest.json"), m.to_string()).unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let o = Command::new(bin())
+        .args([
+            "goroutines",
+            "--format",
+            "json",
+            &p("goroutine-10000.txt"),
+            &p("goroutine-9999.txt"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["dumps"][0]["source"], p("goroutine-9999.txt"));
+    assert_eq!(j["dumps"][1]["source"], p("goroutine-10000.txt"));
+}

@@ -11,7 +11,8 @@ use crate::render::goroutines::GoroutinesText;
 
 pub fn run(args: &GoroutinesArgs) -> anyhow::Result<Status> {
     super::stdin_hint(&args.files);
-    let dumps = crate::parse::goroutines::load(&args.files, args.max_input)?;
+    let files = crate::parse::capture::in_capture_order(&args.files);
+    let dumps = crate::parse::goroutines::load(&files, args.max_input)?;
     let mut report = analyze(&dumps);
     if let Some(trace) = &args.trace {
         let t = load_traces(std::slice::from_ref(trace), false)?;

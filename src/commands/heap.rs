@@ -18,7 +18,9 @@ pub fn run(args: &HeapArgs) -> anyhow::Result<Status> {
         SampleArg::AllocSpace => SampleType::AllocSpace,
         SampleArg::AllocObjects => SampleType::AllocObjects,
     };
-    let files: Vec<String> = args.base.iter().chain(&args.files).cloned().collect();
+    // a capture's files in the order they came (a glob puts heap-10000 before heap-9999)
+    let ordered = crate::parse::capture::in_capture_order(&args.files);
+    let files: Vec<String> = args.base.iter().chain(&ordered).cloned().collect();
     super::stdin_hint(&files);
     let series = crate::parse::heap::load(&files, args.max_input)?;
     if series.profiles.iter().all(|p| p.samples.is_empty()) {

@@ -8,7 +8,8 @@ use crate::output::{Format, emit};
 use crate::render::memstats::MemstatsText;
 
 pub fn run(args: &MemstatsArgs) -> anyhow::Result<Status> {
-    let r = memstats_series(&args.files, args.max_input)?;
+    let files = crate::parse::capture::in_capture_order(&args.files);
+    let r = memstats_series(&files, args.max_input)?;
     if r.points.is_empty() {
         crate::note!(
             "gclens: no runtime.MemStats snapshot in {} (pprof heap debug=1, /debug/vars JSON, %+v or a printMemStats-style print)",

@@ -266,15 +266,11 @@ impl Evidence {
     /// A capture's manifest: the time each of its files was received, and its gaps
     /// (what was asked and not captured) listed with the files set aside.
     fn read_manifest(&mut self, f: &str, data: &[u8]) -> Result<(), String> {
-        let m: crate::model::capture::Manifest =
-            serde_json::from_slice(data).map_err(|e| format!("a damaged capture manifest: {e}"))?;
+        let m = crate::parse::capture::parse(data)?;
         let dir = std::path::Path::new(f)
             .parent()
             .unwrap_or(std::path::Path::new(""));
-        for e in &m.files {
-            let path = dir.join(&e.path).to_string_lossy().into_owned();
-            self.times.insert(path, e.received_unix_ns);
-        }
+        self.times.extend(crate::parse::capture::times(&m, dir));
         for g in &m.skipped {
             self.skipped.push(Skipped {
                 source: format!("{f} (snapshot {}, {})", g.snapshot, g.kind),

@@ -6,6 +6,7 @@
 //! matching parser there. A place that starts like a record (`gc 12 @`, `scav 3`,
 //! `pacer: `…) but does not parse is *malformed*; a line with no record is *foreign*.
 
+pub mod capture;
 pub mod cpu;
 pub mod escape;
 pub mod gc;
