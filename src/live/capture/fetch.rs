@@ -4,6 +4,7 @@
 
 use super::store;
 use crate::input::http::{Client, Failure, FetchError};
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Write};
 use std::sync::atomic::AtomicBool;
@@ -14,6 +15,8 @@ pub(super) struct Fetched {
     pub status: u16,
     pub content_type: Option<String>,
     pub head: Vec<u8>,
+    /// The body's size and hex SHA-256, computed as it was written.
+    pub digest: Option<(u64, String)>,
 }
 
 pub(super) enum Problem {
@@ -51,13 +54,15 @@ pub(super) fn fetch_into(
             status: reply.status,
             content_type: reply.content_type.clone(),
             head,
+            digest: None,
         });
     }
     let mut w = Head {
         inner: io::BufWriter::new(file),
         head: Vec::with_capacity(4096),
+        sha: Sha256::new(),
     };
-    reply.save(&mut w, limit, quit).map_err(Problem::Fetch)?;
+    let n = reply.save(&mut w, limit, quit).map_err(Problem::Fetch)?;
     let write_err = |e: io::Error| {
         Problem::Fetch(FetchError {
             url: url.to_string(),
@@ -70,20 +75,24 @@ pub(super) fn fetch_into(
         requested,
         status: reply.status,
         content_type: reply.content_type.clone(),
+        digest: Some((n, store::hex(&w.sha.finalize()))),
         head: w.head,
     })
 }
 
-/// A writer that keeps the first 4 KiB it is given (to check what the body is).
+/// A writer that keeps the first 4 KiB it is given (to check what the body is) and
+/// hashes all of it.
 struct Head<W: Write> {
     inner: W,
     head: Vec<u8>,
+    sha: Sha256,
 }
 
 impl<W: Write> Write for Head<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let room = 4096usize.saturating_sub(self.head.len()).min(buf.len());
         self.head.extend_from_slice(&buf[..room]);
+        self.sha.update(buf);
         self.inner.write_all(buf)?;
         Ok(buf.len())
     }

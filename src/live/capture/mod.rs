@@ -417,6 +417,8 @@ impl Capture {
             received_unix_ns: received_ns,
             status: Some(f.status),
             content_type: f.content_type,
+            bytes: f.digest.as_ref().map_or(0, |d| d.0),
+            sha256: f.digest.map(|d| d.1).unwrap_or_default(),
             ..Entry::default()
         };
         self.store.keep(name, entry).map_err(|e| {

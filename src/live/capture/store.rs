@@ -95,7 +95,8 @@ impl Store {
     }
 
     /// Gives a finished `.part` its final name (never over an existing file) and records
-    /// it; the entry's `path`, `bytes` and `sha256` are filled in here.
+    /// it; the entry's `path` is filled in here, and its `bytes` and `sha256` when the
+    /// writer did not compute them.
     pub fn keep(&mut self, name: &str, mut entry: Entry) -> io::Result<&Entry> {
         let part = self.part(name);
         let mut target = self.dir.join(name);
@@ -105,15 +106,15 @@ impl Store {
             n += 1;
             target = self.dir.join(format!("{n}-{name}"));
         }
-        let (bytes, sha) = digest(&part)?;
+        if entry.sha256.is_empty() {
+            (entry.bytes, entry.sha256) = digest(&part)?;
+        }
         fs::hard_link(&part, &target)?;
         fs::remove_file(&part)?;
         entry.path = target
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        entry.bytes = bytes;
-        entry.sha256 = sha;
         self.manifest.files.push(entry);
         self.save()?;
         Ok(self.manifest.files.last().expect("just pushed"))
@@ -146,8 +147,12 @@ pub fn digest(path: &Path) -> io::Result<(u64, String)> {
         h.update(&buf[..k]);
         n += k as u64;
     }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((n, hex))
+    Ok((n, hex(&h.finalize())))
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
