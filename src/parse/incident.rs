@@ -75,43 +75,113 @@ const HEAD: u64 = 1 << 20;
 /// does not exist is an error; a file that cannot be used is set aside with its reason.
 pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
     let mut ev = Evidence::default();
-    let mut traces = vec![];
+    let mut found = vec![];
     for f in walk::walk(paths)? {
-        let head = match read_head(&f) {
-            Ok(h) => h,
-            Err(e) => {
-                ev.skip(&f, format!("{e:#}"));
-                continue;
-            }
-        };
-        let family = match sniff(&head) {
-            Ok(fam) => fam,
-            Err(why) => {
-                ev.skip(&f, why);
-                continue;
-            }
-        };
-        if family == Family::Trace {
-            traces.push(f.clone());
-            ev.files.push((f, family));
-            continue;
-        }
-        let data = match input::read_limited(&f, limit) {
-            Ok(d) => d,
-            Err(e) => {
-                ev.skip(&f, format!("{e:#}"));
-                continue;
-            }
-        };
-        match ev.read(&f, family, &data, limit) {
-            Ok(()) => ev.files.push((f, family)),
-            Err(why) => ev.skip(&f, why),
+        match read_head(&f) {
+            Err(e) => ev.skip(&f, format!("{e:#}")),
+            Ok(head) => match sniff(&head) {
+                Ok(family) => found.push((f, family)),
+                Err(why) => ev.skip(&f, why),
+            },
         }
     }
+    // read, inflated and decoded on every core; used in walk order (heap profiles share
+    // one table of stacks), at most two files per core held at once
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut traces = vec![];
+    crate::parse::ordered::map_in_order(
+        &found,
+        threads,
+        2 * threads,
+        |(f, family)| prepare(f, *family, limit),
+        |i, prepared| {
+            let (f, family) = &found[i];
+            let used = match prepared {
+                Prepared::Trace => {
+                    traces.push(f.clone());
+                    Ok(())
+                }
+                Prepared::Skip(why) => Err(why),
+                Prepared::Heap(m) => crate::parse::heap::proto::intern(f, &m, &mut ev.heap.stacks)
+                    .map(|p| ev.heap.profiles.push(p))
+                    .map_err(|e| e.to_string()),
+                Prepared::Dump(d) => {
+                    ev.dumps.push(d);
+                    Ok(())
+                }
+                Prepared::Data(data) => ev.read(f, *family, &data, limit),
+            };
+            match used {
+                Ok(()) => ev.files.push((f.clone(), *family)),
+                Err(why) => ev.skip(f, why),
+            }
+        },
+    );
     if !traces.is_empty() {
         ev.trace = Some(crate::parse::load(&traces)?);
     }
     Ok(ev)
+}
+
+/// A file as read by a worker, before it joins the evidence.
+enum Prepared {
+    /// gctraces are mapped and scanned together, on every core, afterwards.
+    Trace,
+    Skip(String),
+    /// A gzipped heap profile, inflated and decoded: only its interning is left.
+    Heap(crate::parse::heap::proto::Profile),
+    Dump(Dump),
+    Data(input::Data),
+}
+
+/// The part of reading a file that needs nothing shared.
+fn prepare(f: &str, family: Family, limit: u64) -> Prepared {
+    if family == Family::Trace {
+        return Prepared::Trace;
+    }
+    let data = match input::read_limited(f, limit) {
+        Ok(d) => d,
+        Err(e) => return Prepared::Skip(format!("{e:#}")),
+    };
+    let dump = |data: &[u8]| match crate::parse::goroutines::load::parse_whole(f, data, limit) {
+        Ok(Some(d)) => Prepared::Dump(d),
+        Ok(None) => Prepared::Skip("no goroutine dump in it".into()),
+        Err(why) => Prepared::Skip(why),
+    };
+    if family == Family::Goroutines {
+        return dump(&data);
+    }
+    if family != Family::Heap || !data.starts_with(&[0x1f, 0x8b]) {
+        return Prepared::Data(data);
+    }
+    use crate::parse::heap::proto;
+    let raw = match crate::parse::heap::inflate(&data, limit) {
+        Ok(r) => r,
+        Err(e) => {
+            return Prepared::Skip(format!(
+                "{e}: a truncated or damaged download? (fetch it again)"
+            ));
+        }
+    };
+    let Some(types) = proto::sample_types(&raw) else {
+        return Prepared::Skip("gzip of something that is not a profile.proto".into());
+    };
+    if types.first().is_some_and(|t| t == "goroutine") {
+        return dump(&data); // a goroutine profile (gzipped debug=0)
+    }
+    if !types.iter().any(|t| t == "inuse_space") {
+        return Prepared::Skip(format!(
+            "a profile of {}, not of the heap or goroutines: not memory evidence",
+            types.join(", ")
+        ));
+    }
+    if let Err(e) = proto::check_size(&raw, limit) {
+        return Prepared::Skip(e.to_string());
+    }
+    match proto::message(bytes::Bytes::from(raw)) {
+        Ok(m) => Prepared::Heap(m),
+        Err(e) => Prepared::Skip(e.to_string()),
+    }
 }
 
 fn read_head(f: &str) -> anyhow::Result<Vec<u8>> {
@@ -198,7 +268,6 @@ impl Evidence {
     /// Reads one file of `family` into the evidence, or says why it cannot be used.
     fn read(&mut self, f: &str, family: Family, data: &[u8], limit: u64) -> Result<(), String> {
         match family {
-            Family::Heap if data.starts_with(&[0x1f, 0x8b]) => self.read_gzip(f, data, limit),
             Family::Heap => {
                 let p = crate::parse::heap::parse_within(f, data, &mut self.heap.stacks, limit)
                     .map_err(|e| e.to_string())?;
@@ -210,7 +279,7 @@ impl Evidence {
                 self.heap.profiles.push(p);
                 Ok(())
             }
-            Family::Goroutines => self.push_dump(f, data, limit),
+            Family::Goroutines => unreachable!("dumps are read by the workers"),
             Family::MemStats => {
                 let p = crate::parse::memstats::parse(data);
                 if p.snapshots.is_empty() {
@@ -239,30 +308,6 @@ impl Evidence {
         }
     }
 
-    /// A gzipped profile.proto: a heap profile or a goroutine profile, by its sample
-    /// types; anything else (a CPU profile) is not evidence of memory.
-    fn read_gzip(&mut self, f: &str, data: &[u8], limit: u64) -> Result<(), String> {
-        let raw = crate::parse::heap::inflate(data, limit)
-            .map_err(|e| format!("{e}: a truncated or damaged download? (fetch it again)"))?;
-        let types = crate::parse::heap::proto::sample_types(&raw)
-            .ok_or("gzip of something that is not a profile.proto")?;
-        if types.first().is_some_and(|t| t == "goroutine") {
-            return self.push_dump(f, data, limit);
-        }
-        if !types.iter().any(|t| t == "inuse_space") {
-            return Err(format!(
-                "a profile of {}, not of the heap or goroutines: not memory evidence",
-                types.join(", ")
-            ));
-        }
-        crate::parse::heap::proto::check_size(&raw, limit).map_err(|e| e.to_string())?;
-        let p =
-            crate::parse::heap::proto::decode(f, bytes::Bytes::from(raw), &mut self.heap.stacks)
-                .map_err(|e| e.to_string())?;
-        self.heap.profiles.push(p);
-        Ok(())
-    }
-
     /// A capture's manifest: the time each of its files was received, and its gaps
     /// (what was asked and not captured) listed with the files set aside.
     fn read_manifest(&mut self, f: &str, data: &[u8]) -> Result<(), String> {
@@ -277,12 +322,6 @@ impl Evidence {
                 reason: format!("not captured: {}", g.reason),
             });
         }
-        Ok(())
-    }
-
-    fn push_dump(&mut self, f: &str, data: &[u8], limit: u64) -> Result<(), String> {
-        let d = crate::parse::goroutines::load::parse_whole(f, data, limit)?;
-        self.dumps.push(d.ok_or("no goroutine dump in it")?);
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub mod incident;
 pub mod load;
 pub mod memstats;
 pub mod num;
+pub mod ordered;
 pub mod pacer;
 pub mod print;
 pub mod scan;

@@ -248,7 +248,17 @@ pub fn decode(
     data: bytes::Bytes,
     stacks: &mut Stacks,
 ) -> Result<HeapProfile, HeapError> {
-    let p = Profile::decode(data).map_err(|e| HeapError::Proto(e.to_string()))?;
+    intern(source, &message(data)?, stacks)
+}
+
+/// The profile.proto message, decoded (the part of reading a profile that needs no
+/// shared table: several are decoded at once, then interned in order).
+pub fn message(data: bytes::Bytes) -> Result<Profile, HeapError> {
+    Profile::decode(data).map_err(|e| HeapError::Proto(e.to_string()))
+}
+
+/// A decoded message as a heap profile whose stacks are interned in `stacks`.
+pub fn intern(source: &str, p: &Profile, stacks: &mut Stacks) -> Result<HeapProfile, HeapError> {
     let string = |i: i64| -> Result<std::borrow::Cow<'_, str>, HeapError> {
         usize::try_from(i)
             .ok()
