@@ -86,13 +86,13 @@ pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
         }
     }
     // read, inflated and decoded on every core; used in walk order (heap profiles share
-    // one table of stacks), at most two files per core held at once
+    // one table of stacks), one file more than there are cores held at once
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut traces = vec![];
     crate::parse::ordered::map_in_order(
         &found,
         threads,
-        2 * threads,
+        threads + 1,
         |(f, family)| prepare(f, *family, limit),
         |i, prepared| {
             let (f, family) = &found[i];
