@@ -517,3 +517,33 @@ fn the_escape_diagnostics_at_a_site_by_line_then_by_function() {
     );
     assert_eq!(w.diagnostics, set.diagnostics.len());
 }
+
+#[test]
+fn a_capture_manifest_orders_what_carries_no_time() {
+    let files = incident(&["goroutine-2.txt", "goroutine-1.txt"]);
+    let mut dumps: Vec<_> = files
+        .iter()
+        .map(|f| crate::parse::goroutines::load::read_one(f, 1 << 30).unwrap())
+        .collect();
+    let mut heap = crate::model::heap::HeapSeries::default();
+    let mut p = crate::parse::heap::load(&incident(&["heap-1.pb.gz"]), 1 << 30)
+        .unwrap()
+        .profiles
+        .remove(0);
+    p.time_unix_ns = None;
+    heap.profiles.push(p);
+    let mut times = std::collections::HashMap::new();
+    // a dump the manifest does not list: the walk order stays
+    times.insert(files[1].clone(), 5);
+    super::series::capture_times(&mut heap, &mut dumps, &times);
+    assert!(dumps[0].source.ends_with("goroutine-2.txt"));
+    times.insert(files[0].clone(), 9);
+    times.insert(heap.profiles[0].source.clone(), 7);
+    super::series::capture_times(&mut heap, &mut dumps, &times);
+    assert!(dumps[0].source.ends_with("goroutine-1.txt"));
+    assert_eq!(heap.profiles[0].time_unix_ns, Some(7));
+    // a profile's own time wins over the manifest's
+    heap.profiles[0].time_unix_ns = Some(1);
+    super::series::capture_times(&mut heap, &mut dumps, &times);
+    assert_eq!(heap.profiles[0].time_unix_ns, Some(1));
+}
