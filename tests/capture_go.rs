@@ -62,19 +62,22 @@ impl Drop for Service {
 /// Starts it and returns its address once it serves.
 fn start(exe: &Path, dir: &Path, extra: &[&str]) -> (Service, String) {
     let addr_file = dir.join("addr");
-    let child = Command::new(exe)
-        .arg("-addr-file")
-        .arg(&addr_file)
-        .args(extra)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // owned at once: a service that never says its address is still killed
+    let svc = Service(
+        Command::new(exe)
+            .arg("-addr-file")
+            .arg(&addr_file)
+            .args(extra)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let t0 = Instant::now();
     loop {
         if let Ok(a) = std::fs::read_to_string(&addr_file)
             && !a.is_empty()
         {
-            return (Service(child), a);
+            return (svc, a);
         }
         assert!(
             t0.elapsed() < Duration::from_secs(20),
