@@ -652,3 +652,42 @@ fn series_commands_follow_the_manifest_order() {
     assert_eq!(j["dumps"][0]["source"], p("goroutine-9999.txt"));
     assert_eq!(j["dumps"][1]["source"], p("goroutine-10000.txt"));
 }
+
+/// Continuing a capture whose service is gone stops at once, as a new one would: the
+/// files kept by the earlier run do not make every later failure a mere gap.
+#[test]
+fn a_continued_capture_of_a_service_that_is_gone_stops_at_once() {
+    let addr = serve(|p, _, _| good(p));
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_str().unwrap();
+    assert_eq!(
+        capture(&[&addr, "-o", dir, "--count", "1"]).status.code(),
+        Some(0)
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = capture(&[
+        &format!("127.0.0.1:{port}"),
+        "-o",
+        dir,
+        "--count",
+        "3",
+        "--every",
+        "100ms",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    // one line of failure (no gap per endpoint and snapshot), then the earlier files' next step
+    assert!(
+        e.lines().next().unwrap().contains("nothing answers at"),
+        "{e}"
+    );
+    assert!(!e.contains("gclens: snapshot"), "{e}");
+    assert!(e.contains("next: gclens report"), "{e}");
+    let m = manifest(d.path());
+    assert_eq!(m["files"].as_array().unwrap().len(), 4);
+    whole(d.path());
+}

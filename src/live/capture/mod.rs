@@ -98,6 +98,8 @@ pub struct Capture {
     trend: Vec<(f64, f64)>,
     first_ns: Option<i64>,
     left_out: Vec<bool>,
+    /// Files this run kept.
+    kept: usize,
     status: StatusLine,
 }
 
@@ -120,6 +122,7 @@ impl Capture {
             trend: vec![],
             first_ns: None,
             left_out: vec![false; n],
+            kept: 0,
         }
     }
 
@@ -249,7 +252,8 @@ impl Capture {
                 Ok(()) => continue,
                 Err(p) => p,
             };
-            let nothing_yet = self.store.manifest.files.is_empty() && self.trend.is_empty();
+            // nothing kept by this run (a continued capture's earlier files do not count)
+            let nothing_yet = self.kept == 0;
             let (status, line, fatal, clean) = match &problem {
                 Problem::Status(404, _) => match ep.not_found(&self.target) {
                     Err(line) => (Some(404), line, true, false),
@@ -427,6 +431,7 @@ impl Capture {
                 kind: Failure::Write(e.to_string()),
             })
         })?;
+        self.kept += 1;
         if let Some(mib) = heap_mib {
             let first = *self.first_ns.get_or_insert(received_ns);
             self.trend.push(((received_ns - first) as f64 / 60e9, mib));
