@@ -174,11 +174,21 @@ fn panel<'a, DB: DrawingBackend>(
 }
 
 /// Each run of a series as its own line (a gap or a restart stays a gap); a lone cycle
-/// between gaps as a dot.
+/// between gaps as a dot. A run with more cycles than two per pixel column is a band
+/// (its min–max envelope, pale) with its median per column drawn through it.
 fn lines<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, s: &Series, style: ShapeStyle) -> Res<DB> {
-    for run in &s.runs {
+    for (k, run) in s.runs.iter().enumerate() {
+        let median = s.medians.get(k).filter(|m| !m.is_empty());
         if let [p] = run.as_slice() {
             chart.draw_series(std::iter::once(Circle::new(*p, 2, style.color.filled())))?;
+        } else if let Some(m) = median {
+            let pale = ShapeStyle {
+                color: style.color.mix(0.3),
+                filled: false,
+                stroke_width: 1,
+            };
+            chart.draw_series(LineSeries::new(run.iter().copied(), pale))?;
+            chart.draw_series(LineSeries::new(m.iter().copied(), style))?;
         } else {
             chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
         }

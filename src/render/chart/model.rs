@@ -9,7 +9,7 @@
 //! million cycles still reaches the top of its column.
 
 use super::axis::{SizeUnit, TimeUnit, fmt_duration};
-use super::reduce::{envelope, run_bounds};
+use super::reduce::{envelope, medians, run_bounds};
 use super::verdict::{subtitle, trend_line};
 use crate::analyze::Summary;
 use crate::analyze::cycle::{live_mib, pause_us, windowed_gc_cpu_pct};
@@ -62,11 +62,13 @@ impl Default for ChartOptions {
 }
 
 /// Polylines: one per run of cycles without a gap, each raw when short, else two
-/// points (min and max, in the order they occurred) per pixel column.
+/// points (min and max, in the order they occurred) per pixel column; a denser run also
+/// has its median per column (in `medians`, same index; empty when drawn raw).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {
     pub name: &'static str,
     pub runs: Vec<Vec<(f64, f64)>>,
+    pub medians: Vec<Vec<(f64, f64)>>,
 }
 
 impl Series {
@@ -264,18 +266,21 @@ pub fn build(t: &Timeline, s: &Summary, opts: &ChartOptions) -> Result<ChartMode
         .map(|r| xs[r.0])
         .collect();
     let columns = opts.width.saturating_sub(150).max(100) as usize;
-    let series = |name, f: &dyn Fn(usize) -> Option<f64>| Series {
-        name,
-        runs: runs
-            .iter()
-            .map(|&(a, b)| {
-                let pts: Vec<(f64, f64)> = (a..b)
-                    .filter_map(|k| f(idx[k]).filter(|y| y.is_finite()).map(|y| (xs[k], y)))
-                    .collect();
-                envelope(&pts, x_range, columns)
-            })
-            .filter(|r| !r.is_empty())
-            .collect(),
+    let series = |name, f: &dyn Fn(usize) -> Option<f64>| {
+        let mut s = Series {
+            name,
+            ..Series::default()
+        };
+        for &(a, b) in &runs {
+            let pts: Vec<(f64, f64)> = (a..b)
+                .filter_map(|k| f(idx[k]).filter(|y| y.is_finite()).map(|y| (xs[k], y)))
+                .collect();
+            if !pts.is_empty() {
+                s.medians.push(medians(&pts, x_range, columns));
+                s.runs.push(envelope(&pts, x_range, columns));
+            }
+        }
+        s
     };
 
     let cs = all;
@@ -336,6 +341,7 @@ pub fn build(t: &Timeline, s: &Summary, opts: &ChartOptions) -> Result<ChartMode
         Series {
             name,
             runs: if pts.is_empty() { vec![] } else { vec![pts] },
+            medians: vec![],
         }
     };
     let limit_counted = joined("Sys − HeapReleased (MemStats)", &|j| j.limit_counted_mib);

@@ -1,7 +1,8 @@
 //! Reducing a series for drawing: cut into runs where cycles stop (a restart, a gap in
 //! which no cycle ran: drawn as a gap, not a diagonal), and each run reduced to at most
 //! two points per pixel column (its envelope), so a million cycles draw fast and a
-//! single spike still reaches its column's top.
+//! single spike still reaches its column's top; a series denser than that also gets a
+//! median per column, drawn through its band.
 
 /// Where a new run starts: a restart, or a gap twenty times the usual interval (and
 /// at least 2% of the span) in which no cycle ran.
@@ -84,9 +85,63 @@ pub fn envelope(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> V
     out
 }
 
+/// The median of each column of `envelope`'s columns, at the column's middle (clamped to
+/// the points'), for a series dense enough to be drawn as a band (more than two points
+/// per column); empty otherwise. Drawn through the band, it shows where most cycles are
+/// when the min–max band of a long trace fills the panel.
+pub fn medians(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * columns || columns == 0 {
+        return vec![];
+    }
+    let (x0, x1) = x_range;
+    let w = ((x1 - x0) / columns as f64).max(f64::MIN_POSITIVE);
+    let (first, last) = (points[0].0, points[points.len() - 1].0);
+    let mut out = Vec::with_capacity(columns);
+    let mut ys: Vec<f64> = vec![];
+    let mut col = usize::MAX;
+    let mut flush = |col: usize, ys: &mut Vec<f64>| {
+        if ys.is_empty() {
+            return;
+        }
+        let mid = ys.len() / 2;
+        let y = *ys.select_nth_unstable_by(mid, f64::total_cmp).1;
+        let x = (x0 + (col as f64 + 0.5) * w).clamp(first, last);
+        out.push((x, y));
+        ys.clear();
+    };
+    for &(x, y) in points {
+        let c = (((x - x0) / w) as usize).min(columns - 1);
+        if c != col {
+            if col != usize::MAX {
+                flush(col, &mut ys);
+            }
+            col = c;
+        }
+        ys.push(y);
+    }
+    if col != usize::MAX {
+        flush(col, &mut ys);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dense_series_gets_a_median_per_column() {
+        // a spike every tenth point: the band reaches it, the median stays at 1
+        let pts: Vec<(f64, f64)> = (0..100_000)
+            .map(|i| (i as f64, if i % 10 == 0 { 50.0 } else { 1.0 }))
+            .collect();
+        let m = medians(&pts, (0.0, 99_999.0), 100);
+        assert_eq!(m.len(), 100);
+        assert!(m.iter().all(|p| p.1 == 1.0));
+        assert!(m.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(m[0].0 >= 0.0 && m[99].0 <= 99_999.0);
+        assert!(medians(&pts[..150], (0.0, 149.0), 100).is_empty());
+    }
 
     #[test]
     fn envelope_keeps_every_spike() {
