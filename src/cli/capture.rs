@@ -31,7 +31,7 @@ pub struct CaptureSchedule {
 
 #[derive(Debug, clap::Args)]
 pub struct CaptureArgs {
-    /// The service: `HOST:PORT`, a base URL (`https://svc.example:6060`), or the URL of
+    /// The service: `HOST:PORT` (`:PORT` is this machine), a base URL (`https://svc.example:6060`), or the URL of
     /// its pprof index when it is mounted elsewhere (`http://svc/admin/debug/pprof/`).
     /// `/debug/vars` is asked beside `/debug/pprof/`.
     #[arg(value_name = "URL")]

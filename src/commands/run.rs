@@ -151,12 +151,7 @@ impl Recording {
     fn open(dir: &std::path::Path, args: &RunArgs) -> anyhow::Result<Recording> {
         let s = &args.capture_schedule;
         let addr = args.pprof.as_deref().unwrap_or_default();
-        // `:6060`, as Go's -addr flags are written, is this machine
-        let addr = match addr.strip_prefix(':') {
-            Some(port) => format!("127.0.0.1:{port}"),
-            None => addr.to_string(),
-        };
-        let target = target::resolve(&addr).map_err(anyhow::Error::msg)?;
+        let target = target::resolve(addr).map_err(anyhow::Error::msg)?;
         let endpoints = target::endpoints(&target, &s.profiles).map_err(anyhow::Error::msg)?;
         let client = super::capture_client(s, &target)?;
         let store = Store::open(dir, &target.pprof, &target.vars).map_err(anyhow::Error::msg)?;

@@ -180,10 +180,8 @@ impl Capture {
             self.report_snapshot(index);
         }
         self.status.clear();
-        let (ns, at) = store::now();
-        let _ = ns;
         if let Some(s) = self.store.manifest.sessions.last_mut() {
-            s.ended = Some(at);
+            s.ended = Some(store::now().1);
             s.ending = Some(match &out.ending {
                 Ending::Complete => "complete".to_string(),
                 Ending::Signal(sig) => format!(

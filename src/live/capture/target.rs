@@ -15,13 +15,22 @@ pub struct Target {
     pub basic_auth: Option<String>,
 }
 
-/// Reads `127.0.0.1:6060`, `http://host:6060`, `https://host/admin/debug/pprof/`,
-/// `http://host/admin` (a prefix under which `/debug/pprof/` is mounted).
+/// Reads `127.0.0.1:6060`, `:6060` (this machine, as Go's `-addr` flags are written),
+/// `http://host:6060`, `https://host/admin/debug/pprof/`, `http://host/admin` (a prefix
+/// under which `/debug/pprof/` is mounted).
 pub fn resolve(arg: &str) -> Result<Target, String> {
     let arg = arg.trim();
     if arg.is_empty() {
         return Err("no URL given: gclens capture HOST:PORT -o DIR".into());
     }
+    let local;
+    let arg = match arg.strip_prefix(':') {
+        Some(port) => {
+            local = format!("127.0.0.1:{port}");
+            local.as_str()
+        }
+        None => arg,
+    };
     let (scheme, rest) = match arg.split_once("://") {
         Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
             (s.to_ascii_lowercase(), r)
@@ -230,6 +239,10 @@ mod tests {
         assert_eq!(t.basic_auth.as_deref(), Some("u:p"));
         let t = resolve("http://svc:8080/admin").unwrap();
         assert_eq!(t.pprof, "http://svc:8080/admin/debug/pprof/");
+        assert_eq!(
+            resolve(":6060").unwrap().pprof,
+            "http://127.0.0.1:6060/debug/pprof/"
+        );
         assert!(resolve("ftp://x").is_err());
         assert!(resolve("http://:80").is_err());
     }
