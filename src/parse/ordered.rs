@@ -5,7 +5,6 @@
 //! so at most `window` prepared items are held at once, whatever the number of inputs.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Runs `work` on every item on `threads` threads (at least 1) and hands each result to
@@ -25,22 +24,23 @@ pub fn map_in_order<T: Sync, R: Send>(
         }
         return;
     }
-    let next = AtomicUsize::new(0);
-    // (results not yet taken, index of the next to take)
-    let state: Mutex<(BTreeMap<usize, R>, usize)> = Mutex::new((BTreeMap::new(), 0));
+    // (results not yet taken, index of the next result to take once the one being taken
+    // is done, index of the next item to start); the item index is claimed under the same
+    // lock as the room check, so two workers never both pass the check for one slot
+    let state: Mutex<(BTreeMap<usize, R>, usize, usize)> = Mutex::new((BTreeMap::new(), 0, 0));
     let changed = Condvar::new();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
-                    // wait for room before taking an item
-                    {
+                    let i = {
                         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-                        while next.load(Ordering::SeqCst) >= st.1 + window {
+                        while st.2 < items.len() && st.2 >= st.1 + window {
                             st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
                         }
-                    }
-                    let i = next.fetch_add(1, Ordering::SeqCst);
+                        st.2 += 1;
+                        st.2 - 1
+                    };
                     let Some(item) = items.get(i) else { break };
                     let r = work(item);
                     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -50,21 +50,21 @@ pub fn map_in_order<T: Sync, R: Send>(
                 changed.notify_all();
             });
         }
-        let mut taken = 0;
-        while taken < items.len() {
+        for taken in 0..items.len() {
             let r = {
                 let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
                 loop {
                     if let Some(r) = st.0.remove(&taken) {
-                        st.1 = taken + 1;
-                        changed.notify_all();
                         break r;
                     }
                     st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
                 }
             };
+            // room is made only once the result is taken: the one in hand counts
             take(taken, r);
-            taken += 1;
+            let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+            st.1 = taken + 1;
+            changed.notify_all();
         }
     });
 }
