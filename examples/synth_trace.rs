@@ -13,7 +13,7 @@ fn main() {
         .next()
         .map_or(1_000_000, |s| s.parse().expect("CYCLES is a number"));
     let bytes = std::fs::read(&template).expect("read template");
-    std::io::stdout()
-        .write_all(&synth::synth_trace(&bytes, cycles))
-        .expect("write");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    synth::write_synth(&bytes, cycles, &mut out).expect("write");
+    out.flush().expect("write");
 }

@@ -5,13 +5,22 @@
 
 use gclens::model::Timeline;
 use gclens::parse::print::write_gc_line;
+use std::io::{self, Write};
 
 /// A trace of `cycles` gc lines built from the template fixture's lines.
 pub fn synth_trace(template: &[u8], cycles: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(cycles * 160);
+    write_synth(template, cycles, &mut out).expect("writing to memory");
+    out
+}
+
+/// Writes the trace of [`synth_trace`] to `out` as it is made (a month of cycles never
+/// needs to be in memory: issue 31's tests pipe it into `gclens gc`).
+pub fn write_synth(template: &[u8], cycles: usize, out: &mut dyn Write) -> io::Result<()> {
     let t: Timeline = gclens::parse::load_bytes(template);
     let lines: Vec<&[u8]> = template.split(|b| *b == b'\n').collect();
     let span_ms = t.cycles.last().and_then(|c| c.gc.t_ms).unwrap_or(1000) + 1;
-    let mut out = Vec::with_capacity(cycles * 160);
+    let mut buf = Vec::with_capacity(1 << 20);
     let mut n = 0;
     let mut round = 0u64;
     'outer: loop {
@@ -22,19 +31,23 @@ pub fn synth_trace(template: &[u8], cycles: usize) -> Vec<u8> {
                 let mut g = t.cycles[k].gc;
                 g.cycle = (n + 1) as u32;
                 g.t_ms = g.t_ms.map(|ms| ms + round * span_ms);
-                write_gc_line(&mut out, &g);
-                out.push(b'\n');
+                write_gc_line(&mut buf, &g);
+                buf.push(b'\n');
                 k += 1;
                 n += 1;
                 if n == cycles {
                     break 'outer;
                 }
             } else if !line.is_empty() {
-                out.extend_from_slice(line);
-                out.push(b'\n');
+                buf.extend_from_slice(line);
+                buf.push(b'\n');
+            }
+            if buf.len() >= 1 << 20 {
+                out.write_all(&buf)?;
+                buf.clear();
             }
         }
         round += 1;
     }
-    out
+    out.write_all(&buf)
 }

@@ -171,19 +171,18 @@ pub fn findings(t: &Timeline, s: &Summary) -> Vec<Finding> {
         ));
     }
     if s.segments > 1 {
-        let starts: Vec<String> = t
-            .segments
+        let starts: Vec<String> = s
+            .segment_starts
             .iter()
             .skip(1)
             .take(3)
-            .map(|g| {
-                let c = &t.cycles[g.first];
+            .map(|&(source, line)| {
                 // with one input the line is enough; with several, which file's
-                match t.sources.get(c.source as usize) {
+                match t.sources.get(source as usize) {
                     Some(name) if t.sources.len() > 1 => {
-                        crate::model::timeline::line_ref(name, c.line)
+                        crate::model::timeline::line_ref(name, line)
                     }
-                    _ => format!("line {}", c.line),
+                    _ => format!("line {line}"),
                 }
             })
             .collect();

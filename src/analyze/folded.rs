@@ -102,3 +102,52 @@ impl Folded {
         })
     }
 }
+
+/// Most buckets kept for the older part; past it, neighbours are merged two by two.
+pub const MAX_BUCKETS: usize = 4096;
+
+/// The older cycles, folded.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub buckets: Vec<Bucket>,
+    /// Cycles per bucket; doubles whenever the buckets are merged.
+    per_bucket: u64,
+    last: Option<Cycle>,
+}
+
+impl History {
+    /// Folds `cycles` (the next ones, in order) into buckets of about `window / 64` cycles.
+    pub fn add(&mut self, cycles: &[Cycle], window: usize) {
+        if self.per_bucket == 0 {
+            self.per_bucket = (window as u64 / 64).max(1);
+        }
+        for c in cycles {
+            let b = Bucket::of(self.last.as_ref(), c);
+            match self.buckets.last_mut() {
+                Some(last) if last.cycles < self.per_bucket => last.merge(&b),
+                _ => self.buckets.push(b),
+            }
+            self.last = Some(*c);
+        }
+        if self.buckets.len() > MAX_BUCKETS {
+            let old = std::mem::take(&mut self.buckets);
+            for pair in old.chunks(2) {
+                let mut b = pair[0].clone();
+                if let Some(n) = pair.get(1) {
+                    b.merge(n);
+                }
+                self.buckets.push(b);
+            }
+            self.per_bucket *= 2;
+        }
+    }
+
+    pub fn cycles(&self) -> u64 {
+        self.buckets.iter().map(|b| b.cycles).sum()
+    }
+
+    /// What the report says of the folded cycles (`None` when nothing was folded).
+    pub fn folded(&self) -> Option<Folded> {
+        Folded::of(&self.buckets)
+    }
+}

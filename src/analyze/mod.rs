@@ -4,20 +4,23 @@
 
 pub mod advice;
 pub mod cycle;
+pub mod digest;
 pub mod escape;
 pub mod findings;
 pub mod folded;
 pub mod goroutines;
 pub mod heap;
+pub mod long;
 pub mod memstats;
 pub mod moments;
 pub mod report;
 pub mod scheduler;
+pub mod sketch;
 pub mod stats;
 pub mod summary;
 
 pub use findings::{Finding, Severity, findings};
-pub use folded::{Bucket, Folded};
+pub use folded::{Bucket, Folded, History};
 pub use summary::{Leak, LeakVerdict, Summary, summarize};
 
 use crate::model::Timeline;

@@ -85,7 +85,12 @@ pub fn bin_floors(points: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
 
 /// Theil–Sen slope over the binned floors, with the median intercept.
 pub fn theil_sen(points: &[(f64, f64)]) -> Option<Trend> {
-    let p = bin_floors(points, MAX_BINS);
+    let (xa, xb) = (points.first()?.0, points.last()?.0);
+    theil_sen_binned(&bin_floors(points, MAX_BINS), xa, xb)
+}
+
+/// Theil–Sen over points already binned (`p`), the line's ends at `xa` and `xb`.
+pub fn theil_sen_binned(p: &[(f64, f64)], xa: f64, xb: f64) -> Option<Trend> {
     if p.len() < 3 {
         return None;
     }
@@ -112,7 +117,6 @@ pub fn theil_sen(points: &[(f64, f64)]) -> Option<Trend> {
     } else {
         0.0
     };
-    let (xa, xb) = (points[0].0, points[points.len() - 1].0);
     Some(Trend {
         slope,
         intercept,

@@ -2,10 +2,11 @@
 //! boundary (issue 34; `scripts/mutants` checks that each decides).
 use super::*;
 
-/// The two-core path (halves merged, order statistics side by side) gives the
-/// one-thread summary, on traces whose halves split segments, forced cycles, pauses.
+/// Issue 31: a digest that folds (a tiny capacity, so these small fixtures take the
+/// path of a month-long trace) gives the exact summary's counts and sums exactly, its
+/// percentiles within the histogram's 0.001 %, and its trend close to the exact one.
 #[test]
-fn halves_merge_into_the_one_thread_summary() {
+fn a_folding_digest_agrees_with_the_exact_summary() {
     let root = env!("CARGO_MANIFEST_DIR");
     for f in [
         "go1.21/leak.log",
@@ -14,13 +15,80 @@ fn halves_merge_into_the_one_thread_summary() {
         "public/go1.8-issue18896-restart.log",
         "public/go1.4-issue12228.log",
         "go1.27/goroutines.log",
+        "go1.19/leak.log",
+        "go1.21/limit.log",
+        "go1.25/steady.log",
     ] {
         let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
         let t = crate::parse::load_bytes(&data);
-        let one = serde_json::to_value(summarize_on(&t, false)).unwrap();
-        let two = serde_json::to_value(summarize_on(&t, true)).unwrap();
-        assert_eq!(one, two, "{f}");
         assert!(t.cycles.len() > 3, "{f}");
+        let exact = summarize(&t);
+        let folded = summarize_with(&t, Digest::with_caps(8, 256));
+        let (e, g) = (
+            serde_json::to_value(&exact).unwrap(),
+            serde_json::to_value(&folded).unwrap(),
+        );
+        for key in [
+            "cycles",
+            "forced_cycles",
+            "segments",
+            "duration_s",
+            "gc_cpu_pct",
+            "peak_heap_mib",
+            "allocated_mib",
+            "cycles_over_goal",
+            "worst_pause",
+            "main_segment",
+            "stacks_mib",
+            "globals_mib",
+        ] {
+            assert_eq!(e[key], g[key], "{f} {key}");
+        }
+        let near = |a: f64, b: f64, rel: f64| (a - b).abs() <= rel * a.abs().max(b.abs()) + 1e-9;
+        for k in ["p50", "p90", "p99", "max", "total"] {
+            let (a, b) = (
+                e["pause_ms"][k].as_f64().unwrap(),
+                g["pause_ms"][k].as_f64().unwrap(),
+            );
+            assert!(near(a, b, 1e-5), "{f} pause {k}: {a} vs {b}");
+        }
+        for k in ["min", "median", "max"] {
+            let (a, b) = (
+                e["live_heap_mib"][k].as_f64().unwrap(),
+                g["live_heap_mib"][k].as_f64().unwrap(),
+            );
+            assert!(near(a, b, 1e-5), "{f} live {k}: {a} vs {b}");
+        }
+        if let (Some(a), Some(b)) = (exact.effective_gogc, folded.effective_gogc) {
+            assert!((a - b).abs() < 0.01, "{f} gogc {a} vs {b}");
+        }
+        assert_eq!(exact.leak.verdict, folded.leak.verdict, "{f}");
+        let (Some(a), Some(b)) = (&exact.live_trend, &folded.live_trend) else {
+            assert_eq!(
+                exact.live_trend.is_some(),
+                folded.live_trend.is_some(),
+                "{f}"
+            );
+            continue;
+        };
+        eprintln!(
+            "{f}: {} points, slope {:.3} vs {:.3} MiB/min, r2 {:.3} vs {:.3}",
+            a.points, a.slope_mib_per_min, b.slope_mib_per_min, a.r2, b.r2
+        );
+        if t.cycles.len() >= 1000 {
+            // fine bins of several points: the sixty bins' edges move by up to one
+            let range = (a.end_mib - a.start_mib).abs() / a.span_min.max(1e-9);
+            let err = (a.slope_mib_per_min - b.slope_mib_per_min).abs();
+            assert!(
+                err <= 0.1 * a.slope_mib_per_min.abs().max(range) + 0.02,
+                "{f}: {err}"
+            );
+            assert!((a.r2 - b.r2).abs() <= 0.1, "{f} r2");
+            assert!(
+                (a.span_min - b.span_min).abs() <= 0.01 * a.span_min + 1e-6,
+                "{f} span"
+            );
+        }
     }
 }
 

@@ -120,8 +120,28 @@ fn stdin_hint(files: &[String]) {
 /// Reads the traces, with a progress bar for big files on a terminal.
 fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
     stdin_hint(files);
+    crate::parse::load_watched(files, &watch(progress))
+}
+
+/// Reads the traces in bounded memory (issue 31): the whole trace's summary, the newest
+/// cycles in detail, the older ones folded (`analyze::long`).
+fn load_long(files: &[String], progress: bool) -> anyhow::Result<crate::analyze::Report> {
+    stdin_hint(files);
+    let scanner = crate::parse::Scanner::new();
+    let watch = watch(progress);
+    let mut long = crate::analyze::long::Long::default();
+    for (k, path) in crate::input::files_or_stdin(files).iter().enumerate() {
+        let tick = watch(path);
+        long.start(path);
+        crate::parse::stream_path(&scanner, k as u32, path, &*tick, &mut |b| long.block(b))?;
+    }
+    Ok(long.finish())
+}
+
+/// What tells a file's reading progress: a bar for big files on a terminal.
+fn watch(progress: bool) -> impl Fn(&str) -> Box<dyn Fn(u64) + Sync> {
     let show = progress && io::stderr().is_terminal();
-    crate::parse::load_watched(files, &|path: &str| {
+    move |path: &str| {
         let size = if path == "-" {
             0
         } else {
@@ -142,7 +162,7 @@ fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
         bar.set_message(path.to_string());
         let bar = ClearOnDrop(bar);
         Box::new(move |n| bar.0.set_position(n))
-    })
+    }
 }
 
 /// A progress bar that clears itself when its file is done.

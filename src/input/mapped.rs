@@ -74,6 +74,27 @@ impl Mapped {
     pub fn bytes(&self) -> &[u8] {
         &self.map
     }
+
+    /// Gives the pages wholly inside `range` back to the kernel: a long file read once
+    /// front to back then holds only the blocks in work, not all it has read (issue 31:
+    /// mapped pages count in the process's resident memory).
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        let page = PAGE.load(Ordering::SeqCst).max(1);
+        let start = range.start.div_ceil(page) * page;
+        let end = (range.end.min(self.map.len()) / page) * page;
+        if end > start {
+            // SAFETY: a private read-only map of a file: pages dropped are read again
+            // from the file if touched, and no reference into them is used afterwards
+            // by the caller (it releases only what it has finished reading).
+            let _ = unsafe {
+                self.map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    start,
+                    end - start,
+                )
+            };
+        }
+    }
 }
 
 impl Drop for Mapped {

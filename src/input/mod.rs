@@ -80,6 +80,13 @@ impl Deref for Data {
 }
 
 impl Data {
+    /// Lets the pages of `range` go once they are read (see [`Mapped::release`]).
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        if let Data::Mapped(m) = self {
+            m.release(range);
+        }
+    }
+
     /// After reading: an error naming `name` when the file was cut short while it was
     /// read (rotated with `copytruncate`, rewritten), since what was read is not the
     /// file as it was nor as it is.

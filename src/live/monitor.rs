@@ -1,63 +1,15 @@
 //! The bounded timeline of a live stream. The newest [`WINDOW`] cycles are kept in full
-//! detail (144 bytes each); older ones are folded into at most [`MAX_BUCKETS`] time
+//! detail (144 bytes each); older ones are folded into at most [`MAX_BUCKETS`](crate::analyze::folded::MAX_BUCKETS) time
 //! buckets (their counts, heap floors and peaks, pauses, GC CPU), so memory stays
 //! bounded however long the stream runs: about 29 MB of cycles, 2 × 192 bytes per kept
 //! event, and 0.3 MB of buckets.
 
-use crate::analyze::{Bucket, Folded, Report};
-use crate::model::{Cycle, Timeline};
+use crate::analyze::{History, Report};
+use crate::model::Timeline;
 use crate::parse::Builder;
 
 /// Cycles kept in full detail.
 pub const WINDOW: usize = 200_000;
-/// Most buckets kept for the older part; past it, neighbours are merged two by two.
-pub const MAX_BUCKETS: usize = 4096;
-
-/// The older cycles, folded.
-#[derive(Clone, Debug, Default)]
-pub struct History {
-    pub buckets: Vec<Bucket>,
-    /// Cycles per bucket; doubles whenever the buckets are merged.
-    per_bucket: u64,
-    last: Option<Cycle>,
-}
-
-impl History {
-    fn add(&mut self, cycles: &[Cycle], window: usize) {
-        if self.per_bucket == 0 {
-            self.per_bucket = (window as u64 / 64).max(1);
-        }
-        for c in cycles {
-            let b = Bucket::of(self.last.as_ref(), c);
-            match self.buckets.last_mut() {
-                Some(last) if last.cycles < self.per_bucket => last.merge(&b),
-                _ => self.buckets.push(b),
-            }
-            self.last = Some(*c);
-        }
-        if self.buckets.len() > MAX_BUCKETS {
-            let old = std::mem::take(&mut self.buckets);
-            for pair in old.chunks(2) {
-                let mut b = pair[0].clone();
-                if let Some(n) = pair.get(1) {
-                    b.merge(n);
-                }
-                self.buckets.push(b);
-            }
-            self.per_bucket *= 2;
-        }
-    }
-
-    pub fn cycles(&self) -> u64 {
-        self.buckets.iter().map(|b| b.cycles).sum()
-    }
-
-    /// What the report says of the folded cycles (`None` when nothing was folded).
-    pub fn folded(&self) -> Option<Folded> {
-        Folded::of(&self.buckets)
-    }
-}
-
 /// A live timeline: the detailed window and the folded history.
 pub struct Monitor {
     pub builder: Builder,
@@ -117,6 +69,7 @@ impl Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::folded::MAX_BUCKETS;
     use crate::parse::Scanner;
     use crate::parse::print::write_gc_line;
 

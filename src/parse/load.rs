@@ -139,28 +139,85 @@ pub fn scan_reader(
     r: &mut dyn Read,
     progress: Progress,
 ) -> io::Result<Builder> {
+    let mut all = Builder::new(source);
+    reader_blocks(scanner, source, r, progress, &mut |b| all.append(b))?;
+    Ok(all)
+}
+
+/// Scans a stream block by block, handing over each block's builder as it is done.
+fn reader_blocks(
+    scanner: &Scanner,
+    source: u32,
+    r: &mut dyn Read,
+    progress: Progress,
+    each: &mut dyn FnMut(Builder),
+) -> io::Result<()> {
     let mut b = Builder::new(source);
     // the lines of a block whose record may continue in the next block
     let mut carry: Vec<u8> = Vec::new();
-    input::for_each_block(r, progress, |c| match c {
-        Chunk::Lines(lines) if carry.is_empty() => {
-            let used = b.feed_from(scanner, lines, false);
-            carry.extend_from_slice(&lines[used..]);
+    input::for_each_block(r, progress, |c| {
+        match c {
+            Chunk::Lines(lines) if carry.is_empty() => {
+                let used = b.feed_from(scanner, lines, false);
+                carry.extend_from_slice(&lines[used..]);
+            }
+            Chunk::Lines(lines) => {
+                carry.extend_from_slice(lines);
+                let used = b.feed_from(scanner, &carry, false);
+                carry.drain(..used);
+            }
+            Chunk::LongLine => {
+                // a dropped line ends what came before it
+                b.feed(scanner, &carry);
+                carry.clear();
+                b.skip_lines(1);
+            }
         }
-        Chunk::Lines(lines) => {
-            carry.extend_from_slice(lines);
-            let used = b.feed_from(scanner, &carry, false);
-            carry.drain(..used);
-        }
-        Chunk::LongLine => {
-            // a dropped line ends what came before it
-            b.feed(scanner, &carry);
-            carry.clear();
-            b.skip_lines(1);
+        if b.lines() > 0 {
+            each(std::mem::replace(&mut b, Builder::new(source)));
         }
     })?;
     b.feed(scanner, &carry);
-    Ok(b)
+    each(b);
+    Ok(())
+}
+
+/// Reads one input (`-` is stdin) in blocks, in order, handing each block's builder to
+/// `each` and forgetting it: a long trace is read in memory bounded by a few blocks
+/// (issue 31). A mapped file's blocks are scanned on every core, and the pages of each
+/// are given back once it is handed over; a stream is read as it comes.
+pub fn stream_path(
+    scanner: &Scanner,
+    source: u32,
+    path: &str,
+    progress: Progress,
+    each: &mut dyn FnMut(Builder),
+) -> anyhow::Result<()> {
+    match input::open(path)? {
+        Input::Whole(data) => {
+            let bounds = settle(scanner, &data, split_lines(&data, BLOCK));
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            super::ordered::map_in_order(
+                &bounds,
+                threads,
+                2 * threads,
+                |&(a, e)| {
+                    let mut b = Builder::new(source);
+                    b.feed(scanner, &data[a..e]);
+                    b
+                },
+                |k, b| {
+                    each(b);
+                    let (a, e) = bounds[k];
+                    data.release(a..e);
+                    progress(e as u64);
+                },
+            );
+            data.check(path)
+        }
+        Input::Stream(mut r) => reader_blocks(scanner, source, &mut r, progress, each)
+            .with_context(|| format!("cannot read {}", input::display_name(path))),
+    }
 }
 
 /// Scans a file by name (`-` is stdin): mapped files on every core, streams as they come.

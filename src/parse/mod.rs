@@ -23,8 +23,8 @@ pub mod scan;
 pub mod scav;
 pub mod timeline;
 
-pub use load::{load, load_bytes, load_watched};
-pub use timeline::{Builder, MAX_EXAMPLES};
+pub use load::{load, load_bytes, load_watched, stream_path};
+pub use timeline::{Builder, MAX_EXAMPLES, continues};
 
 use crate::model::{CpuSample, GcLine, Pacer, Scan, Scavenge};
 

@@ -139,6 +139,11 @@ impl Builder {
         &self.cycles
     }
 
+    /// The events fed so far.
+    pub fn event_slice(&self) -> &[Event] {
+        &self.events
+    }
+
     /// Counts `n` foreign lines that were not scanned (e.g. overlong lines).
     pub fn skip_lines(&mut self, n: u64) {
         self.lines += n;

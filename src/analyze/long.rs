@@ -1,0 +1,113 @@
+//! A trace of any length in bounded memory (issue 31): `gclens gc` reads a month of
+//! gctrace (tens of millions of cycles) block by block. Every cycle goes through the
+//! [`Digest`], so the summary, the KPIs and the leak verdict cover the whole trace; the
+//! newest [`WINDOW`] cycles are kept in full detail (the timeline the report shows and
+//! joins MemStats to), and older ones are folded into time buckets ([`History`]), as a
+//! live session keeps them. A trace of up to twice the window is kept whole, and its
+//! report is the one the whole timeline gives.
+
+use super::digest::Digest;
+use super::{Folded, History, Report, findings};
+use crate::model::{Cycle, Timeline};
+use crate::parse::{Builder, continues};
+
+/// Cycles kept in full detail.
+pub const WINDOW: usize = 200_000;
+
+/// More cycles than one block of input holds (16 MiB of gc lines of 100+ bytes).
+const BLOCK_CYCLES: usize = 1 << 18;
+
+/// The bounded pass over one or more inputs, fed in order.
+pub struct Long {
+    digest: Digest,
+    window: Option<Builder>,
+    history: History,
+    timeline: Timeline,
+    keep: usize,
+    last: Option<Cycle>,
+}
+
+impl Default for Long {
+    fn default() -> Self {
+        Long::with_window(WINDOW)
+    }
+}
+
+impl Long {
+    /// Keeps the newest `keep` cycles (up to twice that between folds).
+    pub fn with_window(keep: usize) -> Self {
+        Long {
+            digest: Digest::default(),
+            window: None,
+            history: History::default(),
+            timeline: Timeline::default(),
+            keep: keep.max(1),
+            last: None,
+        }
+    }
+
+    /// Starts the next input, named `name`.
+    pub fn start(&mut self, name: &str) {
+        self.end_source();
+        let mut w = Builder::new(self.timeline.sources.len() as u32);
+        // room for the window and a block beyond it, so that it never moves (pages not
+        // yet written are not resident: a short trace does not pay for it)
+        w.reserve(2 * self.keep + BLOCK_CYCLES);
+        self.window = Some(w);
+        self.timeline.sources.push(name.to_string());
+    }
+
+    /// Cycles seen so far.
+    pub fn cycles(&self) -> u64 {
+        self.digest.cycles() + self.window.as_ref().map_or(0, |w| w.cycles() as u64)
+    }
+
+    /// Adds the next block of the current input.
+    pub fn block(&mut self, b: Builder) {
+        for e in b.event_slice() {
+            self.digest.event(e);
+        }
+        let Some(w) = self.window.as_mut() else {
+            return;
+        };
+        w.append(b);
+        if w.cycles() >= 2 * self.keep {
+            let old = w.trim_front(self.keep);
+            self.history.add(&old, self.keep);
+            feed(&mut self.digest, &mut self.last, &old);
+        }
+    }
+
+    fn end_source(&mut self) {
+        if let Some(w) = self.window.take() {
+            feed(&mut self.digest, &mut self.last, w.cycle_slice());
+            w.finish_into(&mut self.timeline);
+        }
+    }
+
+    /// The report: the whole trace's summary and findings over the detailed window.
+    pub fn finish(mut self) -> Report {
+        self.end_source();
+        let t = self.timeline;
+        let summary = self
+            .digest
+            .finish(&t.sources, t.skipped.malformed, t.skipped.foreign);
+        let findings = findings(&t, &summary);
+        Report {
+            timeline: t,
+            summary,
+            findings,
+            memstats: None,
+            folded: Folded::of(&self.history.buckets),
+        }
+    }
+}
+
+/// Feeds `cycles` (the next ones) to the digest, starting a segment wherever the
+/// timeline would.
+fn feed(d: &mut Digest, last: &mut Option<Cycle>, cycles: &[Cycle]) {
+    for c in cycles {
+        d.cycle(c, last.as_ref().is_none_or(|p| !continues(p, c)));
+        *last = Some(*c);
+    }
+}

@@ -1,0 +1,88 @@
+//! Issue 31: a long trace in memory that does not grow with it. The repository's
+//! generator writes a trace from a real fixture on the fly into `gclens gc`'s stdin (a
+//! stream: nothing of it is ever a file), and the process's own peak resident memory is
+//! read from the kernel (`wait4`'s rusage) when it exits. Three times the cycles must not
+//! cost more memory, and the summary must count every cycle.
+
+mod common;
+
+#[path = "../benches/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+const TEMPLATE: &str = "fixtures/gctrace/go1.25/steady.log";
+
+/// Runs `gclens gc - ARGS` on a generated trace of `cycles` cycles: (stdout, peak RSS in
+/// MiB).
+fn gc_on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
+    let template = std::fs::read(common::path(TEMPLATE)).unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["gc", "-"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let mut w = std::io::BufWriter::new(&mut stdin);
+        synth::write_synth(&template, cycles, &mut w).unwrap();
+        w.flush().unwrap();
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).unwrap();
+        s
+    });
+    writer.join().unwrap();
+    let out = reader.join().unwrap();
+    // SAFETY: wait4 on our own child, with pointers to locals that outlive the call.
+    let (status, usage) = unsafe {
+        let mut status = 0;
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let pid = libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage);
+        assert_eq!(pid, child.id() as libc::pid_t);
+        (status, usage)
+    };
+    assert!(libc::WIFEXITED(status), "gclens gc did not exit: {status}");
+    assert_eq!(libc::WEXITSTATUS(status), 0, "{out}");
+    // ru_maxrss is in KiB on Linux
+    (out, usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn counted(out: &str) -> u64 {
+    let line = out.lines().find(|l| l.contains(" cycles in ")).unwrap();
+    let digits: String = line
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().unwrap()
+}
+
+/// 600,000 and 1,800,000 cycles (88 and 265 MB of trace): the peak memory of the second
+/// is no more than that of the first plus a margin for the allocator, far below what a
+/// timeline of every cycle takes (144 bytes each: 260 MB for the longer one).
+#[test]
+fn a_long_stream_is_read_in_memory_that_does_not_grow_with_it() {
+    let (short_out, short_mib) = gc_on_stream(600_000, &["--no-progress"]);
+    let (long_out, long_mib) = gc_on_stream(1_800_000, &["--no-progress"]);
+    eprintln!("peak RSS: {short_mib:.0} MiB for 600k cycles, {long_mib:.0} MiB for 1.8M");
+    assert_eq!(counted(&short_out), 600_000, "{short_out}");
+    assert_eq!(counted(&long_out), 1_800_000, "{long_out}");
+    assert!(
+        long_mib <= short_mib * 1.25 + 16.0,
+        "{short_mib} → {long_mib} MiB"
+    );
+    assert!(long_mib < 200.0, "{long_mib} MiB");
+    // the older cycles are folded, and the report says so
+    assert!(
+        long_out.contains("Before the detailed window"),
+        "{long_out}"
+    );
+}
