@@ -15,12 +15,11 @@ use std::process::{Command, Stdio};
 
 const TEMPLATE: &str = "fixtures/gctrace/go1.25/steady.log";
 
-/// Runs `gclens gc - ARGS` on a generated trace of `cycles` cycles: (stdout, peak RSS in
-/// MiB).
-fn gc_on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
+/// Runs `gclens ARGS` (reading `-`) on a generated trace of `cycles` cycles: (stdout,
+/// peak RSS in MiB).
+fn on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
     let template = std::fs::read(common::path(TEMPLATE)).unwrap();
     let mut child = Command::new(common::bin())
-        .args(["gc", "-"])
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -50,7 +49,7 @@ fn gc_on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
         (status, usage)
     };
     assert!(libc::WIFEXITED(status), "gclens gc did not exit: {status}");
-    assert_eq!(libc::WEXITSTATUS(status), 0, "{out}");
+    assert_eq!(libc::WEXITSTATUS(status), 0, "{args:?}: {out}");
     // ru_maxrss is in KiB on Linux
     (out, usage.ru_maxrss as f64 / 1024.0)
 }
@@ -70,8 +69,8 @@ fn counted(out: &str) -> u64 {
 /// timeline of every cycle takes (144 bytes each: 260 MB for the longer one).
 #[test]
 fn a_long_stream_is_read_in_memory_that_does_not_grow_with_it() {
-    let (short_out, short_mib) = gc_on_stream(600_000, &["--no-progress"]);
-    let (long_out, long_mib) = gc_on_stream(1_800_000, &["--no-progress"]);
+    let (short_out, short_mib) = on_stream(600_000, &["gc", "-"]);
+    let (long_out, long_mib) = on_stream(1_800_000, &["gc", "-"]);
     eprintln!("peak RSS: {short_mib:.0} MiB for 600k cycles, {long_mib:.0} MiB for 1.8M");
     assert_eq!(counted(&short_out), 600_000, "{short_out}");
     assert_eq!(counted(&long_out), 1_800_000, "{long_out}");
@@ -85,4 +84,20 @@ fn a_long_stream_is_read_in_memory_that_does_not_grow_with_it() {
         long_out.contains("Before the detailed window"),
         "{long_out}"
     );
+}
+
+/// `advise` reads the same stream in the same memory: the leak verdict over the whole
+/// trace, the model measured on the newest cycles of the main segment.
+#[test]
+fn advise_on_a_long_stream_measures_the_newest_cycles() {
+    let args = ["advise", "-", "--budget", "512Mi", "--format", "json"];
+    let (out, mib) = on_stream(1_200_000, &args);
+    eprintln!("peak RSS: {mib:.0} MiB for 1.2M cycles");
+    assert!(mib < 200.0, "{mib} MiB");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let used = doc["inputs"]["cycles_used"].as_u64().unwrap();
+    // the window's 200,000 cycles (up to twice that between folds), after warm-up
+    assert!((100_000..=400_000).contains(&used), "{used}");
+    assert!(doc["gogc"].as_u64().is_some(), "{out}");
+    assert!(doc["gomemlimit_bytes"].as_u64().is_some(), "{out}");
 }

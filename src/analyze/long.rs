@@ -4,7 +4,9 @@
 //! newest [`WINDOW`] cycles are kept in full detail (the timeline the report shows and
 //! joins MemStats to), and older ones are folded into time buckets ([`History`]), as a
 //! live session keeps them. A trace of up to twice the window is kept whole, and its
-//! report is the one the whole timeline gives.
+//! report is the one the whole timeline gives. The summary's `main_segment` indexes the
+//! report's timeline, so `advise` measures the model on the newest cycles of the main
+//! segment (hours of a busy service) while the leak verdict covers the whole trace.
 
 use super::digest::Digest;
 use super::{Folded, History, Report, findings};
@@ -89,9 +91,22 @@ impl Long {
     pub fn finish(mut self) -> Report {
         self.end_source();
         let t = self.timeline;
-        let summary = self
+        let all_segments = self.digest.segments().len();
+        let mut summary = self
             .digest
             .finish(&t.sources, t.skipped.malformed, t.skipped.foreign);
+        // the window holds the last segments; the main one as an index into them (the
+        // window's biggest when the main one was folded away whole)
+        let folded_segments = all_segments.saturating_sub(t.segments.len());
+        summary.main_segment = summary
+            .main_segment
+            .checked_sub(folded_segments)
+            .filter(|&i| i < t.segments.len())
+            .unwrap_or_else(|| {
+                (0..t.segments.len())
+                    .max_by_key(|&i| (t.segments[i].end - t.segments[i].first, usize::MAX - i))
+                    .unwrap_or(0)
+            });
         let findings = findings(&t, &summary);
         Report {
             timeline: t,

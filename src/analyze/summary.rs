@@ -99,7 +99,8 @@ pub struct Summary {
     pub effective_gogc: Option<f64>,
     pub stacks_mib: Option<Growth>,
     pub globals_mib: Option<Growth>,
-    /// Of the main segment (the one with most cycles).
+    /// Of the main segment (the one with most cycles), an index into the report's
+    /// timeline (of a long trace: its detailed window, `analyze::long`).
     pub main_segment: usize,
     pub live_trend: Option<TrendOut>,
     pub stacks_trend: Option<TrendOut>,

@@ -1,8 +1,7 @@
 //! `gclens advise`: GOGC and GOMEMLIMIT for a memory budget, from a trace.
 
-use super::{Status, load_memstats, load_traces};
+use super::{Status, load_long, load_memstats};
 use crate::analyze::advice::{Advice, AdviceError, AdviceOptions, Refusal, advise};
-use crate::analyze::summarize;
 use crate::cli::{AdviseArgs, AdviseOutput, Budget};
 use crate::export::advice::AdviceJson;
 use crate::output::{Format, emit};
@@ -36,8 +35,11 @@ pub fn run(args: &AdviseArgs) -> anyhow::Result<Status> {
             "--current-gogc must be a positive percentage (e.g. 100); a trace under GOGC=off has no GOGC to read"
         ));
     }
-    let t = load_traces(&args.files, false)?;
-    let s = summarize(&t);
+    let crate::analyze::Report {
+        timeline: t,
+        summary: s,
+        ..
+    } = load_long(&args.files, false)?;
     let mem = load_memstats(&args.memstats)?;
     let o = AdviceOptions {
         budget_bytes,
