@@ -84,6 +84,10 @@ pub struct Folded {
     pub pause_max_ms: f64,
     /// The folded cycles in time order, a bucket per run of cycles.
     pub buckets: Vec<Bucket>,
+    /// Whether the report's summary counted them (a long file read by `gc`, whose
+    /// digest saw every cycle) or covers the detailed window only (a live session).
+    #[serde(skip)]
+    pub summarized: bool,
 }
 
 impl Folded {
@@ -99,6 +103,7 @@ impl Folded {
             heap_peak_mib: buckets.iter().map(|b| b.heap_peak_mib).max().unwrap_or(0),
             pause_max_ms: buckets.iter().map(|b| b.pause_max_ms).fold(0.0, f64::max),
             buckets: buckets.to_vec(),
+            summarized: false,
         })
     }
 }

@@ -113,7 +113,10 @@ impl Long {
             summary,
             findings,
             memstats: None,
-            folded: Folded::of(&self.history.buckets),
+            folded: Folded::of(&self.history.buckets).map(|f| Folded {
+                summarized: true,
+                ..f
+            }),
         }
     }
 }

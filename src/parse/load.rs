@@ -203,6 +203,7 @@ pub fn stream_path(
                 2 * threads,
                 |&(a, e)| {
                     let mut b = Builder::new(source);
+                    b.reserve((e - a) / 128);
                     b.feed(scanner, &data[a..e]);
                     b
                 },

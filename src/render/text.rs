@@ -102,6 +102,22 @@ fn memstats_note(out: &mut dyn Write, t: &Timeline, m: &MemJoin) -> io::Result<(
 
 /// One paragraph on the cycles a live session folded out of its detailed window.
 fn folded_note(out: &mut dyn Write, f: &Folded) -> io::Result<()> {
+    if f.summarized {
+        return writeln!(
+            out,
+            "\nEvery figure above counts every cycle; the oldest {} (from {} s to {} s) were kept \
+             as {} time buckets once counted, the newest in detail: live-heap floor {} → {} MiB, \
+             heap peak {} MiB, longest pause {} ms",
+            f.cycles,
+            num(f.first_t_s),
+            num(f.last_t_s),
+            f.buckets.len(),
+            f.live_floor_first_mib,
+            f.live_floor_last_mib,
+            f.heap_peak_mib,
+            num(f.pause_max_ms)
+        );
+    }
     writeln!(
         out,
         "\nBefore the detailed window: {} cycles from {} s to {} s (kept as {} buckets): live-heap floor {} → {} MiB, \
@@ -128,10 +144,17 @@ pub fn write_report(
     writeln!(out, "{BOLD}gclens gc{BOLD:#} {names}")?;
     writeln!(
         out,
-        "{DIM}{} cycles in {} segment(s) over {}, {} format{DIM:#}",
+        "{DIM}{} cycles in {} segment(s) over {}{}, {} format{DIM:#}",
         s.cycles,
         s.segments,
         opt(s.duration_s, " s"),
+        // a long trace also in the unit that fits it (days, hours)
+        s.duration_s
+            .filter(|d| *d >= 6000.0)
+            .map_or(String::new(), |d| format!(
+                " ({})",
+                crate::render::chart::axis::fmt_duration(d)
+            )),
         format_name(s)
     )?;
     writeln!(out)?;
