@@ -100,32 +100,26 @@ fn memstats_note(out: &mut dyn Write, t: &Timeline, m: &MemJoin) -> io::Result<(
     Ok(())
 }
 
-/// One paragraph on the cycles a live session folded out of its detailed window.
+/// One paragraph on the cycles folded out of the detailed window: by a live session
+/// (the summary covers the window), or by `gc` on a long trace (it covers them all).
 fn folded_note(out: &mut dyn Write, f: &Folded) -> io::Result<()> {
-    if f.summarized {
-        return writeln!(
-            out,
-            "\nEvery figure above counts every cycle; the oldest {} (from {} s to {} s) were kept \
-             as {} time buckets once counted, the newest in detail: live-heap floor {} → {} MiB, \
-             heap peak {} MiB, longest pause {} ms",
-            f.cycles,
-            num(f.first_t_s),
-            num(f.last_t_s),
-            f.buckets.len(),
-            f.live_floor_first_mib,
-            f.live_floor_last_mib,
-            f.heap_peak_mib,
-            num(f.pause_max_ms)
-        );
-    }
+    let (first, last) = (num(f.first_t_s), num(f.last_t_s));
+    let n = f.buckets.len();
+    let lead = if f.summarized {
+        format!(
+            "Every figure above counts every cycle; the oldest {} (from {first} s to {last} s) \
+             were kept as {n} time buckets once counted, the newest in detail",
+            f.cycles
+        )
+    } else {
+        format!(
+            "Before the detailed window: {} cycles from {first} s to {last} s (kept as {n} buckets)",
+            f.cycles
+        )
+    };
     writeln!(
         out,
-        "\nBefore the detailed window: {} cycles from {} s to {} s (kept as {} buckets): live-heap floor {} → {} MiB, \
-         heap peak {} MiB, longest pause {} ms",
-        f.cycles,
-        num(f.first_t_s),
-        num(f.last_t_s),
-        f.buckets.len(),
+        "\n{lead}: live-heap floor {} → {} MiB, heap peak {} MiB, longest pause {} ms",
         f.live_floor_first_mib,
         f.live_floor_last_mib,
         f.heap_peak_mib,
