@@ -74,15 +74,20 @@ impl Long {
         };
         w.append(b);
         if w.cycles() >= 2 * self.keep {
-            let old = w.trim_front(self.keep);
+            let mut old = w.trim_front(self.keep);
+            for c in &mut old {
+                // numbered as the digest does, so a bucket's allocation never spans a restart
+                c.segment = feed(&mut self.digest, &mut self.last, c);
+            }
             self.history.add(&old, self.keep);
-            feed(&mut self.digest, &mut self.last, &old);
         }
     }
 
     fn end_source(&mut self) {
         if let Some(w) = self.window.take() {
-            feed(&mut self.digest, &mut self.last, w.cycle_slice());
+            for c in w.cycle_slice() {
+                feed(&mut self.digest, &mut self.last, c);
+            }
             w.finish_into(&mut self.timeline);
         }
     }
@@ -121,11 +126,58 @@ impl Long {
     }
 }
 
-/// Feeds `cycles` (the next ones) to the digest, starting a segment wherever the
-/// timeline would.
-fn feed(d: &mut Digest, last: &mut Option<Cycle>, cycles: &[Cycle]) {
-    for c in cycles {
-        d.cycle(c, last.as_ref().is_none_or(|p| !continues(p, c)));
-        *last = Some(*c);
+/// Feeds the next cycle to the digest, starting a segment wherever the timeline would;
+/// returns the digest's number of its segment.
+fn feed(d: &mut Digest, last: &mut Option<Cycle>, c: &Cycle) -> u32 {
+    d.cycle(c, last.as_ref().is_none_or(|p| !continues(p, c)));
+    *last = Some(*c);
+    d.segments().len().saturating_sub(1) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Scanner;
+
+    /// Fed in small blocks with a window of 4 cycles, a trace with restarts gives the
+    /// summary of its whole timeline (all but the main segment's index, which points
+    /// into the window), and every cycle is either in the window or in a bucket.
+    #[test]
+    fn a_small_window_gives_the_whole_timelines_summary() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in [
+            "public/go1.8-issue18896-restart.log",
+            "go1.21/leak.log",
+            "go1.26/gctrace2.log",
+        ] {
+            let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
+            let whole = crate::analyze::Report::new(crate::parse::load_bytes(&data));
+            let s = Scanner::new();
+            let mut long = Long::with_window(4);
+            long.start("-");
+            for part in data
+                .split_inclusive(|&b| b == b'\n')
+                .collect::<Vec<_>>()
+                .chunks(97)
+            {
+                let mut b = Builder::new(0);
+                b.feed(&s, &part.concat());
+                long.block(b);
+            }
+            let r = long.finish();
+            let mut a = serde_json::to_value(&whole.summary).unwrap();
+            let mut b = serde_json::to_value(&r.summary).unwrap();
+            a["main_segment"] = 0.into();
+            b["main_segment"] = 0.into();
+            assert_eq!(a, b, "{f}");
+            let folded = r.folded.as_ref().map_or(0, |f| f.cycles);
+            assert!(folded > 0, "{f}");
+            assert_eq!(
+                folded + r.timeline.cycles.len() as u64,
+                whole.summary.cycles as u64,
+                "{f}"
+            );
+            assert_eq!(whole.findings.len(), r.findings.len(), "{f}");
+        }
     }
 }
