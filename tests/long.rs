@@ -101,3 +101,58 @@ fn advise_on_a_long_stream_measures_the_newest_cycles() {
     assert!(doc["gogc"].as_u64().is_some(), "{out}");
     assert!(doc["gomemlimit_bytes"].as_u64().is_some(), "{out}");
 }
+
+/// The CSV rows written as a long trace is counted are the rows of the whole timeline:
+/// the library fed in small blocks with a window of 4 cycles (so nearly every cycle is
+/// folded away before the end) against the document of the whole timeline.
+#[test]
+fn streamed_csv_rows_are_the_whole_timelines_rows() {
+    use gclens::output::Format;
+    for f in [
+        "fixtures/gctrace/go1.21/leak.log",
+        "fixtures/gctrace/public/go1.8-issue18896-restart.log",
+        "fixtures/gctrace/go1.26/gctrace2.log",
+    ] {
+        let data = std::fs::read(common::path(f)).unwrap();
+        let whole = gclens::analyze::Report::new(gclens::parse::load_bytes(&data));
+        let mut want = vec![];
+        gclens::export::csv::Csv.write(&whole, &mut want).unwrap();
+        let mut got = vec![];
+        {
+            let names = vec!["-".to_string()];
+            let mut rows = gclens::export::csv::CsvRows::new(&mut got, &names).unwrap();
+            let mut push = |c: &gclens::model::Cycle| rows.push(c).unwrap();
+            let mut long = gclens::analyze::long::Long::with_window(4).with_sink(&mut push);
+            long.start("-");
+            let s = gclens::parse::Scanner::new();
+            for part in data
+                .split_inclusive(|&b| b == b'\n')
+                .collect::<Vec<_>>()
+                .chunks(61)
+            {
+                let mut b = gclens::parse::Builder::new(0);
+                b.feed(&s, &part.concat());
+                long.block(b);
+            }
+            let r = long.finish();
+            assert!(r.folded.is_some(), "{f}");
+            rows.finish().unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// `gc --format csv` on a long stream: a row per cycle, in the same bounded memory.
+#[test]
+fn csv_of_a_long_stream_has_every_row_in_bounded_memory() {
+    let (out, mib) = on_stream(1_000_000, &["gc", "-", "--format", "csv"]);
+    eprintln!("peak RSS: {mib:.0} MiB for the CSV of 1M cycles");
+    assert_eq!(out.lines().count(), 1_000_001);
+    assert!(mib < 200.0, "{mib} MiB");
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("-,0,"), "{last}");
+}

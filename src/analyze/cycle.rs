@@ -33,18 +33,41 @@ pub struct Figures {
 
 /// The [`Figures`] of every cycle, in order, without a second copy of the cycles.
 pub fn figures(cycles: &[Cycle]) -> impl Iterator<Item = Figures> + '_ {
-    let mut window = Window::new(CPU_WINDOW_S);
-    cycles.iter().enumerate().map(move |(i, c)| {
-        let prev = i.checked_sub(1).map(|k| &cycles[k]);
-        Figures {
+    let mut stream = FigureStream::default();
+    cycles.iter().map(move |c| stream.next(c))
+}
+
+/// [`Figures`] of cycles handed over one at a time, in order (a stream that is never
+/// held whole: `gc --format csv` on a long trace, issue 31). It keeps the previous
+/// cycle and the cycles inside the trailing GC CPU window, nothing more.
+pub struct FigureStream {
+    prev: Option<Cycle>,
+    window: Window,
+}
+
+impl Default for FigureStream {
+    fn default() -> Self {
+        FigureStream {
+            prev: None,
+            window: Window::new(CPU_WINDOW_S),
+        }
+    }
+}
+
+impl FigureStream {
+    /// The figures of `c`, the cycle after the last one handed over.
+    pub fn next(&mut self, c: &Cycle) -> Figures {
+        let f = Figures {
             pause_us: pause_us(c),
             mark_us: mark_us(c),
             gc_cpu_us: gc_cpu_us(c),
-            gc_cpu_window_pct: window.next(cycles, i),
-            alloc_mib: alloc_mib(prev, c),
+            gc_cpu_window_pct: self.window.next(self.prev.as_ref(), c),
+            alloc_mib: alloc_mib(self.prev.as_ref(), c),
             overshoot_pct: overshoot_pct(c),
-        }
-    })
+        };
+        self.prev = Some(*c);
+        f
+    }
 }
 
 /// Stop-the-world pause in µs.
@@ -121,11 +144,12 @@ pub fn overshoot_pct(c: &Cycle) -> Option<f64> {
 /// computed from the cpu phases: Σ GC CPU / (span × P), where the span is the window or,
 /// early in a run, the time from the start to the cycle's end (a window that holds less
 /// than its span is never divided as if it held all of it). At most 100: GC workers
-/// cannot hold more than every P. Fed the cycles in order.
+/// cannot hold more than every P. Fed the cycles in order; holds the (time, GC CPU) of
+/// the timed cycles of the current segment not yet out of the window.
 struct Window {
     w_ms: u64,
     window_s: f64,
-    lo: usize,
+    held: std::collections::VecDeque<(u64, u64)>,
     sum: u64,
 }
 
@@ -134,28 +158,27 @@ impl Window {
         Window {
             w_ms: (window_s * 1000.0) as u64,
             window_s,
-            lo: 0,
+            held: std::collections::VecDeque::new(),
             sum: 0,
         }
     }
 
-    fn next(&mut self, cycles: &[Cycle], i: usize) -> Option<f64> {
-        let c = &cycles[i];
-        if i > 0 && cycles[i - 1].segment != c.segment {
-            self.lo = i;
+    fn next(&mut self, prev: Option<&Cycle>, c: &Cycle) -> Option<f64> {
+        if prev.is_some_and(|p| p.segment != c.segment) {
+            self.held.clear();
             self.sum = 0;
         }
+        // a cycle without a time or cpu phases adds nothing and is not held (a Go 1.4
+        // trace holds nothing at all)
         let (t, cpu) = (c.gc.t_ms?, gc_cpu_us(c)?);
-        self.sum += cpu;
-        while self.lo < i
-            && cycles[self.lo]
-                .gc
-                .t_ms
-                .is_none_or(|t0| t0.saturating_add(self.w_ms) <= t)
+        while let Some(&(t0, cpu0)) = self.held.front()
+            && t0.saturating_add(self.w_ms) <= t
         {
-            self.sum -= gc_cpu_us(&cycles[self.lo]).unwrap_or(0);
-            self.lo += 1;
+            self.sum -= cpu0;
+            self.held.pop_front();
         }
+        self.held.push_back((t, cpu));
+        self.sum += cpu;
         let clock_us: u64 = c.gc.clock.as_slice().iter().map(|&v| u64::from(v)).sum();
         let end_ms = t as f64 + clock_us as f64 / 1000.0;
         let span_ms = end_ms.min(self.window_s * 1000.0).max(1.0);
@@ -169,14 +192,17 @@ impl Window {
 /// the window may be left out.
 pub fn trailing_gc_cpu_pct(cycles: &[Cycle], window_s: f64) -> Option<f64> {
     let mut w = Window::new(window_s);
-    (0..cycles.len())
-        .map(|i| w.next(cycles, i))
-        .last()
-        .flatten()
+    let mut last = None;
+    for (i, c) in cycles.iter().enumerate() {
+        last = w.next(i.checked_sub(1).map(|k| &cycles[k]), c);
+    }
+    last
 }
 
 /// [`Figures::gc_cpu_window_pct`] of every cycle, for a series drawn by index.
 pub fn windowed_gc_cpu_pct(cycles: &[Cycle]) -> Vec<Option<f64>> {
     let mut w = Window::new(CPU_WINDOW_S);
-    (0..cycles.len()).map(|i| w.next(cycles, i)).collect()
+    (0..cycles.len())
+        .map(|i| w.next(i.checked_sub(1).map(|k| &cycles[k]), &cycles[i]))
+        .collect()
 }

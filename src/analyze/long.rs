@@ -19,23 +19,27 @@ pub const WINDOW: usize = 200_000;
 /// More cycles than one block of input holds (16 MiB of gc lines of 100+ bytes).
 const BLOCK_CYCLES: usize = 1 << 18;
 
+/// What is handed every cycle, in order, once: `gc --format csv` writes its rows there.
+pub type Sink<'s> = &'s mut dyn FnMut(&Cycle);
+
 /// The bounded pass over one or more inputs, fed in order.
-pub struct Long {
+pub struct Long<'s> {
     digest: Digest,
     window: Option<Builder>,
     history: History,
     timeline: Timeline,
     keep: usize,
     last: Option<Cycle>,
+    sink: Option<Sink<'s>>,
 }
 
-impl Default for Long {
+impl Default for Long<'_> {
     fn default() -> Self {
         Long::with_window(WINDOW)
     }
 }
 
-impl Long {
+impl<'s> Long<'s> {
     /// Keeps the newest `keep` cycles (up to twice that between folds).
     pub fn with_window(keep: usize) -> Self {
         Long {
@@ -45,7 +49,15 @@ impl Long {
             timeline: Timeline::default(),
             keep: keep.max(1),
             last: None,
+            sink: None,
         }
+    }
+
+    /// Hands every cycle to `sink` as it is counted: in order, with its line in its
+    /// input and the number of its segment (as the whole timeline numbers them).
+    pub fn with_sink(mut self, sink: Sink<'s>) -> Self {
+        self.sink = Some(sink);
+        self
     }
 
     /// Starts the next input, named `name`.
@@ -78,6 +90,9 @@ impl Long {
             for c in &mut old {
                 // numbered as the digest does, so a bucket's allocation never spans a restart
                 c.segment = feed(&mut self.digest, &mut self.last, c);
+                if let Some(s) = self.sink.as_mut() {
+                    s(c);
+                }
             }
             self.history.add(&old, self.keep);
         }
@@ -86,7 +101,10 @@ impl Long {
     fn end_source(&mut self) {
         if let Some(w) = self.window.take() {
             for c in w.cycle_slice() {
-                feed(&mut self.digest, &mut self.last, c);
+                let segment = feed(&mut self.digest, &mut self.last, c);
+                if let Some(s) = self.sink.as_mut() {
+                    s(&Cycle { segment, ..*c });
+                }
             }
             w.finish_into(&mut self.timeline);
         }

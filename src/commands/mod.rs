@@ -126,10 +126,22 @@ fn load_traces(files: &[String], progress: bool) -> anyhow::Result<Timeline> {
 /// Reads the traces in bounded memory (issue 31): the whole trace's summary, the newest
 /// cycles in detail, the older ones folded (`analyze::long`).
 fn load_long(files: &[String], progress: bool) -> anyhow::Result<crate::analyze::Report> {
+    load_long_with(files, progress, None)
+}
+
+/// [`load_long`], handing every cycle to `sink` as it is counted.
+fn load_long_with(
+    files: &[String],
+    progress: bool,
+    sink: Option<crate::analyze::long::Sink>,
+) -> anyhow::Result<crate::analyze::Report> {
     stdin_hint(files);
     let scanner = crate::parse::Scanner::new();
     let watch = watch(progress);
     let mut long = crate::analyze::long::Long::default();
+    if let Some(sink) = sink {
+        long = long.with_sink(sink);
+    }
     for (k, path) in crate::input::files_or_stdin(files).iter().enumerate() {
         let tick = watch(path);
         long.start(path);

@@ -4,7 +4,7 @@
 //! printed as ms); percentages are rounded to three decimals.
 
 use crate::analyze::Report;
-use crate::analyze::cycle::figures;
+use crate::analyze::cycle::FigureStream;
 use crate::model::GcFormat;
 use crate::model::gc::{CLOCK_PHASES as CLOCK, CPU_PHASES as CPU, RAW_PHASES as RAW};
 use crate::output::Format;
@@ -153,14 +153,32 @@ fn quoted(field: &str) -> anyhow::Result<Vec<u8>> {
 
 impl Format<Report> for Csv {
     fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
-        let t = &r.timeline;
-        {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(header())?;
-            w.flush()?;
+        let mut rows = CsvRows::new(out, &r.timeline.sources)?;
+        for c in &r.timeline.cycles {
+            rows.push(c)?;
         }
-        let sources: Vec<Vec<u8>> = t
-            .sources
+        rows.finish()
+    }
+}
+
+/// The rows of the CSV document written as cycles are handed over, in order: the
+/// header at once, a cycle's row as it comes (its derived figures from a
+/// [`FigureStream`]), so a trace of any length is exported in constant memory
+/// (`gc --format csv` on a long trace, issue 31).
+pub struct CsvRows<'w> {
+    out: &'w mut dyn Write,
+    sources: Vec<Vec<u8>>,
+    maps: Vec<PhaseColumns>,
+    row: Row,
+    figures: FigureStream,
+    started: bool,
+}
+
+impl<'w> CsvRows<'w> {
+    /// The rows of the cycles of `sources` (the input names their `source` indexes);
+    /// nothing is written before the first row or [`finish`](CsvRows::finish).
+    pub fn new(out: &'w mut dyn Write, sources: &[String]) -> anyhow::Result<Self> {
+        let sources: Vec<Vec<u8>> = sources
             .iter()
             .map(|s| quoted(s))
             .collect::<anyhow::Result<_>>()?;
@@ -175,70 +193,98 @@ impl Format<Report> for Csv {
                 (clock, column_map(CPU, f.cpu_names()))
             })
             .collect();
-        let mut row = Row {
-            buf: Vec::with_capacity(1 << 17),
-        };
-        for (c, f) in t.cycles.iter().zip(figures(&t.cycles)) {
-            let g = &c.gc;
-            row.raw(
-                sources
-                    .get(c.source as usize)
-                    .map_or(&b"-"[..], Vec::as_slice),
-            );
-            row.int(c.segment);
-            row.int(c.line);
-            row.int(g.cycle);
-            row.raw(g.format.key().as_bytes());
-            row.opt_fixed(g.t_ms, 3);
-            row.opt_int(g.cpu_pct);
-            row.raw(if g.forced { b"true" } else { b"false" });
-            row.raw(if g.leak_check { b"true" } else { b"false" });
-            let (clock_map, cpu_map) = &maps[g.format as usize];
-            for k in clock_map {
-                row.opt_fixed(
-                    k.and_then(|k| g.clock.as_slice().get(k))
-                        .map(|v| u64::from(*v)),
-                    3,
-                );
-            }
-            let raw = g.format == GcFormat::Go14;
-            for k in 0..RAW.len() {
-                row.opt_fixed(
-                    g.clock
-                        .as_slice()
-                        .get(k)
-                        .filter(|_| raw)
-                        .map(|v| u64::from(*v)),
-                    3,
-                );
-            }
-            for k in cpu_map {
-                row.opt_fixed(
-                    k.and_then(|k| g.cpu.as_slice().get(k))
-                        .map(|v| u64::from(*v)),
-                    3,
-                );
-            }
-            row.int(g.heap_before_mib);
-            row.int(g.heap_after_mib);
-            row.opt_int(g.heap_live_mib);
-            row.opt_int(g.goal_mib);
-            row.opt_int(g.stacks_mib);
-            row.opt_int(g.globals_mib);
-            row.int(g.procs);
-            row.fixed(f.pause_us, 3);
-            row.opt_fixed(f.mark_us, 3);
-            row.opt_fixed(f.gc_cpu_us, 3);
-            row.opt_float(f.gc_cpu_window_pct);
-            row.opt_int(f.alloc_mib);
-            row.opt_float(f.overshoot_pct);
-            row.end_row();
-            if row.buf.len() >= 1 << 16 {
-                out.write_all(&row.buf)?;
-                row.buf.clear();
-            }
+        Ok(CsvRows {
+            out,
+            sources,
+            maps,
+            row: Row {
+                buf: Vec::with_capacity(1 << 17),
+            },
+            figures: FigureStream::default(),
+            started: false,
+        })
+    }
+
+    fn start(&mut self) -> anyhow::Result<()> {
+        if !self.started {
+            self.started = true;
+            let mut w = csv::Writer::from_writer(&mut *self.out);
+            w.write_record(header())?;
+            w.flush()?;
         }
-        out.write_all(&row.buf)?;
+        Ok(())
+    }
+
+    /// Writes the row of `c`, the cycle after the last one pushed.
+    pub fn push(&mut self, c: &crate::model::Cycle) -> anyhow::Result<()> {
+        self.start()?;
+        let f = self.figures.next(c);
+        let row = &mut self.row;
+        let g = &c.gc;
+        row.raw(
+            self.sources
+                .get(c.source as usize)
+                .map_or(&b"-"[..], Vec::as_slice),
+        );
+        row.int(c.segment);
+        row.int(c.line);
+        row.int(g.cycle);
+        row.raw(g.format.key().as_bytes());
+        row.opt_fixed(g.t_ms, 3);
+        row.opt_int(g.cpu_pct);
+        row.raw(if g.forced { b"true" } else { b"false" });
+        row.raw(if g.leak_check { b"true" } else { b"false" });
+        let (clock_map, cpu_map) = &self.maps[g.format as usize];
+        for k in clock_map {
+            row.opt_fixed(
+                k.and_then(|k| g.clock.as_slice().get(k))
+                    .map(|v| u64::from(*v)),
+                3,
+            );
+        }
+        let raw = g.format == GcFormat::Go14;
+        for k in 0..RAW.len() {
+            row.opt_fixed(
+                g.clock
+                    .as_slice()
+                    .get(k)
+                    .filter(|_| raw)
+                    .map(|v| u64::from(*v)),
+                3,
+            );
+        }
+        for k in cpu_map {
+            row.opt_fixed(
+                k.and_then(|k| g.cpu.as_slice().get(k))
+                    .map(|v| u64::from(*v)),
+                3,
+            );
+        }
+        row.int(g.heap_before_mib);
+        row.int(g.heap_after_mib);
+        row.opt_int(g.heap_live_mib);
+        row.opt_int(g.goal_mib);
+        row.opt_int(g.stacks_mib);
+        row.opt_int(g.globals_mib);
+        row.int(g.procs);
+        row.fixed(f.pause_us, 3);
+        row.opt_fixed(f.mark_us, 3);
+        row.opt_fixed(f.gc_cpu_us, 3);
+        row.opt_float(f.gc_cpu_window_pct);
+        row.opt_int(f.alloc_mib);
+        row.opt_float(f.overshoot_pct);
+        row.end_row();
+        if row.buf.len() >= 1 << 16 {
+            self.out.write_all(&row.buf)?;
+            row.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left of the rows (the header alone when there were none).
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.start()?;
+        self.out.write_all(&self.row.buf)?;
         Ok(())
     }
 }
