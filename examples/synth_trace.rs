@@ -2,6 +2,7 @@
 //!   cargo run --release --example synth_trace -- fixtures/gctrace/go1.27/steady.log 1000000 > /tmp/big.log
 
 #[path = "../benches/support/synth.rs"]
+#[allow(dead_code)] // the in-memory `synth_trace` is for the benches
 mod synth;
 
 use std::io::Write;

@@ -71,11 +71,6 @@ impl<'s> Long<'s> {
         self.timeline.sources.push(name.to_string());
     }
 
-    /// Cycles seen so far.
-    pub fn cycles(&self) -> u64 {
-        self.digest.cycles() + self.window.as_ref().map_or(0, |w| w.cycles() as u64)
-    }
-
     /// Adds the next block of the current input.
     pub fn block(&mut self, b: Builder) {
         for e in b.event_slice() {

@@ -31,11 +31,7 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
-    /// Values of at least `-offset`, kept to `unit` once folded.
-    pub fn new(unit: f64, offset: f64) -> Self {
-        Self::with_cap(unit, offset, EXACT)
-    }
-
+    /// Values of at least `-offset`, kept to `unit` once folded; exact up to `cap` of them.
     pub fn with_cap(unit: f64, offset: f64, cap: usize) -> Self {
         Quantiles {
             exact: vec![],
@@ -48,10 +44,6 @@ impl Quantiles {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
         }
-    }
-
-    pub fn len(&self) -> u64 {
-        self.n
     }
 
     pub fn is_empty(&self) -> bool {
