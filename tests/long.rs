@@ -156,3 +156,25 @@ fn csv_of_a_long_stream_has_every_row_in_bounded_memory() {
     let last = out.lines().last().unwrap();
     assert!(last.starts_with("-,0,"), "{last}");
 }
+
+/// `chart` on a long stream: the picture gathered as the cycles are counted (bands per
+/// slice of the axis, not every cycle), in the same bounded memory, naming every cycle.
+#[test]
+fn a_chart_of_a_long_stream_is_drawn_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("long.png");
+    let png_s = png.to_str().unwrap();
+    let args = ["chart", "-", "-o", png_s, "--no-progress"];
+    let (_, short_mib) = on_stream(400_000, &args);
+    let (_, long_mib) = on_stream(1_600_000, &args);
+    eprintln!(
+        "peak RSS: {short_mib:.0} MiB for the chart of 400k cycles, {long_mib:.0} MiB for 1.6M"
+    );
+    assert!(
+        long_mib <= short_mib * 1.25 + 16.0,
+        "{short_mib} → {long_mib} MiB"
+    );
+    assert!(long_mib < 260.0, "{long_mib} MiB");
+    let img = image::open(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (1600, 1000));
+}

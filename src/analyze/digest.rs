@@ -284,6 +284,7 @@ impl Digest {
             stacks_mib: self.stacks,
             globals_mib: self.globals,
             main_segment: main,
+            main_segment_of_trace: main,
             leak: leak_verdict(live_trend.as_ref(), live_pts),
             live_trend: live_trend.map(trend_out),
             stacks_trend: stacks_trend.map(trend_out),

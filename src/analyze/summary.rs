@@ -113,6 +113,10 @@ pub struct Summary {
     /// Where the first segments start (source, line): the findings name the restarts.
     #[serde(skip)]
     pub segment_starts: Vec<(u32, u64)>,
+    /// The main segment's number among all the trace's segments (= `main_segment` when
+    /// the timeline is whole): a long trace's chart draws the trend where it was fitted.
+    #[serde(skip)]
+    pub main_segment_of_trace: usize,
 }
 
 fn trend_of(points: &[(f64, f64)]) -> Option<(Trend, f64, f64)> {

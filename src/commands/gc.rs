@@ -1,11 +1,11 @@
 //! `gclens gc`: read every input into one timeline, analyze it, write the report (and
-//! the chart beside it with `--chart`). The text report and the CSV rows are made in one
-//! bounded pass over a trace of any length (issue 31); JSON and the chart still read the
+//! the chart beside it with `--chart`). The text report, the CSV rows and the chart are
+//! made in one bounded pass over a trace of any length (issue 31); JSON still reads the
 //! whole timeline.
 
 use super::{
-    Status, chart_format, check_chart_path, gate_fails, load_long, load_long_with, load_memstats,
-    load_traces,
+    Status, chart_format, check_chart_path, gate_fails, keep_for, load_long_with, load_memstats,
+    load_traces, write_chart,
 };
 use crate::analyze::Report;
 use crate::cli::{GcArgs, GcOutput};
@@ -13,18 +13,26 @@ use crate::export::csv::{Csv, CsvRows};
 use crate::export::json::Json;
 use crate::model::Cycle;
 use crate::output::{Format, emit, write_to};
+use crate::render::chart::{Chart, ChartOptions, ChartStream};
 use crate::render::text::GcText;
 
 pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
     if let Some(path) = &args.chart {
         check_chart_path(path)?;
     }
-    if args.format == GcOutput::Csv && args.chart.is_none() {
+    if args.format == GcOutput::Csv {
         return csv_streamed(args);
     }
-    // the text report needs no cycle beyond the summary: read in bounded memory
-    let report = if args.format == GcOutput::Text && args.chart.is_none() {
-        load_long(&args.files, !args.no_progress)?
+    // the text report needs no cycle beyond the summary, the chart gathers its own: read
+    // in bounded memory
+    let mut chart = chart_stream(args);
+    let report = if args.format == GcOutput::Text {
+        let mut push = |c: &Cycle| {
+            if let Some((st, _, _)) = chart.as_mut() {
+                st.push(c);
+            }
+        };
+        load_long_with(&args.files, !args.no_progress, Some(&mut push))?
     } else {
         Report::new(load_traces(&args.files, !args.no_progress)?)
     };
@@ -32,8 +40,12 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         return Ok(nothing_found(&report));
     }
     let report = report.with_memstats(load_memstats(&args.memstats)?);
-    if let Some(path) = &args.chart {
-        emit(Some(path), &chart_format(&args.chart_opts, path), &report)?;
+    match chart {
+        Some((st, opts, path)) if args.format == GcOutput::Text => {
+            write_chart(st, &report, opts, &path)?;
+        }
+        Some((_, opts, path)) => emit(Some(&path), &Chart(opts), &report)?,
+        None => {}
     }
     let format: &dyn Format<Report> = match args.format {
         GcOutput::Text => &GcText,
@@ -44,18 +56,30 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
     Ok(gate(&report, args))
 }
 
-/// `--format csv` without a chart: each row written as its cycle is counted, so memory
-/// stays bounded however long the trace. A trace without a gc line writes nothing (no
-/// file is created, stdout stays empty), as before.
+/// `--chart`: the chart gathered as the cycles are counted, its options and path.
+fn chart_stream(args: &GcArgs) -> Option<(ChartStream, ChartOptions, String)> {
+    let path = args.chart.as_ref()?;
+    let opts = chart_format(&args.chart_opts, path).0;
+    let st = ChartStream::new(&opts, keep_for(!args.memstats.is_empty()));
+    Some((st, opts, path.clone()))
+}
+
+/// `--format csv`: each row written as its cycle is counted (and the chart gathered), so
+/// memory stays bounded however long the trace. A trace without a gc line writes nothing
+/// (no file is created, stdout stays empty), as before.
 fn csv_streamed(args: &GcArgs) -> anyhow::Result<Status> {
     // a bad --memstats file is an error before anything is read, as with the others
-    load_memstats(&args.memstats)?;
+    let memstats = load_memstats(&args.memstats)?;
     let names = crate::input::files_or_stdin(&args.files);
     let mut report = None;
+    let mut chart = chart_stream(args);
     let written = write_to(args.output.as_deref(), |out| {
         let mut rows = CsvRows::new(out, &names)?;
         let mut failed = None;
         let mut push = |c: &Cycle| {
+            if let Some((st, _, _)) = chart.as_mut() {
+                st.push(c);
+            }
             if failed.is_none()
                 && let Err(e) = rows.push(c)
             {
@@ -74,7 +98,13 @@ fn csv_streamed(args: &GcArgs) -> anyhow::Result<Status> {
     match (written, report) {
         (Err(_), Some(r)) if r.summary.cycles == 0 => Ok(nothing_found(&r)),
         (Err(e), _) => Err(e),
-        (Ok(()), Some(r)) => Ok(gate(&r, args)),
+        (Ok(()), Some(r)) => {
+            let r = r.with_memstats(memstats);
+            if let Some((st, opts, path)) = chart {
+                write_chart(st, &r, opts, &path)?;
+            }
+            Ok(gate(&r, args))
+        }
         (Ok(()), None) => anyhow::bail!("the CSV was written without reading the trace"),
     }
 }

@@ -252,6 +252,45 @@ fn chart_format(a: &ChartArgs, path: &str) -> Chart {
     })
 }
 
+/// Draws the chart a [`ChartStream`] gathered while `report` was read and writes it to
+/// `path` (with the report's MemStats snapshots, when it has them).
+fn write_chart(
+    stream: crate::render::chart::ChartStream,
+    report: &crate::analyze::Report,
+    mut opts: ChartOptions,
+    path: &str,
+) -> anyhow::Result<()> {
+    if let Some(m) = &report.memstats {
+        opts.joined = m.joined.clone();
+    }
+    let s = &report.summary;
+    let model = stream
+        .with_joined(opts.joined.clone())
+        .finish(
+            s,
+            s.main_segment_of_trace,
+            &report.timeline.sources,
+            report.timeline.cycles.len(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = if opts.svg {
+        crate::render::chart::draw::svg(&model, &opts)?
+    } else {
+        crate::render::chart::draw::png(&model, &opts)?
+    };
+    crate::output::write_to(Some(path), |out| Ok(out.write_all(&bytes)?))
+}
+
+/// How many of the newest cycles' x a chart keeps for MemStats snapshots joined to them:
+/// the report's detailed window (fewer than twice [`crate::analyze::long::WINDOW`]), when there are snapshots.
+fn keep_for(memstats: bool) -> usize {
+    if memstats {
+        2 * crate::analyze::long::WINDOW
+    } else {
+        0
+    }
+}
+
 /// How `--tee`/`--quiet` choose what a live session forwards.
 fn forward_of(a: &LiveArgs) -> Forward {
     if a.quiet {

@@ -9,17 +9,21 @@ pub enum TimeUnit {
     Seconds,
     Minutes,
     Hours,
+    Days,
 }
 
 impl TimeUnit {
-    /// Seconds up to 5 minutes, minutes up to 5 hours, hours beyond.
+    /// Seconds up to 5 minutes, minutes up to 5 hours, hours up to 3 days (as
+    /// [`fmt_duration`] writes them), days beyond: a month of trace reads 0–30 d.
     pub fn for_span(span_s: f64) -> Self {
         if span_s <= 300.0 {
             TimeUnit::Seconds
         } else if span_s <= 5.0 * 3600.0 {
             TimeUnit::Minutes
-        } else {
+        } else if span_s <= 72.0 * 3600.0 {
             TimeUnit::Hours
+        } else {
+            TimeUnit::Days
         }
     }
     pub fn seconds(self) -> f64 {
@@ -27,6 +31,7 @@ impl TimeUnit {
             TimeUnit::Seconds => 1.0,
             TimeUnit::Minutes => 60.0,
             TimeUnit::Hours => 3600.0,
+            TimeUnit::Days => 86400.0,
         }
     }
     pub fn label(self) -> &'static str {
@@ -34,6 +39,7 @@ impl TimeUnit {
             TimeUnit::Seconds => "s",
             TimeUnit::Minutes => "min",
             TimeUnit::Hours => "h",
+            TimeUnit::Days => "d",
         }
     }
 }
@@ -219,7 +225,12 @@ mod tests {
     fn units_and_durations() {
         assert_eq!(TimeUnit::for_span(6.0), TimeUnit::Seconds);
         assert_eq!(TimeUnit::for_span(9900.0), TimeUnit::Minutes);
-        assert_eq!(TimeUnit::for_span(3e7), TimeUnit::Hours);
+        assert_eq!(TimeUnit::for_span(72.0 * 3600.0), TimeUnit::Hours);
+        assert_eq!(
+            TimeUnit::for_span(3e7),
+            TimeUnit::Days,
+            "a year reads in days"
+        );
         assert_eq!(fmt_duration(6.04), "6.04 s");
         assert_eq!(fmt_duration(9900.0), "2.75 h");
         assert_eq!(SizeUnit::for_top(536.0), SizeUnit::MiB);

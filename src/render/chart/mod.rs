@@ -4,14 +4,18 @@
 //! `draw` lays it out and puts it on a canvas, `raster` is the PNG backend.
 
 pub mod axis;
+mod bands;
 pub mod draw;
+mod frame;
 mod legend;
 pub mod model;
 pub mod raster;
 mod reduce;
+pub mod stream;
 mod verdict;
 
 pub use model::{ChartError, ChartModel, ChartOptions, Panel, build};
+pub use stream::ChartStream;
 
 use crate::analyze::{Report, Summary};
 use crate::model::Timeline;

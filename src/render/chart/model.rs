@@ -8,14 +8,10 @@
 //! in the order they occur (an envelope), never by sampling: a single long pause among a
 //! million cycles still reaches the top of its column.
 
-use super::axis::{SizeUnit, TimeUnit, fmt_duration};
-use super::reduce::{envelope, medians, run_bounds};
-use super::verdict::{subtitle, trend_line};
+use super::axis::SizeUnit;
+use super::stream::ChartStream;
 use crate::analyze::Summary;
-use crate::analyze::cycle::{live_mib, pause_us, windowed_gc_cpu_pct};
-use crate::analyze::stats::percentiles;
 use crate::model::Timeline;
-use crate::units::{MIB, fmt_bytes};
 
 /// The panels, top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,7 +160,11 @@ pub struct ChartModel {
 }
 
 /// Largest y of some series, with 5% headroom; at least `floor`.
-fn y_max<'a>(series: impl IntoIterator<Item = &'a Series>, extra: &[f64], floor: f64) -> f64 {
+pub(super) fn y_max<'a>(
+    series: impl IntoIterator<Item = &'a Series>,
+    extra: &[f64],
+    floor: f64,
+) -> f64 {
     let m = series
         .into_iter()
         .flat_map(|s| s.points().map(|p| p.1))
@@ -194,269 +194,18 @@ impl std::fmt::Display for ChartError {
     }
 }
 
-/// The inputs as a title names them: file names, `stdin` for `-`.
-fn source_names(t: &Timeline) -> String {
-    let names: Vec<&str> = t
-        .sources
-        .iter()
-        .map(|s| match s.as_str() {
-            "-" => "stdin",
-            p => std::path::Path::new(p)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or(p),
-        })
-        .collect();
-    names.join(", ")
-}
-
-/// Builds the chart model of a timeline and its summary.
+/// Builds the chart model of a timeline and its summary (one pass of a [`ChartStream`]).
 pub fn build(t: &Timeline, s: &Summary, opts: &ChartOptions) -> Result<ChartModel, ChartError> {
-    let all = &t.cycles;
-    if all.len() < 2 {
-        return Err(ChartError::TooFewCycles(all.len()));
-    }
-    let timed = all.iter().all(|c| c.gc.t_ms.is_some());
-    // seconds since the start, each segment placed after the previous one ends
-    let mut x_all = Vec::with_capacity(all.len());
-    let mut seg_offset = vec![0.0; t.segments.len().max(1)];
-    let (mut offset, mut last_x) = (0.0, 0.0);
-    for (i, c) in all.iter().enumerate() {
-        if i > 0 && c.segment != all[i - 1].segment {
-            offset = last_x;
-        }
-        if let Some(o) = seg_offset.get_mut(c.segment as usize) {
-            *o = offset;
-        }
-        let x = if timed {
-            offset + c.gc.t_ms.unwrap_or(0) as f64 / 1000.0
-        } else {
-            i as f64 + 1.0
-        };
-        x_all.push(x);
-        last_x = last_x.max(x);
-    }
-    let (from, to) = (
-        opts.from_s.unwrap_or(f64::NEG_INFINITY),
-        opts.to_s.unwrap_or(f64::INFINITY),
-    );
-    let idx: Vec<usize> = (0..all.len())
-        .filter(|&i| !timed || (from..=to).contains(&x_all[i]))
-        .collect();
-    if idx.len() < 2 {
-        return Err(ChartError::EmptyWindow(idx.len()));
-    }
-    let lo_s = idx.iter().map(|&i| x_all[i]).fold(f64::INFINITY, f64::min);
-    let hi_s = idx
-        .iter()
-        .map(|&i| x_all[i])
-        .fold(f64::NEG_INFINITY, f64::max);
-    let span_s = (hi_s - lo_s).max(1e-3);
-    let unit = TimeUnit::for_span(span_s);
-    let per = if timed { unit.seconds() } else { 1.0 };
-    let xs: Vec<f64> = idx.iter().map(|&i| x_all[i] / per).collect();
-    let pad = span_s / per * 0.01;
-    let x_range = (lo_s / per - pad, hi_s / per + pad);
-    let segs: Vec<u32> = idx.iter().map(|&i| all[i].segment).collect();
-    let runs = run_bounds(&segs, &xs, timed);
-    let boundaries: Vec<f64> = runs
-        .iter()
-        .skip(1)
-        .filter(|r| segs[r.0] != segs[r.0 - 1])
-        .map(|r| xs[r.0])
-        .collect();
-    let columns = opts.width.saturating_sub(150).max(100) as usize;
-    let series = |name, f: &dyn Fn(usize) -> Option<f64>| {
-        let mut s = Series {
-            name,
-            ..Series::default()
-        };
-        for &(a, b) in &runs {
-            let pts: Vec<(f64, f64)> = (a..b)
-                .filter_map(|k| f(idx[k]).filter(|y| y.is_finite()).map(|y| (xs[k], y)))
-                .collect();
-            if !pts.is_empty() {
-                s.medians.push(medians(&pts, x_range, columns));
-                s.runs.push(envelope(&pts, x_range, columns));
-            }
-        }
-        s
-    };
-
-    let cs = all;
-    let peak_mib = idx
-        .iter()
-        .map(|&i| {
-            let g = &cs[i].gc;
-            g.heap_before_mib
-                .max(g.heap_after_mib)
-                .max(g.goal_mib.unwrap_or(0))
-        })
-        .max()
-        .unwrap_or(0);
-    let levels_mib: Vec<f64> = [opts.budget_bytes, opts.limit_bytes]
-        .iter()
-        .flatten()
-        .map(|b| *b as f64 / MIB)
-        .collect();
-    let size = SizeUnit::for_top(
-        levels_mib
-            .iter()
-            .copied()
-            .fold(f64::from(peak_mib), f64::max),
-    );
-    let u = |v: u32| size.of_mib(f64::from(v));
-    let before = series("heap at GC start", &|i| Some(u(cs[i].gc.heap_before_mib)));
-    let after = series("heap at GC end", &|i| Some(u(cs[i].gc.heap_after_mib)));
-    let live = series("live heap", &|i| Some(u(live_mib(&cs[i]))));
-    let goal = series("heap goal", &|i| cs[i].gc.goal_mib.map(u));
-    let roots = series("stacks + globals", &|i| {
-        let g = &cs[i].gc;
-        (g.stacks_mib.is_some() || g.globals_mib.is_some())
-            .then(|| u(g.stacks_mib.unwrap_or(0) + g.globals_mib.unwrap_or(0)))
-    });
-    let min_dx = (x_range.1 - x_range.0) / columns as f64 * 6.0;
-    let mut markers: Vec<(f64, MarkerKind)> = vec![];
-    // the x of the last marker of each kind
-    let mut last = [f64::NEG_INFINITY; 2];
-    for (k, &i) in idx.iter().enumerate() {
-        let g = &cs[i].gc;
-        for (slot, on, kind) in [
-            (0, g.forced, MarkerKind::Forced),
-            (1, g.leak_check, MarkerKind::LeakCheck),
-        ] {
-            if on && xs[k] - last[slot] >= min_dx {
-                markers.push((xs[k], kind));
-                last[slot] = xs[k];
-            }
-        }
-    }
-    let joined = |name, f: &dyn Fn(&crate::analyze::memstats::Joined) -> Option<f64>| {
-        let pts: Vec<(f64, f64)> = opts
-            .joined
-            .iter()
-            .filter(|j| !timed || (from..=to).contains(&x_all[j.cycle_index]))
-            .filter_map(|j| Some((x_all[j.cycle_index] / per, size.of_mib(f(j)?))))
-            .collect();
-        Series {
-            name,
-            runs: if pts.is_empty() { vec![] } else { vec![pts] },
-            medians: vec![],
-        }
-    };
-    let limit_counted = joined("Sys − HeapReleased (MemStats)", &|j| j.limit_counted_mib);
-    let heap_inuse = joined("HeapInuse (MemStats)", &|j| j.heap_inuse_mib);
-    let level = |b: Option<u64>, name: &str| {
-        b.map(|b| Level {
-            value: size.of_mib(b as f64 / MIB),
-            label: format!("{name} {}", fmt_bytes(b)),
-        })
-    };
-    let budget = level(opts.budget_bytes, "budget");
-    let limit = level(opts.limit_bytes, "GOMEMLIMIT");
-    let trend = timed
-        .then(|| trend_line(s, opts, &seg_offset, per, size, x_range))
-        .flatten();
-    let mut extra: Vec<f64> = budget.iter().chain(limit.iter()).map(|l| l.value).collect();
-    if let Some(tl) = &trend {
-        extra.extend([tl.from.1, tl.to.1]);
-    }
-    let heap = HeapPanel {
-        unit: size,
-        y_max: y_max(
-            [&before, &after, &goal, &live, &limit_counted, &heap_inuse],
-            &extra,
-            size.of_mib(1.0),
-        ),
-        limit_counted,
-        heap_inuse,
-        before,
-        after,
-        live,
-        goal,
-        roots,
-        markers,
-        budget,
-        limit,
-        trend,
-    };
-
-    let cpu = (timed && idx.iter().any(|&i| cs[i].gc.cpu_pct.is_some())).then(|| {
-        let win = windowed_gc_cpu_pct(cs);
-        let window = series("GC CPU over the last second (cpu phases)", &|i| win[i]);
-        let printed_max = idx.iter().filter_map(|&i| cs[i].gc.cpu_pct).max().unwrap_or(0);
-        let (printed, note) = if printed_max > 1 {
-            (
-                series("GC CPU since start (printed)", &|i| cs[i].gc.cpu_pct.map(f64::from)),
-                None,
-            )
-        } else {
-            (
-                Series::default(),
-                Some(format!(
-                    "the printed GC CPU since start stays at {printed_max} % (whole percents): not drawn"
-                )),
-            )
-        };
-        CpuPanel {
-            y_max: y_max([&window, &printed], &[], 1.0).min(105.0),
-            window,
-            printed,
-            note,
-        }
-    });
-
-    let mut us: Vec<u64> = idx.iter().map(|&i| pause_us(&cs[i])).collect();
-    let p99_ms = percentiles(&mut us, &[99.0])[0].unwrap_or(0) as f64 / 1000.0;
-    let (max_k, max_us) = idx
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (k, pause_us(&cs[i])))
-        .fold((0, 0), |m, (k, p)| if p > m.1 { (k, p) } else { m });
-    let pauses = series("STW pause", &|i| Some(pause_us(&cs[i]) as f64 / 1000.0));
-    let pause = PausePanel {
-        y_max: y_max([&pauses], &[], 0.001),
-        pauses,
-        p99_ms,
-        max_ms: max_us as f64 / 1000.0,
-        max_x: xs[max_k],
-    };
-
-    let zoomed = opts.from_s.is_some() || opts.to_s.is_some();
-    let go = s.format.map_or("Go ?", |f| f.releases());
-    let over = if timed {
-        format!(" over {}", fmt_duration(span_s))
+    let keep = if opts.joined.is_empty() {
+        0
     } else {
-        String::new()
+        t.cycles.len()
     };
-    let window = if zoomed && timed {
-        format!(
-            " ({} to {} after the start)",
-            fmt_duration(lo_s),
-            fmt_duration(hi_s)
-        )
-    } else {
-        String::new()
-    };
-    Ok(ChartModel {
-        title: format!(
-            "{} — {go} — {} cycles{over}{window}",
-            source_names(t),
-            idx.len()
-        ),
-        subtitle: subtitle(s, zoomed),
-        x_label: if timed {
-            format!("time since start ({})", unit.label())
-        } else {
-            "gc cycle".into()
-        },
-        x_cycles: !timed,
-        x_range,
-        boundaries,
-        heap,
-        cpu,
-        pause,
-    })
+    let mut st = ChartStream::new(opts, keep);
+    for c in &t.cycles {
+        st.push(c);
+    }
+    st.finish(s, s.main_segment, &t.sources, t.cycles.len())
 }
 
 #[cfg(test)]
