@@ -4,9 +4,9 @@
 //! printed as ms); percentages are rounded to three decimals.
 
 use crate::analyze::Report;
-use crate::analyze::cycle::FigureStream;
-use crate::model::GcFormat;
+use crate::analyze::cycle::Figures;
 use crate::model::gc::{CLOCK_PHASES as CLOCK, CPU_PHASES as CPU, RAW_PHASES as RAW};
+use crate::model::{Cycle, GcFormat};
 use crate::output::Format;
 use std::io::Write;
 
@@ -55,8 +55,8 @@ pub fn header() -> Vec<String> {
 /// Rows are written straight into one buffer: every field but the source name is a
 /// number or a fixed word that never needs quoting, and the source names are quoted
 /// once by the csv crate.
-struct Row {
-    buf: Vec<u8>,
+pub(super) struct Row {
+    pub(super) buf: Vec<u8>,
 }
 
 impl Row {
@@ -96,19 +96,17 @@ impl Row {
         let div = 10u64.pow(scale);
         self.buf
             .extend_from_slice(itoa::Buffer::new().format(v / div).as_bytes());
-        let mut frac = v % div;
+        let frac = v % div;
         if frac != 0 {
-            let mut digits = scale;
-            while frac.is_multiple_of(10) {
-                frac /= 10;
-                digits -= 1;
-            }
+            // the fraction's digits, zero-padded to `scale`, trailing zeros dropped
             self.buf.push(b'.');
-            let s = itoa::Buffer::new().format(frac).len() as u32;
-            self.buf
-                .extend(std::iter::repeat_n(b'0', (digits - s) as usize));
-            self.buf
-                .extend_from_slice(itoa::Buffer::new().format(frac).as_bytes());
+            let mut d = div / 10;
+            let mut rest = frac;
+            while rest != 0 {
+                self.buf.push(b'0' + (rest / d) as u8);
+                rest %= d;
+                d /= 10;
+            }
         }
         self.end();
     }
@@ -161,23 +159,16 @@ impl Format<Report> for Csv {
     }
 }
 
-/// The rows of the CSV document written as cycles are handed over, in order: the
-/// header at once, a cycle's row as it comes (its derived figures from a
-/// [`FigureStream`]), so a trace of any length is exported in constant memory
-/// (`gc --format csv` on a long trace, issue 31).
-pub struct CsvRows<'w> {
-    out: &'w mut dyn Write,
+/// How a cycle's row is written: the quoted source names and each format's phase
+/// columns. Shared by the rows' formatting thread (`csv_rows`).
+#[derive(Clone)]
+pub(super) struct Layout {
     sources: Vec<Vec<u8>>,
     maps: Vec<PhaseColumns>,
-    row: Row,
-    figures: FigureStream,
-    started: bool,
 }
 
-impl<'w> CsvRows<'w> {
-    /// The rows of the cycles of `sources` (the input names their `source` indexes);
-    /// nothing is written before the first row or [`finish`](CsvRows::finish).
-    pub fn new(out: &'w mut dyn Write, sources: &[String]) -> anyhow::Result<Self> {
+impl Layout {
+    pub(super) fn new(sources: &[String]) -> anyhow::Result<Self> {
         let sources: Vec<Vec<u8>> = sources
             .iter()
             .map(|s| quoted(s))
@@ -193,33 +184,11 @@ impl<'w> CsvRows<'w> {
                 (clock, column_map(CPU, f.cpu_names()))
             })
             .collect();
-        Ok(CsvRows {
-            out,
-            sources,
-            maps,
-            row: Row {
-                buf: Vec::with_capacity(1 << 17),
-            },
-            figures: FigureStream::default(),
-            started: false,
-        })
+        Ok(Layout { sources, maps })
     }
 
-    fn start(&mut self) -> anyhow::Result<()> {
-        if !self.started {
-            self.started = true;
-            let mut w = csv::Writer::from_writer(&mut *self.out);
-            w.write_record(header())?;
-            w.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Writes the row of `c`, the cycle after the last one pushed.
-    pub fn push(&mut self, c: &crate::model::Cycle) -> anyhow::Result<()> {
-        self.start()?;
-        let f = self.figures.next(c);
-        let row = &mut self.row;
+    /// Appends the row of `c`, whose derived figures are `f`.
+    pub(super) fn row(&self, row: &mut Row, c: &Cycle, f: &Figures) {
         let g = &c.gc;
         row.raw(
             self.sources
@@ -274,20 +243,10 @@ impl<'w> CsvRows<'w> {
         row.opt_int(f.alloc_mib);
         row.opt_float(f.overshoot_pct);
         row.end_row();
-        if row.buf.len() >= 1 << 16 {
-            self.out.write_all(&row.buf)?;
-            row.buf.clear();
-        }
-        Ok(())
-    }
-
-    /// Writes what is left of the rows (the header alone when there were none).
-    pub fn finish(mut self) -> anyhow::Result<()> {
-        self.start()?;
-        self.out.write_all(&self.row.buf)?;
-        Ok(())
     }
 }
+
+pub use super::csv_rows::CsvRows;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 
 pub mod advice;
 pub mod csv;
+mod csv_rows;
 pub mod escape;
 pub mod goroutines;
 pub mod heap;
