@@ -186,10 +186,17 @@ pub fn assemble(
     };
     let budget = level(opts.budget_bytes, "budget");
     let limit = level(opts.limit_bytes, "GOMEMLIMIT");
-    let mut s_main = s.clone();
-    s_main.main_segment = main_segment;
     let trend = timed
-        .then(|| trend_line(&s_main, &opts, &st.seg_offset, per, size, x_range))
+        .then(|| {
+            trend_line(
+                s,
+                &opts,
+                st.seg_offset.get(main_segment),
+                per,
+                size,
+                x_range,
+            )
+        })
         .flatten();
     let mut extra: Vec<f64> = budget.iter().chain(limit.iter()).map(|l| l.value).collect();
     if let Some(tl) = &trend {

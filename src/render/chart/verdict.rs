@@ -38,12 +38,13 @@ pub fn subtitle(s: &Summary, zoomed: bool) -> String {
     }
 }
 
-/// The live-heap floor trend where it was fitted (main segment, after warm-up), cut to
-/// the x range, with its projection to the lower of budget and limit.
+/// The live-heap floor trend where it was fitted (main segment, after warm-up, whose
+/// times count from `main_offset`), cut to the x range, with its projection to the lower
+/// of budget and limit.
 pub fn trend_line(
     s: &Summary,
     opts: &ChartOptions,
-    seg_offset: &[f64],
+    main_offset: Option<&f64>,
     per: f64,
     size: SizeUnit,
     (lo, hi): (f64, f64),
@@ -55,7 +56,7 @@ pub fn trend_line(
         LeakVerdict::NoLeakSignal => "no leak signal",
         LeakVerdict::InsufficientData => return None,
     };
-    let off = seg_offset.get(s.main_segment).copied().unwrap_or(0.0);
+    let off = main_offset.copied().unwrap_or(0.0);
     let slope = tr.slope_mib_per_min; // MiB per minute
     let x_a = (off + tr.from_min * 60.0) / per;
     let x_b = x_a + tr.span_min * 60.0 / per;
