@@ -10,19 +10,22 @@ mod common;
 #[allow(dead_code)]
 mod synth;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::process::{Command, Stdio};
 
 const TEMPLATE: &str = "fixtures/gctrace/go1.25/steady.log";
 
-/// Runs `gclens ARGS` (reading `-`) on a generated trace of `cycles` cycles: (stdout,
-/// peak RSS in MiB).
-fn on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
+/// Runs `gclens ARGS` (reading `-`) on a generated trace of `cycles` cycles: (its
+/// stdout, peak RSS in MiB). The output goes to a file, never into this process: a
+/// child started while this process holds much memory would count it (the kernel keeps
+/// the high-water mark of the memory it shared before `exec`), and tests run at once.
+fn on_stream(cycles: usize, args: &[&str]) -> (std::fs::File, f64) {
     let template = std::fs::read(common::path(TEMPLATE)).unwrap();
+    let out = tempfile::tempfile().unwrap();
     let mut child = Command::new(common::bin())
         .args(args)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(out.try_clone().unwrap())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -32,14 +35,7 @@ fn on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
         synth::write_synth(&template, cycles, &mut w).unwrap();
         w.flush().unwrap();
     });
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        stdout.read_to_string(&mut s).unwrap();
-        s
-    });
     writer.join().unwrap();
-    let out = reader.join().unwrap();
     // SAFETY: wait4 on our own child, with pointers to locals that outlive the call.
     let (status, usage) = unsafe {
         let mut status = 0;
@@ -49,9 +45,18 @@ fn on_stream(cycles: usize, args: &[&str]) -> (String, f64) {
         (status, usage)
     };
     assert!(libc::WIFEXITED(status), "gclens gc did not exit: {status}");
-    assert_eq!(libc::WEXITSTATUS(status), 0, "{args:?}: {out}");
+    assert_eq!(libc::WEXITSTATUS(status), 0, "{args:?}");
+    let mut out = out;
+    out.seek(SeekFrom::Start(0)).unwrap();
     // ru_maxrss is in KiB on Linux
     (out, usage.ru_maxrss as f64 / 1024.0)
+}
+
+/// A short output, whole.
+fn text(mut f: std::fs::File) -> String {
+    let mut s = String::new();
+    f.read_to_string(&mut s).unwrap();
+    s
 }
 
 fn counted(out: &str) -> u64 {
@@ -71,6 +76,7 @@ fn counted(out: &str) -> u64 {
 fn a_long_stream_is_read_in_memory_that_does_not_grow_with_it() {
     let (short_out, short_mib) = on_stream(600_000, &["gc", "-"]);
     let (long_out, long_mib) = on_stream(1_800_000, &["gc", "-"]);
+    let (short_out, long_out) = (text(short_out), text(long_out));
     eprintln!("peak RSS: {short_mib:.0} MiB for 600k cycles, {long_mib:.0} MiB for 1.8M");
     assert_eq!(counted(&short_out), 600_000, "{short_out}");
     assert_eq!(counted(&long_out), 1_800_000, "{long_out}");
@@ -92,6 +98,7 @@ fn a_long_stream_is_read_in_memory_that_does_not_grow_with_it() {
 fn advise_on_a_long_stream_measures_the_newest_cycles() {
     let args = ["advise", "-", "--budget", "512Mi", "--format", "json"];
     let (out, mib) = on_stream(1_200_000, &args);
+    let out = text(out);
     eprintln!("peak RSS: {mib:.0} MiB for 1.2M cycles");
     assert!(mib < 200.0, "{mib} MiB");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -100,6 +107,28 @@ fn advise_on_a_long_stream_measures_the_newest_cycles() {
     assert!((100_000..=400_000).contains(&used), "{used}");
     assert!(doc["gogc"].as_u64().is_some(), "{out}");
     assert!(doc["gomemlimit_bytes"].as_u64().is_some(), "{out}");
+}
+
+/// `data` through the bounded pass with a window of `window` cycles, in blocks of 61
+/// lines, every cycle and event handed to `sink`.
+fn bounded(
+    data: &[u8],
+    window: usize,
+    sink: &mut dyn gclens::analyze::long::Sink,
+) -> gclens::analyze::Report {
+    let mut long = gclens::analyze::long::Long::with_window(window).with_sink(sink);
+    long.start("-");
+    let s = gclens::parse::Scanner::new();
+    for part in data
+        .split_inclusive(|&b| b == b'\n')
+        .collect::<Vec<_>>()
+        .chunks(61)
+    {
+        let mut b = gclens::parse::Builder::new(0);
+        b.feed(&s, &part.concat());
+        long.block(b);
+    }
+    long.finish()
 }
 
 /// The CSV rows written as a long trace is counted are the rows of the whole timeline:
@@ -120,21 +149,9 @@ fn streamed_csv_rows_are_the_whole_timelines_rows() {
         let mut got = vec![];
         {
             let names = vec!["-".to_string()];
-            let mut rows = gclens::export::csv::CsvRows::new(&mut got, &names).unwrap();
+            let mut rows = gclens::export::csv::rows(&mut got, &names).unwrap();
             let mut push = |c: &gclens::model::Cycle| rows.push(c).unwrap();
-            let mut long = gclens::analyze::long::Long::with_window(4).with_sink(&mut push);
-            long.start("-");
-            let s = gclens::parse::Scanner::new();
-            for part in data
-                .split_inclusive(|&b| b == b'\n')
-                .collect::<Vec<_>>()
-                .chunks(61)
-            {
-                let mut b = gclens::parse::Builder::new(0);
-                b.feed(&s, &part.concat());
-                long.block(b);
-            }
-            let r = long.finish();
+            let r = bounded(&data, 4, &mut push);
             assert!(r.folded.is_some(), "{f}");
             rows.finish().unwrap();
         }
@@ -146,18 +163,136 @@ fn streamed_csv_rows_are_the_whole_timelines_rows() {
     }
 }
 
+/// The JSON document written as a long trace is counted is the whole timeline's
+/// document, byte for byte: every cycle and event, the segments (restarts), the summary
+/// with its main segment numbered among all of them. The library is fed in small blocks
+/// with a window of 1 cycle (the pacer fixture has 3).
+#[test]
+fn streamed_json_is_the_whole_timelines_document() {
+    use gclens::analyze::long::Sink;
+    use gclens::export::json::{Json, JsonDoc};
+    use gclens::model::{Cycle, Event};
+    use gclens::output::Format;
+    struct Doc<'w>(JsonDoc<'w>);
+    impl Sink for Doc<'_> {
+        fn cycle(&mut self, c: &Cycle) {
+            self.0.cycle(c).unwrap();
+        }
+        fn event(&mut self, e: &Event, after_gc: Option<u32>) {
+            self.0.event(e, after_gc).unwrap();
+        }
+    }
+    for f in [
+        "fixtures/gctrace/go1.21/leak.log",
+        "fixtures/gctrace/public/go1.8-issue18896-restart.log",
+        "fixtures/gctrace/public/go1.5-issue12228-pacer.log",
+        "fixtures/gctrace/go1.27/idle.log",
+        "fixtures/gctrace/go1.27/pacer.log",
+        "fixtures/gctrace/go1.26/gctrace2.log",
+        // a restart, then the main segment: numbered 1 among all, 0 in the last window
+        "fixtures/gctrace/public/go1.8-issue18896-restart.log fixtures/gctrace/go1.21/leak.log",
+    ] {
+        let data: Vec<u8> = f
+            .split(' ')
+            .flat_map(|f| std::fs::read(common::path(f)).unwrap())
+            .collect();
+        let mut whole = gclens::analyze::Report::new(gclens::parse::load_bytes(&data));
+        whole.timeline.sources = vec!["-".into()];
+        let mut want = vec![];
+        Json.write(&whole, &mut want).unwrap();
+        let mut got = vec![];
+        {
+            let names = vec!["-".to_string()];
+            let mut doc = Doc(JsonDoc::new(&mut got, &names).unwrap());
+            let r = bounded(&data, 1, &mut doc);
+            assert!(r.folded.is_some(), "{f}");
+            doc.0.finish(&r, None).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// `gc --format json` on a long stream: every cycle in the document, in the same
+/// bounded memory.
+#[test]
+fn json_of_a_long_stream_has_every_cycle_in_bounded_memory() {
+    let args = ["gc", "-", "--format", "json"];
+    // beyond twice the detailed window (400,000 cycles) both, as in the other tests
+    let (short, short_mib) = on_stream(600_000, &args);
+    let (out, mib) = on_stream(1_500_000, &args);
+    eprintln!("peak RSS: {short_mib:.0} MiB for the JSON of 600k cycles, {mib:.0} MiB for 1.5M");
+    assert!(mib <= short_mib * 1.25 + 16.0, "{short_mib} → {mib} MiB");
+    assert!(mib < 260.0, "{mib} MiB");
+    for (doc, n) in [(short, 600_000), (out, 1_500_000)] {
+        // read as it streams: the document is valid JSON, every cycle in it, in order
+        let doc: Doc = serde_json::from_reader(std::io::BufReader::new(doc)).unwrap();
+        assert_eq!(doc.schema, "gclens.gc/v1");
+        assert_eq!(doc.summary.cycles, n);
+        assert_eq!(doc.cycles, (n, n as u32));
+        assert!(doc.folded.is_none());
+    }
+}
+
+/// What the long JSON test reads of a document, without holding its cycles.
+#[derive(serde::Deserialize)]
+struct Doc {
+    schema: String,
+    summary: DocSummary,
+    #[serde(deserialize_with = "count_cycles")]
+    cycles: (usize, u32),
+    folded: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+struct DocSummary {
+    cycles: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct CycleNumber {
+    cycle: u32,
+}
+
+/// (how many cycles, the last one's number), reading one at a time.
+fn count_cycles<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(usize, u32), D::Error> {
+    struct Count;
+    impl<'de> serde::de::Visitor<'de> for Count {
+        type Value = (usize, u32);
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of cycles")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let (mut n, mut last) = (0, 0);
+            while let Some(c) = seq.next_element::<CycleNumber>()? {
+                n += 1;
+                last = c.cycle;
+            }
+            Ok((n, last))
+        }
+    }
+    d.deserialize_seq(Count)
+}
+
 /// `gc --format csv` on a long stream: a row per cycle, in the same bounded memory.
 #[test]
 fn csv_of_a_long_stream_has_every_row_in_bounded_memory() {
     let (short, short_mib) = on_stream(600_000, &["gc", "-", "--format", "csv"]);
     let (out, mib) = on_stream(1_500_000, &["gc", "-", "--format", "csv"]);
     eprintln!("peak RSS: {short_mib:.0} MiB for the CSV of 600k cycles, {mib:.0} MiB for 1.5M");
-    assert_eq!(short.lines().count(), 600_001);
-    assert_eq!(out.lines().count(), 1_500_001);
+    let lines = |f| std::io::BufReader::new(f).lines().map(Result::unwrap);
+    assert_eq!(lines(short).count(), 600_001);
+    let (n, last) = lines(out).fold((0, String::new()), |(n, _), l| (n + 1, l));
+    assert_eq!(n, 1_500_001);
     // rows formatted on their own thread, a few batches of cycles on their way
     assert!(mib <= short_mib * 1.25 + 16.0, "{short_mib} → {mib} MiB");
     assert!(mib < 240.0, "{mib} MiB");
-    let last = out.lines().last().unwrap();
     assert!(last.starts_with("-,0,"), "{last}");
 }
 

@@ -92,35 +92,66 @@ fn scan_all(bytes: &[u8]) -> Timeline {
 }
 
 /// Issue 31's bounded pass over the same bytes, in blocks of a few lines with a window
-/// of 2 cycles and a CSV sink, and a digest that folds after 3 values: never a panic,
-/// every cycle counted once and written once.
+/// of 2 cycles and CSV and JSON sinks, and a digest that folds after 3 values: never a
+/// panic, every cycle counted once and written once, a JSON document that parses.
 fn bounded_pipeline(bytes: &[u8]) {
-    let mut csv = vec![];
-    let mut rows = gclens::export::csv::CsvRows::new(&mut csv, &["-".to_string()]).unwrap();
-    let mut pushed = 0usize;
-    let mut push = |c: &gclens::model::Cycle| {
-        pushed += 1;
-        rows.push(c).unwrap();
-    };
-    let mut long = gclens::analyze::long::Long::with_window(2).with_sink(&mut push);
-    long.start("-");
-    let s = Scanner::new();
-    for part in bytes
-        .split_inclusive(|&b| b == b'\n')
-        .collect::<Vec<_>>()
-        .chunks(3)
-    {
-        let mut b = Builder::new(0);
-        b.feed(&s, &part.concat());
-        long.block(b);
+    use gclens::analyze::long::{Long, Sink};
+    use gclens::export::json::JsonDoc;
+    use gclens::export::rows::Rows;
+    use gclens::model::{Cycle, Event};
+    struct Both<'w> {
+        rows: Rows<'w>,
+        doc: JsonDoc<'w>,
+        pushed: usize,
     }
-    let r = long.finish();
-    let folded = r.folded.as_ref().map_or(0, |f| f.cycles) as usize;
-    // (blocks cut where the file's reader never cuts, inside a split record, may rejoin
-    // other records than one pass does: only what was read is compared)
-    assert_eq!(folded + r.timeline.cycles.len(), r.summary.cycles);
-    rows.finish().unwrap();
-    assert_eq!(pushed, r.summary.cycles);
+    impl Sink for Both<'_> {
+        fn cycle(&mut self, c: &Cycle) {
+            self.pushed += 1;
+            self.rows.push(c).unwrap();
+            self.doc.cycle(c).unwrap();
+        }
+        fn event(&mut self, e: &Event, after_gc: Option<u32>) {
+            self.doc.event(e, after_gc).unwrap();
+        }
+    }
+    let names = ["-".to_string()];
+    let (mut csv, mut json) = (vec![], vec![]);
+    {
+        let mut both = Both {
+            rows: gclens::export::csv::rows(&mut csv, &names).unwrap(),
+            doc: JsonDoc::new(&mut json, &names).unwrap(),
+            pushed: 0,
+        };
+        let mut long = Long::with_window(2).with_sink(&mut both);
+        long.start("-");
+        let s = Scanner::new();
+        for part in bytes
+            .split_inclusive(|&b| b == b'\n')
+            .collect::<Vec<_>>()
+            .chunks(3)
+        {
+            let mut b = Builder::new(0);
+            b.feed(&s, &part.concat());
+            long.block(b);
+        }
+        let r = long.finish();
+        let folded = r.folded.as_ref().map_or(0, |f| f.cycles) as usize;
+        // (blocks cut where the file's reader never cuts, inside a split record, may rejoin
+        // other records than one pass does: only what was read is compared)
+        assert_eq!(folded + r.timeline.cycles.len(), r.summary.cycles);
+        assert_eq!(both.pushed, r.summary.cycles);
+        both.rows.finish().unwrap();
+        both.doc.finish(&r, None).unwrap();
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        doc["cycles"].as_array().unwrap().len(),
+        doc["summary"]["cycles"]
+    );
+    assert_eq!(
+        csv.iter().filter(|&&b| b == b'\n').count(),
+        doc["cycles"].as_array().unwrap().len() + 1
+    );
     let folding = gclens::analyze::summary::summarize_with(
         &scan_all(bytes),
         gclens::analyze::digest::Digest::with_caps(3, 3),

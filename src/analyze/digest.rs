@@ -8,6 +8,7 @@
 //! summary, exactly while the trace is small (see `sketch`).
 
 use super::cycle::{alloc_mib, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
+use super::per_segment::{Running, SegmentFigures};
 use super::sketch::{EXACT, Floors, Quantiles};
 use super::summary::{At, Dist, Growth, Range, Summary, leak_verdict, trend_out};
 use crate::model::{CpuSample, Cycle, Event, EventKind, GcFormat};
@@ -26,6 +27,7 @@ struct SegmentFloors {
     index: usize,
     live: Floors,
     stacks: Floors,
+    running: Running,
 }
 
 /// The one-pass accumulation of a trace's summary.
@@ -51,6 +53,7 @@ pub struct Digest {
     periodic: usize,
     cpu_samples: Vec<(u32, CpuSample)>,
     segments: Vec<SegmentEnds>,
+    figures: Vec<SegmentFigures>,
     current: Option<SegmentFloors>,
     best: Option<SegmentFloors>,
     prev: Option<Cycle>,
@@ -90,6 +93,7 @@ impl Digest {
             periodic: 0,
             cpu_samples: vec![],
             segments: vec![],
+            figures: vec![],
             current: None,
             best: None,
             prev: None,
@@ -120,6 +124,7 @@ impl Digest {
                 index: self.segments.len() - 1,
                 live: Floors::with_cap(self.cap),
                 stacks: Floors::with_cap(self.cap),
+                running: Running::default(),
             });
             self.prev = None;
         }
@@ -137,7 +142,8 @@ impl Digest {
         }
         let live = live_mib(&c);
         self.lives.add(f64::from(live));
-        self.allocated += u64::from(alloc_mib(prev, &c).unwrap_or(0));
+        let alloc = alloc_mib(prev, &c).unwrap_or(0);
+        self.allocated += u64::from(alloc);
         if let Some(o) = overshoot_pct(&c) {
             self.over += usize::from(o > 0.0);
             self.max_over = Some(self.max_over.map_or(o, |m| m.max(o)));
@@ -154,16 +160,18 @@ impl Digest {
         self.peak_heap = self.peak_heap.max(g.heap_before_mib.max(g.heap_after_mib));
         self.peak_goal = self.peak_goal.max(g.goal_mib);
         // the first cycle of a segment happened before its time window opened
-        if prev.is_some() {
-            self.cpu_us += gc_cpu_us(&c).unwrap_or(0);
-        }
+        let cpu = prev.map_or(0, |_| gc_cpu_us(&c).unwrap_or(0));
+        self.cpu_us += cpu;
         self.any_cpu |= !g.cpu.is_empty();
         grow(&mut self.stacks, g.stacks_mib);
         grow(&mut self.globals, g.globals_mib);
-        if let (Some(f), Some(ms)) = (self.current.as_mut(), g.t_ms) {
-            f.live.add(ms, f64::from(live));
-            if let Some(s) = g.stacks_mib {
-                f.stacks.add(ms, f64::from(s));
+        if let Some(f) = self.current.as_mut() {
+            f.running.add(&c, pause, live, alloc, cpu);
+            if let Some(ms) = g.t_ms {
+                f.live.add(ms, f64::from(live));
+                if let Some(s) = g.stacks_mib {
+                    f.stacks.add(ms, f64::from(s));
+                }
             }
         }
         if let Some(s) = self.segments.last_mut() {
@@ -188,6 +196,11 @@ impl Digest {
         let Some(cur) = self.current.take() else {
             return;
         };
+        let ends = &self.segments[cur.index];
+        let figures = cur
+            .running
+            .finish((&ends.first, &ends.last, ends.cycles), &cur.live);
+        self.figures.push(figures);
         let size = |f: &SegmentFloors| self.segments[f.index].cycles;
         if self.best.as_ref().is_none_or(|b| size(&cur) > size(b)) {
             self.best = Some(cur);
@@ -291,6 +304,7 @@ impl Digest {
             malformed,
             foreign,
             cpu_share,
+            per_segment: std::mem::take(&mut self.figures),
             segment_starts: segs
                 .iter()
                 .take(4)

@@ -10,7 +10,7 @@
 
 use super::digest::Digest;
 use super::{Folded, History, Report, findings};
-use crate::model::{Cycle, Timeline};
+use crate::model::{Cycle, Event, Timeline};
 use crate::parse::{Builder, continues};
 
 /// Cycles kept in full detail.
@@ -19,8 +19,28 @@ pub const WINDOW: usize = 200_000;
 /// More cycles than one block of input holds (16 MiB of gc lines of 100+ bytes).
 const BLOCK_CYCLES: usize = 1 << 18;
 
-/// What is handed every cycle, in order, once: `gc --format csv` writes its rows there.
-pub type Sink<'s> = &'s mut dyn FnMut(&Cycle);
+/// What is handed every cycle and event of the trace, in order, once: `gc --format csv`
+/// and `--format json` write them there, the chart gathers its figures.
+pub trait Sink {
+    /// The next cycle, with its line in its input and the number of its segment (as the
+    /// whole timeline numbers them).
+    fn cycle(&mut self, c: &Cycle);
+
+    /// The next event, its segment numbered as the whole timeline numbers it (handed
+    /// over before the cycle that follows it); `after_gc` is the gc number of the last
+    /// cycle of its input before it (the event's `after_cycle`, an index into a whole
+    /// timeline, is not set).
+    fn event(&mut self, e: &Event, after_gc: Option<u32>) {
+        let _ = (e, after_gc);
+    }
+}
+
+/// A function of each cycle is a sink that takes no event.
+impl<F: FnMut(&Cycle)> Sink for F {
+    fn cycle(&mut self, c: &Cycle) {
+        self(c)
+    }
+}
 
 /// The bounded pass over one or more inputs, fed in order.
 pub struct Long<'s> {
@@ -30,7 +50,11 @@ pub struct Long<'s> {
     timeline: Timeline,
     keep: usize,
     last: Option<Cycle>,
-    sink: Option<Sink<'s>>,
+    sink: Option<&'s mut dyn Sink>,
+    /// The gc number and segment of the current input's last cycle handed to the sink.
+    before: Option<(u32, u32)>,
+    /// The digest's segment numbers of the cycles of the last [`pass`](Long::pass).
+    numbers: Vec<u32>,
 }
 
 impl Default for Long<'_> {
@@ -50,12 +74,13 @@ impl<'s> Long<'s> {
             keep: keep.max(1),
             last: None,
             sink: None,
+            before: None,
+            numbers: vec![],
         }
     }
 
-    /// Hands every cycle to `sink` as it is counted: in order, with its line in its
-    /// input and the number of its segment (as the whole timeline numbers them).
-    pub fn with_sink(mut self, sink: Sink<'s>) -> Self {
+    /// Hands every cycle and event to `sink` as it is counted.
+    pub fn with_sink(mut self, sink: &'s mut dyn Sink) -> Self {
         self.sink = Some(sink);
         self
     }
@@ -63,6 +88,7 @@ impl<'s> Long<'s> {
     /// Starts the next input, named `name`.
     pub fn start(&mut self, name: &str) {
         self.end_source();
+        self.before = None;
         let mut w = Builder::new(self.timeline.sources.len() as u32);
         // room for the window and a block beyond it, so that it never moves (pages not
         // yet written are not resident: a short trace does not pay for it)
@@ -81,13 +107,11 @@ impl<'s> Long<'s> {
         };
         w.append(b);
         if w.cycles() >= 2 * self.keep {
-            let mut old = w.trim_front(self.keep);
-            for c in &mut old {
+            let (mut old, events) = w.trim_front_with_events(self.keep);
+            self.pass(&old, &events);
+            for (c, &s) in old.iter_mut().zip(&self.numbers) {
                 // numbered as the digest does, so a bucket's allocation never spans a restart
-                c.segment = feed(&mut self.digest, &mut self.last, c);
-                if let Some(s) = self.sink.as_mut() {
-                    s(c);
-                }
+                c.segment = s;
             }
             self.history.add(&old, self.keep);
         }
@@ -95,13 +119,37 @@ impl<'s> Long<'s> {
 
     fn end_source(&mut self) {
         if let Some(w) = self.window.take() {
-            for c in w.cycle_slice() {
-                let segment = feed(&mut self.digest, &mut self.last, c);
-                if let Some(s) = self.sink.as_mut() {
-                    s(&Cycle { segment, ..*c });
-                }
-            }
+            self.pass(w.cycle_slice(), w.event_slice());
             w.finish_into(&mut self.timeline);
+        }
+    }
+
+    /// Counts the next `cycles` of the current input (their segment numbers left in
+    /// `numbers`) and hands them to the sink with `events`, the input's events before
+    /// the next cycle not yet counted (all of them at the input's end), in line order.
+    fn pass(&mut self, cycles: &[Cycle], events: &[Event]) {
+        self.numbers.clear();
+        let mut events = events.iter().peekable();
+        for c in cycles {
+            let segment = feed(&mut self.digest, &mut self.last, c);
+            self.numbers.push(segment);
+            if let Some(sink) = self.sink.as_deref_mut() {
+                // events before the input's first cycle belong to the segment it opens
+                let (after, seg) = self.before.map_or((None, segment), |(g, s)| (Some(g), s));
+                while let Some(e) = events.next_if(|e| e.line < c.line) {
+                    sink.event(&numbered(e, seg), after);
+                }
+                sink.cycle(&Cycle { segment, ..*c });
+                self.before = Some((c.gc.cycle, segment));
+            }
+        }
+        if let Some(sink) = self.sink.as_deref_mut() {
+            // after the last cycle; in an input without one, in the last segment
+            let last = self.digest.segments().len().saturating_sub(1) as u32;
+            let (after, seg) = self.before.map_or((None, last), |(g, s)| (Some(g), s));
+            for e in events {
+                sink.event(&numbered(e, seg), after);
+            }
         }
     }
 
@@ -136,6 +184,14 @@ impl<'s> Long<'s> {
                 ..f
             }),
         }
+    }
+}
+
+fn numbered(e: &Event, segment: u32) -> Event {
+    Event {
+        segment,
+        after_cycle: None,
+        ..e.clone()
     }
 }
 
@@ -191,6 +247,99 @@ mod tests {
                 "{f}"
             );
             assert_eq!(whole.findings.len(), r.findings.len(), "{f}");
+            assert_eq!(whole.summary.per_segment, r.summary.per_segment, "{f}");
+        }
+    }
+
+    /// What a sink saw.
+    #[derive(Default)]
+    struct Seen {
+        cycles: Vec<(u32, u64, u32, u32)>,
+        events: Vec<(u32, u64, u32, Option<u32>, String)>,
+    }
+
+    impl Sink for Seen {
+        fn cycle(&mut self, c: &Cycle) {
+            self.cycles.push((c.source, c.line, c.gc.cycle, c.segment));
+        }
+        fn event(&mut self, e: &Event, after_gc: Option<u32>) {
+            let kind = format!("{:?}", e.kind);
+            self.events
+                .push((e.source, e.line, e.segment, after_gc, kind));
+        }
+    }
+
+    /// With a window of 4 cycles, fed in small blocks, the sink is handed every cycle and
+    /// event of the whole timeline in order, numbered as it numbers them: restarts inside
+    /// an input, an input that continues the one before, one of events alone.
+    #[test]
+    fn the_sink_sees_the_whole_timeline() {
+        let read = |f: &str| {
+            std::fs::read(format!(
+                "{}/fixtures/gctrace/{f}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let restart = read("public/go1.8-issue18896-restart.log");
+        let half = restart.len() / 2 + 1;
+        let cut = half + restart[half..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        let pacer = read("public/go1.5-issue12228-pacer.log");
+        let events_alone: Vec<u8> = pacer
+            .split_inclusive(|&b| b == b'\n')
+            .filter(|l| !l.starts_with(b"gc "))
+            .flatten()
+            .copied()
+            .collect();
+        let inputs: Vec<Vec<Vec<u8>>> = vec![
+            vec![restart.clone()],
+            vec![read("go1.26/gctrace2.log")],
+            vec![
+                restart[..cut].to_vec(),
+                restart[cut..].to_vec(),
+                events_alone,
+                pacer,
+                read("go1.21/leak.log"),
+            ],
+        ];
+        let s = Scanner::new();
+        for (n, datas) in inputs.iter().enumerate() {
+            let mut whole = Timeline::default();
+            let mut seen = Seen::default();
+            let mut long = Long::with_window(4).with_sink(&mut seen);
+            for (k, data) in datas.iter().enumerate() {
+                let mut b = Builder::new(k as u32);
+                b.feed(&s, data);
+                whole.sources.push(k.to_string());
+                b.finish_into(&mut whole);
+                long.start(&k.to_string());
+                for part in data
+                    .split_inclusive(|&b| b == b'\n')
+                    .collect::<Vec<_>>()
+                    .chunks(7)
+                {
+                    let mut b = Builder::new(k as u32);
+                    b.feed(&s, &part.concat());
+                    long.block(b);
+                }
+            }
+            long.finish();
+            let cycles: Vec<_> = whole
+                .cycles
+                .iter()
+                .map(|c| (c.source, c.line, c.gc.cycle, c.segment))
+                .collect();
+            let events: Vec<_> = whole
+                .events
+                .iter()
+                .map(|e| {
+                    let after = e.after_cycle.map(|k| whole.cycles[k].gc.cycle);
+                    (e.source, e.line, e.segment, after, format!("{:?}", e.kind))
+                })
+                .collect();
+            assert!(n == 0 || !events.is_empty(), "input set {n}");
+            assert_eq!(seen.cycles, cycles, "input set {n}");
+            assert_eq!(seen.events, events, "input set {n}");
         }
     }
 }

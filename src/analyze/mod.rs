@@ -13,6 +13,7 @@ pub mod heap;
 pub mod long;
 pub mod memstats;
 pub mod moments;
+pub mod per_segment;
 pub mod report;
 pub mod scheduler;
 pub mod sketch;

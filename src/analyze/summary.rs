@@ -110,6 +110,9 @@ pub struct Summary {
     /// The scheduler's figures of a trace saved by `gclens run --save` (the main
     /// segment's source, whole trace); None for other traces.
     pub cpu_share: Option<crate::analyze::scheduler::CpuShare>,
+    /// Each segment's own figures, in order (`gclens.gc/v1` puts them in `segments`).
+    #[serde(skip)]
+    pub per_segment: Vec<super::per_segment::SegmentFigures>,
     /// Where the first segments start (source, line): the findings name the restarts.
     #[serde(skip)]
     pub segment_starts: Vec<(u32, u64)>,

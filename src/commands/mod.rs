@@ -133,7 +133,7 @@ fn load_long(files: &[String], progress: bool) -> anyhow::Result<crate::analyze:
 fn load_long_with(
     files: &[String],
     progress: bool,
-    sink: Option<crate::analyze::long::Sink>,
+    sink: Option<&mut dyn crate::analyze::long::Sink>,
 ) -> anyhow::Result<crate::analyze::Report> {
     stdin_hint(files);
     let scanner = crate::parse::Scanner::new();

@@ -3,6 +3,7 @@
 //! cells where the Go version does not print a field. Times are exact (integer µs
 //! printed as ms); percentages are rounded to three decimals.
 
+use super::rows::{CycleFormat, Rows};
 use crate::analyze::Report;
 use crate::analyze::cycle::Figures;
 use crate::model::gc::{CLOCK_PHASES as CLOCK, CPU_PHASES as CPU, RAW_PHASES as RAW};
@@ -55,11 +56,11 @@ pub fn header() -> Vec<String> {
 /// Rows are written straight into one buffer: every field but the source name is a
 /// number or a fixed word that never needs quoting, and the source names are quoted
 /// once by the csv crate.
-pub(super) struct Row {
-    pub(super) buf: Vec<u8>,
+struct Row<'b> {
+    buf: &'b mut Vec<u8>,
 }
 
-impl Row {
+impl Row<'_> {
     fn end(&mut self) {
         self.buf.push(b',');
     }
@@ -151,24 +152,32 @@ fn quoted(field: &str) -> anyhow::Result<Vec<u8>> {
 
 impl Format<Report> for Csv {
     fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
-        let mut rows = CsvRows::new(out, &r.timeline.sources)?;
+        let mut rows = rows(out, &r.timeline.sources)?;
         for c in &r.timeline.cycles {
             rows.push(c)?;
         }
-        rows.finish()
+        rows.finish().map(drop)
     }
 }
 
+/// The CSV of cycles handed over one at a time, in order (`gc --format csv` streams
+/// it): the header, then a row per cycle, formatted on a thread of their own.
+pub fn rows<'w>(out: &'w mut dyn Write, sources: &[String]) -> anyhow::Result<Rows<'w>> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(header())?;
+    let head = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Rows::new(out, head, "CSV", Layout::new(sources)?)
+}
+
 /// How a cycle's row is written: the quoted source names and each format's phase
-/// columns. Shared by the rows' formatting thread (`csv_rows`).
-#[derive(Clone)]
-pub(super) struct Layout {
+/// columns.
+struct Layout {
     sources: Vec<Vec<u8>>,
     maps: Vec<PhaseColumns>,
 }
 
 impl Layout {
-    pub(super) fn new(sources: &[String]) -> anyhow::Result<Self> {
+    fn new(sources: &[String]) -> anyhow::Result<Self> {
         let sources: Vec<Vec<u8>> = sources
             .iter()
             .map(|s| quoted(s))
@@ -186,9 +195,12 @@ impl Layout {
             .collect();
         Ok(Layout { sources, maps })
     }
+}
 
+impl CycleFormat for Layout {
     /// Appends the row of `c`, whose derived figures are `f`.
-    pub(super) fn row(&self, row: &mut Row, c: &Cycle, f: &Figures) {
+    fn write(&mut self, buf: &mut Vec<u8>, c: &Cycle, f: &Figures) {
+        let row = &mut Row { buf };
         let g = &c.gc;
         row.raw(
             self.sources
@@ -246,20 +258,19 @@ impl Layout {
     }
 }
 
-pub use super::csv_rows::CsvRows;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn exact_milliseconds_and_quoted_sources() {
-        let mut r = Row { buf: vec![] };
+        let mut v = vec![];
+        let mut r = Row { buf: &mut v };
         for v in [0, 31, 1500, 87_000, 9_070, 5] {
             r.fixed(v, 3);
         }
         r.end_row();
-        assert_eq!(r.buf, b"0,0.031,1.5,87,9.07,0.005\n");
+        assert_eq!(v, b"0,0.031,1.5,87,9.07,0.005\n");
         assert_eq!(quoted("a,b.log").unwrap(), b"\"a,b.log\"");
         assert_eq!(quoted("plain.log").unwrap(), b"plain.log");
     }

@@ -1,49 +1,24 @@
-//! `--format json`: the `gclens.gc/v1` document. Cycles are serialized one at a time
-//! from the timeline, never collected into a second copy. From a long live session,
+//! `--format json`: the `gclens.gc/v1` document, written as the cycles are counted
+//! ([`JsonDoc`]), so that `gc` streams a trace of any length in constant memory (issue
+//! 31): the head, every cycle (`json_cycle.rs`), the events, then what is known only at
+//! the end (segments, summary, findings). From a long live session (`watch`, `run`),
 //! `cycles` holds the newest ones in detail and `folded` the whole older part of the
 //! stream in time buckets: nothing seen is left out of the document.
 
-use super::{ms_to_s, us_to_ms};
-use crate::analyze::cycle::figures;
+use super::json_cycle::CycleJson;
+use super::ms_to_s;
+use super::rows::Rows;
+use crate::analyze::per_segment::SegmentFigures;
 use crate::analyze::{Finding, Folded, Report, Summary};
-use crate::model::{CpuSample, Cycle, Event, EventKind, Malformed, Timeline};
+use crate::model::{CpuSample, Cycle, Event, EventKind, Malformed};
 use crate::model::{GcFormat, Pacer, Scavenge};
 use crate::output::Format;
 use serde::Serialize;
-use serde::ser::{SerializeSeq, Serializer};
 use std::io::Write;
 
 pub const SCHEMA: &str = "gclens.gc/v1";
 
 pub struct Json;
-
-#[derive(Serialize)]
-struct CycleOut<'a> {
-    segment: u32,
-    source: u32,
-    line: u64,
-    cycle: u32,
-    format: GcFormat,
-    t_s: Option<f64>,
-    cpu_pct: Option<u16>,
-    forced: bool,
-    leak_check: bool,
-    clock_ms: &'a [f64],
-    cpu_ms: &'a [f64],
-    heap_before_mib: u32,
-    heap_after_mib: u32,
-    heap_live_mib: Option<u32>,
-    goal_mib: Option<u32>,
-    stacks_mib: Option<u32>,
-    globals_mib: Option<u32>,
-    procs: u32,
-    pause_ms: f64,
-    mark_ms: Option<f64>,
-    gc_cpu_ms: Option<f64>,
-    gc_cpu_window_pct: Option<f64>,
-    alloc_mib: Option<u32>,
-    overshoot_pct: Option<f64>,
-}
 
 #[derive(Serialize)]
 struct SegmentOut<'a> {
@@ -57,6 +32,9 @@ struct SegmentOut<'a> {
     start_s: Option<f64>,
     end_s: Option<f64>,
     format: GcFormat,
+    /// The segment's own figures (`analyze::per_segment`).
+    #[serde(flatten)]
+    figures: Option<&'a SegmentFigures>,
 }
 
 #[derive(Serialize)]
@@ -91,59 +69,168 @@ struct SkippedOut<'a> {
     examples: &'a [Malformed],
 }
 
-struct Cycles<'a>(&'a Timeline);
+/// A segment as its cycles go by.
+struct Seg {
+    index: usize,
+    source: u32,
+    cycles: usize,
+    first: Cycle,
+    last: Cycle,
+}
 
-impl Serialize for Cycles<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let cs = &self.0.cycles;
-        let mut seq = s.serialize_seq(Some(cs.len()))?;
-        let mut clock = [0f64; 5];
-        let mut cpu = [0f64; 7];
-        for (c, f) in cs.iter().zip(figures(cs)) {
-            let g = &c.gc;
-            for (d, v) in clock.iter_mut().zip(g.clock.as_slice()) {
-                *d = us_to_ms(u64::from(*v));
-            }
-            for (d, v) in cpu.iter_mut().zip(g.cpu.as_slice()) {
-                *d = us_to_ms(u64::from(*v));
-            }
-            seq.serialize_element(&CycleOut {
-                segment: c.segment,
-                source: c.source,
-                line: c.line,
-                cycle: g.cycle,
-                format: g.format,
-                t_s: g.t_ms.map(ms_to_s),
-                cpu_pct: g.cpu_pct,
-                forced: g.forced,
-                leak_check: g.leak_check,
-                clock_ms: &clock[..g.clock.len()],
-                cpu_ms: &cpu[..g.cpu.len()],
-                heap_before_mib: g.heap_before_mib,
-                heap_after_mib: g.heap_after_mib,
-                heap_live_mib: g.heap_live_mib,
-                goal_mib: g.goal_mib,
-                stacks_mib: g.stacks_mib,
-                globals_mib: g.globals_mib,
-                procs: g.procs,
-                pause_ms: us_to_ms(f.pause_us),
-                mark_ms: f.mark_us.map(us_to_ms),
-                gc_cpu_ms: f.gc_cpu_us.map(us_to_ms),
-                gc_cpu_window_pct: f.gc_cpu_window_pct,
-                alloc_mib: f.alloc_mib,
-                overshoot_pct: f.overshoot_pct,
-            })?;
+impl Seg {
+    fn out<'a>(&self, sources: &'a [String], s: &'a Summary) -> SegmentOut<'a> {
+        let (a, b) = (&self.first, &self.last);
+        SegmentOut {
+            index: self.index,
+            source: sources
+                .get(self.source as usize)
+                .map_or("-", String::as_str),
+            cycles: self.cycles,
+            first_line: a.line,
+            last_line: b.line,
+            first_gc: a.gc.cycle,
+            last_gc: b.gc.cycle,
+            start_s: a.gc.t_ms.map(ms_to_s),
+            end_s: b.gc.t_ms.map(ms_to_s),
+            format: a.gc.format,
+            figures: s.per_segment.get(self.index),
         }
-        seq.end()
     }
 }
 
-fn event_out<'a>(t: &'a Timeline, e: &'a Event) -> EventOut<'a> {
+/// What follows the cycles and the events.
+#[derive(Serialize)]
+struct Tail<'a> {
+    segments: Vec<SegmentOut<'a>>,
+    summary: &'a Summary,
+    findings: &'a [Finding],
+    skipped: SkippedOut<'a>,
+    /// `watch`/`run`: the cycles before `cycles` (which then hold only the newest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folded: Option<&'a Folded>,
+}
+
+/// Events kept in memory up to this many bytes, then in an unnamed temporary file.
+const EVENTS_IN_MEMORY: usize = 32 << 20;
+
+/// The `gclens.gc/v1` document written as cycles and events are handed over, in
+/// constant memory: the head and each cycle go out at once (formatted on a thread of
+/// their own), events wait beside them (they are written after the cycles), and the
+/// segments, summary and findings, known at the end, close the document.
+pub struct JsonDoc<'w> {
+    rows: Rows<'w>,
+    sources: Vec<String>,
+    segments: Vec<Seg>,
+    events: Vec<u8>,
+    spilled: Option<std::fs::File>,
+}
+
+impl<'w> JsonDoc<'w> {
+    /// The document of the inputs `sources` (which cycles' and events' `source` index).
+    pub fn new(out: &'w mut dyn Write, sources: &[String]) -> anyhow::Result<Self> {
+        let mut head = format!("{{\"schema\":\"{SCHEMA}\",\"sources\":").into_bytes();
+        serde_json::to_writer(&mut head, sources)?;
+        head.extend_from_slice(b",\"cycles\":[");
+        Ok(JsonDoc {
+            rows: Rows::new(out, head, "JSON", CycleJson::default())?,
+            sources: sources.to_vec(),
+            segments: vec![],
+            events: vec![],
+            spilled: None,
+        })
+    }
+
+    /// The next cycle (in order).
+    pub fn cycle(&mut self, c: &Cycle) -> anyhow::Result<()> {
+        match self.segments.last_mut() {
+            Some(s) if s.index == c.segment as usize => {
+                s.cycles += 1;
+                s.last = *c;
+            }
+            _ => self.segments.push(Seg {
+                index: c.segment as usize,
+                source: c.source,
+                cycles: 1,
+                first: *c,
+                last: *c,
+            }),
+        }
+        self.rows.push(c)
+    }
+
+    /// The next event; `after_gc` is the number of the cycle before it.
+    pub fn event(&mut self, e: &Event, after_gc: Option<u32>) -> anyhow::Result<()> {
+        if !self.events.is_empty() || self.spilled.is_some() {
+            self.events.push(b',');
+        }
+        serde_json::to_writer(&mut self.events, &event_out(e, after_gc))?;
+        if self.events.len() >= EVENTS_IN_MEMORY {
+            let f = match self.spilled.as_mut() {
+                Some(f) => f,
+                None => self.spilled.insert(tempfile::tempfile()?),
+            };
+            f.write_all(&self.events)?;
+            self.events.clear();
+        }
+        Ok(())
+    }
+
+    /// Closes the document with what is known at the end: `r`'s summary, findings and
+    /// skipped lines, and `folded` (cycles summarized before the ones written). Of a
+    /// trace read in bounded memory (`r.folded` summarized), every cycle was written: the
+    /// main segment is then numbered among them all, not among the report's newest.
+    pub fn finish(self, r: &Report, folded: Option<&Folded>) -> anyhow::Result<()> {
+        let whole_trace;
+        let summary = match &r.folded {
+            Some(f) if f.summarized && folded.is_none() => {
+                whole_trace = Summary {
+                    main_segment: r.summary.main_segment_of_trace,
+                    ..r.summary.clone()
+                };
+                &whole_trace
+            }
+            _ => &r.summary,
+        };
+        let out = self.rows.finish()?;
+        out.write_all(b"],\"events\":[")?;
+        if let Some(mut f) = self.spilled {
+            use std::io::{Seek, SeekFrom};
+            f.seek(SeekFrom::Start(0))?;
+            std::io::copy(&mut f, out)?;
+        }
+        out.write_all(&self.events)?;
+        out.write_all(b"]")?;
+        let t = &r.timeline;
+        let tail = Tail {
+            segments: self
+                .segments
+                .iter()
+                .map(|s| s.out(&self.sources, summary))
+                .collect(),
+            summary,
+            findings: &r.findings,
+            skipped: SkippedOut {
+                malformed: t.skipped.malformed,
+                foreign: t.skipped.foreign,
+                examples: &t.skipped.examples,
+            },
+            folded,
+        };
+        let mut bytes = serde_json::to_vec(&tail)?;
+        bytes[0] = b','; // the tail's fields continue the document's object
+        out.write_all(&bytes)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+}
+
+fn event_out(e: &Event, after_gc: Option<u32>) -> EventOut<'_> {
     EventOut {
         source: e.source,
         line: e.line,
         segment: e.segment,
-        after_gc: e.after_cycle.map(|k| t.cycles[k].gc.cycle),
+        after_gc,
         body: match &e.kind {
             EventKind::GcForced => EventBody::GcForced,
             EventKind::Scavenge(s) => EventBody::Scavenge(s),
@@ -162,60 +249,17 @@ fn event_out<'a>(t: &'a Timeline, e: &'a Event) -> EventOut<'a> {
     }
 }
 
-fn segment_out<'a>(t: &'a Timeline, i: usize) -> SegmentOut<'a> {
-    let s = &t.segments[i];
-    let cs: &[Cycle] = t.segment_cycles(s);
-    let (a, b) = (&cs[0], &cs[cs.len() - 1]);
-    SegmentOut {
-        index: i,
-        source: t.sources.get(s.source as usize).map_or("-", String::as_str),
-        cycles: cs.len(),
-        first_line: a.line,
-        last_line: b.line,
-        first_gc: a.gc.cycle,
-        last_gc: b.gc.cycle,
-        start_s: a.gc.t_ms.map(ms_to_s),
-        end_s: b.gc.t_ms.map(ms_to_s),
-        format: a.gc.format,
-    }
-}
-
-#[derive(Serialize)]
-struct Doc<'a> {
-    schema: &'static str,
-    sources: &'a [String],
-    summary: &'a Summary,
-    findings: &'a [Finding],
-    segments: Vec<SegmentOut<'a>>,
-    cycles: Cycles<'a>,
-    events: Vec<EventOut<'a>>,
-    skipped: SkippedOut<'a>,
-    /// `watch`/`run`: the cycles before `cycles` (which then hold only the newest).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    folded: Option<&'a Folded>,
-}
-
 impl Format<Report> for Json {
+    /// The whole timeline's document (`watch` and `run` end with it).
     fn write(&self, r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         let t = &r.timeline;
-        let doc = Doc {
-            schema: SCHEMA,
-            sources: &t.sources,
-            summary: &r.summary,
-            findings: &r.findings,
-            segments: (0..t.segments.len()).map(|i| segment_out(t, i)).collect(),
-            cycles: Cycles(t),
-            events: t.events.iter().map(|e| event_out(t, e)).collect(),
-            skipped: SkippedOut {
-                malformed: t.skipped.malformed,
-                foreign: t.skipped.foreign,
-                examples: &t.skipped.examples,
-            },
-            folded: r.folded.as_ref(),
-        };
-        let mut ser = serde_json::Serializer::new(&mut *out);
-        doc.serialize(&mut ser)?;
-        out.write_all(b"\n")?;
-        Ok(())
+        let mut doc = JsonDoc::new(out, &t.sources)?;
+        for c in &t.cycles {
+            doc.cycle(c)?;
+        }
+        for e in &t.events {
+            doc.event(e, e.after_cycle.map(|k| t.cycles[k].gc.cycle))?;
+        }
+        doc.finish(r, r.folded.as_ref())
     }
 }

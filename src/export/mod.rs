@@ -7,22 +7,18 @@
 
 pub mod advice;
 pub mod csv;
-mod csv_rows;
 pub mod escape;
 pub mod goroutines;
 pub mod heap;
 pub mod json;
+mod json_cycle;
 pub mod memstats;
 pub mod report;
+pub mod rows;
 
 /// `t` in seconds with the three decimals the runtime prints.
 pub(crate) fn ms_to_s(ms: u64) -> f64 {
     ms as f64 / 1000.0
-}
-
-/// µs → ms as printed (`31` → `0.031`).
-pub(crate) fn us_to_ms(us: u64) -> f64 {
-    us as f64 / 1000.0
 }
 
 /// A report as a pretty-printed JSON document: `{"schema": …, …the report's fields}`.

@@ -121,17 +121,22 @@ impl Builder {
     /// Removes the oldest cycles so that at most `keep` remain (and the events before the
     /// first one kept); returns the removed cycles. Counts of lines stay whole.
     pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {
+        self.trim_front_with_events(keep).0
+    }
+
+    /// [`trim_front`](Builder::trim_front), giving back the removed events too.
+    pub fn trim_front_with_events(&mut self, keep: usize) -> (Vec<Cycle>, Vec<Event>) {
         let n = self.cycles.len().saturating_sub(keep);
         let removed: Vec<Cycle> = self.cycles.drain(..n).collect();
         self.breaks.retain(|&b| b > n);
         for b in &mut self.breaks {
             *b -= n;
         }
-        if let Some(first) = self.cycles.first() {
-            let line = first.line;
-            self.events.retain(|e| e.line > line);
-        }
-        removed
+        // events are in line order
+        let k = self.cycles.first().map_or(0, |first| {
+            self.events.partition_point(|e| e.line <= first.line)
+        });
+        (removed, self.events.drain(..k).collect())
     }
 
     /// The cycles fed so far (oldest first).

@@ -267,6 +267,7 @@ pub fn write_report(
         writeln!(out, "  {k:<w$}  {v}")?;
     }
     writeln!(out)?;
+    segments(out, t, s)?;
     if fs.is_empty() {
         writeln!(out, "{BOLD}Findings{BOLD:#}: none")?;
     } else {
@@ -277,4 +278,98 @@ pub fn write_report(
         }
     }
     Ok(())
+}
+
+/// Segments shown in full; beyond, the first and last half of them.
+const SEGMENT_ROWS: usize = 12;
+
+/// A trace with restarts: each process's own figures (`analyze::per_segment`), the main
+/// one marked. Nothing for a trace of one process.
+fn segments(out: &mut dyn Write, t: &Timeline, s: &Summary) -> io::Result<()> {
+    use crate::analyze::summary::LeakVerdict;
+    let all = &s.per_segment;
+    if all.len() < 2 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{BOLD}Segments{BOLD:#} {DIM}(a process each: the gc numbering or time went back){DIM:#}"
+    )?;
+    let head = [
+        "",
+        "#",
+        "starts at",
+        "cycles",
+        "span",
+        "peak heap",
+        "live heap",
+        "pause max",
+        "GC CPU",
+        "live-heap trend",
+    ];
+    let mut rows: Vec<[String; 10]> = vec![head.map(String::from)];
+    let shown: Vec<usize> = if all.len() <= SEGMENT_ROWS {
+        (0..all.len()).collect()
+    } else {
+        (0..SEGMENT_ROWS / 2)
+            .chain(all.len() - SEGMENT_ROWS / 2..all.len())
+            .collect()
+    };
+    for &i in &shown {
+        let f = &all[i];
+        let name = t.sources.get(f.source as usize).map_or("-", String::as_str);
+        let trend = match f.leak {
+            LeakVerdict::LikelyLeak => "likely leak",
+            LeakVerdict::PossibleGrowth => "possible growth",
+            LeakVerdict::NoLeakSignal => "no leak signal",
+            LeakVerdict::InsufficientData => "too few cycles",
+        };
+        rows.push([
+            if i == s.main_segment_of_trace {
+                "main"
+            } else {
+                ""
+            }
+            .into(),
+            i.to_string(),
+            crate::model::timeline::line_ref(name, f.first_line),
+            f.cycles.to_string(),
+            opt(f.duration_s, " s"),
+            format!("{} MiB", f.peak_heap_mib),
+            format!("{}–{} MiB", f.live_heap_min_mib, f.live_heap_max_mib),
+            format!("{} ms", num(f.pause_max_ms)),
+            opt(f.gc_cpu_pct, " %"),
+            // a slope of too few cycles says nothing
+            match f.live_slope_mib_per_min {
+                Some(v) if f.leak != LeakVerdict::InsufficientData => {
+                    format!("{trend} ({} MiB/min)", num(v))
+                }
+                _ => trend.into(),
+            },
+        ]);
+    }
+    let widths: Vec<usize> = (0..10)
+        .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (n, r) in rows.iter().enumerate() {
+        if n == SEGMENT_ROWS / 2 + 1 && shown.len() < all.len() {
+            let more = all.len() - shown.len();
+            writeln!(
+                out,
+                "  {DIM}… {more} more (all of them in --format json){DIM:#}"
+            )?;
+        }
+        let mut line = String::from(" ");
+        for (k, cell) in r.iter().enumerate() {
+            let w = widths[k];
+            // names and words to the left, figures to the right
+            if matches!(k, 0 | 2 | 9) {
+                line.push_str(&format!(" {cell:<w$}"));
+            } else {
+                line.push_str(&format!(" {cell:>w$}"));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    writeln!(out)
 }
