@@ -474,3 +474,33 @@ fn reading_stdin_on_a_terminal_says_so() {
         .code(1)
         .stderr(predicate::str::contains("reading stdin").not());
 }
+
+/// `gc --chart` on a trace of one cycle: every format writes its report, then says that
+/// a chart needs two cycles and exits 2 (the text report used to be left out).
+#[test]
+fn gc_chart_of_one_cycle_writes_the_report_then_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read(common::path(LEAK)).unwrap();
+    // the fixture's first gc line, alone
+    let line = fixture
+        .split(|&b| b == b'\n')
+        .find(|l| l.starts_with(b"gc 1 @"))
+        .unwrap();
+    let one = dir.path().join("one.log");
+    std::fs::write(&one, [line, b"\n"].concat()).unwrap();
+    let png = dir.path().join("one.png");
+    for (format, shows) in [
+        ("text", "1 cycles"),
+        ("csv", "heap_before_mib"),
+        ("json", "\"schema\""),
+    ] {
+        gclens()
+            .args(["gc", one.to_str().unwrap(), "--format", format])
+            .args(["--chart", png.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(shows))
+            .stderr(predicate::str::contains("a chart needs at least 2"));
+        assert!(!png.exists(), "{format}");
+    }
+}

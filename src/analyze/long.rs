@@ -102,19 +102,22 @@ impl<'s> Long<'s> {
         for e in b.event_slice() {
             self.digest.event(e);
         }
-        let Some(w) = self.window.as_mut() else {
+        let Some(mut w) = self.window.take() else {
             return;
         };
         w.append(b);
         if w.cycles() >= 2 * self.keep {
-            let (mut old, events) = w.trim_front_with_events(self.keep);
-            self.pass(&old, &events);
+            // counted and folded where they lie, then dropped: never copied out
+            let (old, events) = w.front(self.keep);
+            self.pass(old, events);
             for (c, &s) in old.iter_mut().zip(&self.numbers) {
                 // numbered as the digest does, so a bucket's allocation never spans a restart
                 c.segment = s;
             }
-            self.history.add(&old, self.keep);
+            self.history.add(old, self.keep);
+            w.drop_front(self.keep);
         }
+        self.window = Some(w);
     }
 
     fn end_source(&mut self) {

@@ -38,10 +38,12 @@ pub fn run(args: &GcArgs) -> anyhow::Result<Status> {
         return Ok(nothing_found(&report));
     }
     let report = report.with_memstats(load_memstats(&args.memstats)?);
+    // the report first, as the exports: a chart that cannot be drawn (one cycle) is an
+    // error said after it, whatever the format
+    emit(args.output.as_deref(), &GcText, &report)?;
     if let Some((st, opts, path)) = chart {
         write_chart(st, &report, opts, &path)?;
     }
-    emit(args.output.as_deref(), &GcText, &report)?;
     Ok(gate(&report, args))
 }
 

@@ -121,22 +121,34 @@ impl Builder {
     /// Removes the oldest cycles so that at most `keep` remain (and the events before the
     /// first one kept); returns the removed cycles. Counts of lines stay whole.
     pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {
-        self.trim_front_with_events(keep).0
+        let removed = self.front(keep).0.to_vec();
+        self.drop_front(keep);
+        removed
     }
 
-    /// [`trim_front`](Builder::trim_front), giving back the removed events too.
-    pub fn trim_front_with_events(&mut self, keep: usize) -> (Vec<Cycle>, Vec<Event>) {
+    /// In place, what [`trim_front`](Builder::trim_front) would remove: the oldest
+    /// cycles but the newest `keep`, and the events before the first one kept.
+    pub fn front(&mut self, keep: usize) -> (&mut [Cycle], &[Event]) {
         let n = self.cycles.len().saturating_sub(keep);
-        let removed: Vec<Cycle> = self.cycles.drain(..n).collect();
+        // events are in line order
+        let k = self.cycles.get(n).map_or(0, |first| {
+            self.events.partition_point(|e| e.line <= first.line)
+        });
+        (&mut self.cycles[..n], &self.events[..k])
+    }
+
+    /// Removes the [`front`](Builder::front) (without copying it anywhere).
+    pub fn drop_front(&mut self, keep: usize) {
+        let n = self.cycles.len().saturating_sub(keep);
+        let k = self.cycles.get(n).map_or(0, |first| {
+            self.events.partition_point(|e| e.line <= first.line)
+        });
+        self.cycles.drain(..n);
+        self.events.drain(..k);
         self.breaks.retain(|&b| b > n);
         for b in &mut self.breaks {
             *b -= n;
         }
-        // events are in line order
-        let k = self.cycles.first().map_or(0, |first| {
-            self.events.partition_point(|e| e.line <= first.line)
-        });
-        (removed, self.events.drain(..k).collect())
     }
 
     /// The cycles fed so far (oldest first).
