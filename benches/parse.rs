@@ -1,4 +1,5 @@
-//! Throughput of `gclens gc` on a large realistic trace (bytes/s), and of the CSV export.
+//! Throughput of `gclens gc` on a large realistic trace (bytes/s), and of the CSV and
+//! JSON exports (bytes of trace per second).
 //! The trace is built from the real Go 1.25 steady fixture (see `synth.rs`):
 //! 1,000,000 cycles, ~146 MB, about 1.5% of lines the program's own output. And
 //! `gclens memstats` on 20,000 real `/debug/vars` documents (a few days of `curl` every
@@ -14,6 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gclens::analyze::Report;
 use gclens::export::csv::Csv;
+use gclens::export::json::Json;
 use gclens::output::Format;
 use gclens::parse::Scanner;
 use std::hint::black_box;
@@ -48,6 +50,14 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             Csv.write(&report, &mut out).unwrap();
+            black_box(out.len())
+        })
+    });
+    g.bench_function("json_export_1M_cycles", |b| {
+        let mut out = Vec::with_capacity(450 << 20);
+        b.iter(|| {
+            out.clear();
+            Json.write(&report, &mut out).unwrap();
             black_box(out.len())
         })
     });
