@@ -124,6 +124,8 @@ pub struct JsonDoc<'w> {
     segments: Vec<Seg>,
     events: Vec<u8>,
     spilled: Option<std::fs::File>,
+    /// Bytes of events held before they go to the file ([`EVENTS_IN_MEMORY`]).
+    spill_at: usize,
 }
 
 impl<'w> JsonDoc<'w> {
@@ -138,6 +140,7 @@ impl<'w> JsonDoc<'w> {
             segments: vec![],
             events: vec![],
             spilled: None,
+            spill_at: EVENTS_IN_MEMORY,
         })
     }
 
@@ -165,7 +168,7 @@ impl<'w> JsonDoc<'w> {
             self.events.push(b',');
         }
         serde_json::to_writer(&mut self.events, &event_out(e, after_gc))?;
-        if self.events.len() >= EVENTS_IN_MEMORY {
+        if self.events.len() >= self.spill_at {
             let f = match self.spilled.as_mut() {
                 Some(f) => f,
                 None => self.spilled.insert(tempfile::tempfile()?),
@@ -261,5 +264,38 @@ impl Format<Report> for Json {
             doc.event(e, e.after_cycle.map(|k| t.cycles[k].gc.cycle))?;
         }
         doc.finish(r, r.folded.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Events that went through the temporary file (a few bytes held at a time) give the
+    /// document they give from memory.
+    #[test]
+    fn spilled_events_give_the_same_document() {
+        for f in ["go1.27/pacer.log", "go1.27/idle.log", "go1.26/gctrace2.log"] {
+            let path = format!("{}/fixtures/gctrace/{f}", env!("CARGO_MANIFEST_DIR"));
+            let t = crate::parse::load_bytes(&std::fs::read(path).unwrap());
+            assert!(t.events.len() > 3, "{f}");
+            let r = Report::new(t);
+            let mut want = vec![];
+            Json.write(&r, &mut want).unwrap();
+            let mut got = vec![];
+            let t = &r.timeline;
+            let mut doc = JsonDoc::new(&mut got, &t.sources).unwrap();
+            doc.spill_at = 100;
+            for c in &t.cycles {
+                doc.cycle(c).unwrap();
+            }
+            for e in &t.events {
+                doc.event(e, e.after_cycle.map(|k| t.cycles[k].gc.cycle))
+                    .unwrap();
+            }
+            assert!(doc.spilled.is_some(), "{f}");
+            doc.finish(&r, None).unwrap();
+            assert_eq!(String::from_utf8(got), String::from_utf8(want), "{f}");
+        }
     }
 }
