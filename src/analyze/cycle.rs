@@ -125,10 +125,16 @@ pub fn live_mib(c: &Cycle) -> u32 {
 /// minus heap after the previous one.
 pub fn alloc_mib(prev: Option<&Cycle>, c: &Cycle) -> Option<u32> {
     let p = prev.filter(|p| p.segment == c.segment)?;
-    Some(match p.gc.heap_live_mib {
+    Some(alloc_since(p, c))
+}
+
+/// [`alloc_mib`] of a cycle `p` known to be the one before `c` in its process.
+#[inline]
+pub fn alloc_since(p: &Cycle, c: &Cycle) -> u32 {
+    match p.gc.heap_live_mib {
         Some(live) => c.gc.heap_after_mib.saturating_sub(live),
         None => c.gc.heap_before_mib.saturating_sub(p.gc.heap_after_mib),
-    })
+    }
 }
 
 /// How far the heap at GC end went over the goal, in percent (0 when under).

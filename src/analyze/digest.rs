@@ -7,7 +7,7 @@
 //! cycles dropped (`parse::load_bounded`). The figures are those of the timeline's
 //! summary, exactly while the trace is small (see `sketch`).
 
-use super::cycle::{alloc_mib, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
+use super::cycle::{alloc_since, gc_cpu_us, live_mib, mark_us, overshoot_pct, pause_us};
 use super::per_segment::{Running, SegmentFigures};
 use super::sketch::{EXACT, Floors, Quantiles};
 use super::summary::{At, Dist, Growth, Range, Summary, leak_verdict, trend_out};
@@ -56,7 +56,9 @@ pub struct Digest {
     figures: Vec<SegmentFigures>,
     current: Option<SegmentFloors>,
     best: Option<SegmentFloors>,
+    /// The last cycle added; `in_segment` while it is of the current segment.
     prev: Option<Cycle>,
+    in_segment: bool,
 }
 
 impl Default for Digest {
@@ -97,6 +99,7 @@ impl Digest {
             current: None,
             best: None,
             prev: None,
+            in_segment: false,
         }
     }
 
@@ -110,15 +113,23 @@ impl Digest {
         &self.segments
     }
 
+    /// The last cycle added (its segment numbered as the digest numbers it).
+    pub fn last(&self) -> Option<&Cycle> {
+        self.prev.as_ref()
+    }
+
     /// Adds the next cycle; `new_segment` when it starts a process of its own.
     pub fn cycle(&mut self, c: &Cycle, new_segment: bool) {
-        let mut c = *c;
         if new_segment || self.segments.is_empty() {
             self.close_segment();
+            let first = Cycle {
+                segment: self.segments.len() as u32,
+                ..*c
+            };
             self.segments.push(SegmentEnds {
                 cycles: 0,
-                first: c,
-                last: c,
+                first,
+                last: first,
             });
             self.current = Some(SegmentFloors {
                 index: self.segments.len() - 1,
@@ -126,25 +137,26 @@ impl Digest {
                 stacks: Floors::with_cap(self.cap),
                 running: Running::default(),
             });
-            self.prev = None;
+            self.in_segment = false;
         }
-        c.segment = (self.segments.len() - 1) as u32;
-        let prev = self.prev.as_ref();
+        let segment = (self.segments.len() - 1) as u32;
+        let prev = self.prev.as_ref().filter(|_| self.in_segment);
         let g = &c.gc;
         self.formats[g.format as usize] += 1;
-        let pause = pause_us(&c).min(u64::from(u32::MAX));
+        let pause = pause_us(c).min(u64::from(u32::MAX));
         if self.worst.is_none_or(|(w, _)| pause > w) {
-            self.worst = Some((pause, c));
+            self.worst = Some((pause, Cycle { segment, ..*c }));
         }
         self.pauses.add(pause as f64);
-        if let Some(m) = mark_us(&c) {
+        if let Some(m) = mark_us(c) {
             self.marks.add(m.min(u64::from(u32::MAX)) as f64);
         }
-        let live = live_mib(&c);
+        let live = live_mib(c);
         self.lives.add(f64::from(live));
-        let alloc = alloc_mib(prev, &c).unwrap_or(0);
+        // `c` is not numbered yet: `prev` is of its segment or None
+        let alloc = prev.map_or(0, |p| alloc_since(p, c));
         self.allocated += u64::from(alloc);
-        if let Some(o) = overshoot_pct(&c) {
+        if let Some(o) = overshoot_pct(c) {
             self.over += usize::from(o > 0.0);
             self.max_over = Some(self.max_over.map_or(o, |m| m.max(o)));
         }
@@ -160,13 +172,13 @@ impl Digest {
         self.peak_heap = self.peak_heap.max(g.heap_before_mib.max(g.heap_after_mib));
         self.peak_goal = self.peak_goal.max(g.goal_mib);
         // the first cycle of a segment happened before its time window opened
-        let cpu = prev.map_or(0, |_| gc_cpu_us(&c).unwrap_or(0));
+        let cpu = prev.map_or(0, |_| gc_cpu_us(c).unwrap_or(0));
         self.cpu_us += cpu;
         self.any_cpu |= !g.cpu.is_empty();
         grow(&mut self.stacks, g.stacks_mib);
         grow(&mut self.globals, g.globals_mib);
         if let Some(f) = self.current.as_mut() {
-            f.running.add(&c, pause, live, alloc, cpu);
+            f.running.add(c, pause, live, alloc, cpu);
             if let Some(ms) = g.t_ms {
                 f.live.add(ms, f64::from(live));
                 if let Some(s) = g.stacks_mib {
@@ -175,10 +187,10 @@ impl Digest {
             }
         }
         if let Some(s) = self.segments.last_mut() {
-            s.cycles += 1;
-            s.last = c;
+            s.cycles += 1; // its `last` is written when it is closed
         }
-        self.prev = Some(c);
+        self.prev = Some(Cycle { segment, ..*c });
+        self.in_segment = true;
     }
 
     /// Adds an event (only `GC forced` lines and `gclens: cpu` samples count).
@@ -196,6 +208,9 @@ impl Digest {
         let Some(cur) = self.current.take() else {
             return;
         };
+        if let Some(p) = self.prev {
+            self.segments[cur.index].last = p;
+        }
         let ends = &self.segments[cur.index];
         let figures = cur
             .running

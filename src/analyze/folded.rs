@@ -46,6 +46,31 @@ impl Bucket {
         self.allocated_mib += o.allocated_mib;
     }
 
+    /// Adds the next cycle (`prev`: the one before it) to this bucket: what
+    /// `merge(&Bucket::of(prev, c))` does, without making the bucket.
+    #[inline]
+    pub fn absorb(&mut self, prev: Option<&Cycle>, c: &Cycle) {
+        let g = &c.gc;
+        let t = g.t_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
+        let live = live_mib(c);
+        let pause = pause_us(c) as f64 / 1000.0;
+        self.last_gc = g.cycle;
+        self.last_t_s = t;
+        self.cycles += 1;
+        self.forced += u64::from(g.forced);
+        self.live_floor_mib = self.live_floor_mib.min(live);
+        self.live_peak_mib = self.live_peak_mib.max(live);
+        self.heap_peak_mib = (self.heap_peak_mib)
+            .max(g.heap_before_mib)
+            .max(g.heap_after_mib);
+        self.goal_peak_mib = self.goal_peak_mib.max(g.goal_mib.unwrap_or(0));
+        self.stacks_peak_mib = self.stacks_peak_mib.max(g.stacks_mib.unwrap_or(0));
+        self.pause_max_ms = self.pause_max_ms.max(pause);
+        self.pause_total_ms += pause;
+        self.gc_cpu_ms += gc_cpu_us(c).unwrap_or(0) as f64 / 1000.0;
+        self.allocated_mib += u64::from(alloc_mib(prev, c).unwrap_or(0));
+    }
+
     /// One cycle as a bucket (`prev`: the cycle before it, for the allocation).
     pub fn of(prev: Option<&Cycle>, c: &Cycle) -> Bucket {
         let g = &c.gc;
@@ -108,6 +133,18 @@ impl Folded {
     }
 }
 
+/// Merges neighbouring buckets two by two.
+fn halve(buckets: &mut Vec<Bucket>) {
+    let old = std::mem::take(buckets);
+    for pair in old.chunks(2) {
+        let mut b = pair[0].clone();
+        if let Some(n) = pair.get(1) {
+            b.merge(n);
+        }
+        buckets.push(b);
+    }
+}
+
 /// Most buckets kept for the older part; past it, neighbours are merged two by two.
 pub const MAX_BUCKETS: usize = 4096;
 
@@ -126,24 +163,25 @@ impl History {
         if self.per_bucket == 0 {
             self.per_bucket = (window as u64 / 64).max(1);
         }
+        let mut prev = self.last.as_ref();
         for c in cycles {
-            let b = Bucket::of(self.last.as_ref(), c);
             match self.buckets.last_mut() {
-                Some(last) if last.cycles < self.per_bucket => last.merge(&b),
-                _ => self.buckets.push(b),
-            }
-            self.last = Some(*c);
-        }
-        if self.buckets.len() > MAX_BUCKETS {
-            let old = std::mem::take(&mut self.buckets);
-            for pair in old.chunks(2) {
-                let mut b = pair[0].clone();
-                if let Some(n) = pair.get(1) {
-                    b.merge(n);
+                Some(last) if last.cycles < self.per_bucket => last.absorb(prev, c),
+                _ => {
+                    let b = Bucket::of(prev, c);
+                    self.buckets.push(b);
+                    // as each bucket is opened, so that the buckets do not depend on
+                    // how the cycles were split between calls
+                    if self.buckets.len() > MAX_BUCKETS {
+                        halve(&mut self.buckets);
+                        self.per_bucket *= 2;
+                    }
                 }
-                self.buckets.push(b);
             }
-            self.per_bucket *= 2;
+            prev = Some(c);
+        }
+        if let Some(c) = cycles.last() {
+            self.last = Some(*c);
         }
     }
 
@@ -154,5 +192,42 @@ impl History {
     /// What the report says of the folded cycles (`None` when nothing was folded).
     pub fn folded(&self) -> Option<Folded> {
         Folded::of(&self.buckets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Absorbing a cycle is merging its bucket, on every cycle of real traces (with a
+    /// restart, ≤1.4 lines and forced cycles among them); and how the cycles are split
+    /// between calls does not change the buckets.
+    #[test]
+    fn absorb_is_merge_and_calls_do_not_matter() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in [
+            "go1.26/gctrace2.log",
+            "go1.21/leak.log",
+            "public/go1.8-issue18896-restart.log",
+        ] {
+            let data = std::fs::read(format!("{root}/fixtures/gctrace/{f}")).unwrap();
+            // repeated past MAX_BUCKETS buckets of one cycle, so that they are halved
+            let cycles = crate::parse::load_bytes(&data).cycles.repeat(8);
+            let mut a = Bucket::of(None, &cycles[0]);
+            let mut b = a.clone();
+            for w in cycles.windows(2) {
+                a.absorb(Some(&w[0]), &w[1]);
+                b.merge(&Bucket::of(Some(&w[0]), &w[1]));
+            }
+            assert_eq!(a, b, "{f}");
+            let mut one = History::default();
+            one.add(&cycles, 8);
+            let mut split = History::default();
+            for part in cycles.chunks(3) {
+                split.add(part, 8);
+            }
+            assert_eq!(one.buckets, split.buckets, "{f}");
+            assert_eq!(one.cycles(), cycles.len() as u64, "{f}");
+        }
     }
 }

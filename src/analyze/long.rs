@@ -11,13 +11,11 @@
 use super::digest::Digest;
 use super::{Folded, History, Report, findings};
 use crate::model::{Cycle, Event, Timeline};
+use crate::parse::window::Window;
 use crate::parse::{Builder, continues};
 
 /// Cycles kept in full detail.
 pub const WINDOW: usize = 200_000;
-
-/// More cycles than one block of input holds (16 MiB of gc lines of 100+ bytes).
-const BLOCK_CYCLES: usize = 1 << 18;
 
 /// What is handed every cycle and event of the trace, in order, once: `gc --format csv`
 /// and `--format json` write them there, the chart gathers its figures.
@@ -45,16 +43,13 @@ impl<F: FnMut(&Cycle)> Sink for F {
 /// The bounded pass over one or more inputs, fed in order.
 pub struct Long<'s> {
     digest: Digest,
-    window: Option<Builder>,
+    window: Option<Window>,
     history: History,
     timeline: Timeline,
     keep: usize,
-    last: Option<Cycle>,
     sink: Option<&'s mut dyn Sink>,
     /// The gc number and segment of the current input's last cycle handed to the sink.
     before: Option<(u32, u32)>,
-    /// The digest's segment numbers of the cycles of the last [`pass`](Long::pass).
-    numbers: Vec<u32>,
 }
 
 impl Default for Long<'_> {
@@ -72,10 +67,8 @@ impl<'s> Long<'s> {
             history: History::default(),
             timeline: Timeline::default(),
             keep: keep.max(1),
-            last: None,
             sink: None,
             before: None,
-            numbers: vec![],
         }
     }
 
@@ -89,11 +82,7 @@ impl<'s> Long<'s> {
     pub fn start(&mut self, name: &str) {
         self.end_source();
         self.before = None;
-        let mut w = Builder::new(self.timeline.sources.len() as u32);
-        // room for the window and a block beyond it, so that it never moves (pages not
-        // yet written are not resident: a short trace does not pay for it)
-        w.reserve(2 * self.keep + BLOCK_CYCLES);
-        self.window = Some(w);
+        self.window = Some(Window::new(self.timeline.sources.len() as u32));
         self.timeline.sources.push(name.to_string());
     }
 
@@ -105,45 +94,44 @@ impl<'s> Long<'s> {
         let Some(mut w) = self.window.take() else {
             return;
         };
-        w.append(b);
-        if w.cycles() >= 2 * self.keep {
-            // counted and folded where they lie, then dropped: never copied out
-            let (old, events) = w.front(self.keep);
-            self.pass(old, events);
-            for (c, &s) in old.iter_mut().zip(&self.numbers) {
-                // numbered as the digest does, so a bucket's allocation never spans a restart
-                c.segment = s;
-            }
-            self.history.add(old, self.keep);
-            w.drop_front(self.keep);
-        }
+        w.push(b);
+        self.hand(&mut w, false);
+        // counted and folded where they lie, then dropped: never copied out
+        let (history, keep) = (&mut self.history, self.keep);
+        w.fold(keep, |old| history.add(old, keep));
         self.window = Some(w);
     }
 
-    fn end_source(&mut self) {
-        if let Some(w) = self.window.take() {
-            self.pass(w.cycle_slice(), w.event_slice());
-            w.finish_into(&mut self.timeline);
+    /// Counts the window's settled blocks (at the input's end, all of them).
+    fn hand(&mut self, w: &mut Window, at_end: bool) {
+        while let Some((cycles, events)) = w.next_settled(at_end) {
+            self.pass(cycles, events);
         }
     }
 
-    /// Counts the next `cycles` of the current input (their segment numbers left in
-    /// `numbers`) and hands them to the sink with `events`, the input's events before
-    /// the next cycle not yet counted (all of them at the input's end), in line order.
-    fn pass(&mut self, cycles: &[Cycle], events: &[Event]) {
-        self.numbers.clear();
+    fn end_source(&mut self) {
+        if let Some(mut w) = self.window.take() {
+            self.hand(&mut w, true);
+            w.finish().finish_into(&mut self.timeline);
+        }
+    }
+
+    /// Counts the next `cycles` of the current input, numbering their segments as the
+    /// digest does (so a folded bucket's allocation never spans a restart), and hands
+    /// them to the sink with `events`, the input's events up to the next cycle not yet
+    /// counted, in line order.
+    fn pass(&mut self, cycles: &mut [Cycle], events: &[Event]) {
         let mut events = events.iter().peekable();
         for c in cycles {
-            let segment = feed(&mut self.digest, &mut self.last, c);
-            self.numbers.push(segment);
+            c.segment = feed(&mut self.digest, c);
             if let Some(sink) = self.sink.as_deref_mut() {
                 // events before the input's first cycle belong to the segment it opens
-                let (after, seg) = self.before.map_or((None, segment), |(g, s)| (Some(g), s));
+                let (after, seg) = self.before.map_or((None, c.segment), |(g, s)| (Some(g), s));
                 while let Some(e) = events.next_if(|e| e.line < c.line) {
                     sink.event(&numbered(e, seg), after);
                 }
-                sink.cycle(&Cycle { segment, ..*c });
-                self.before = Some((c.gc.cycle, segment));
+                sink.cycle(c);
+                self.before = Some((c.gc.cycle, c.segment));
             }
         }
         if let Some(sink) = self.sink.as_deref_mut() {
@@ -200,9 +188,8 @@ fn numbered(e: &Event, segment: u32) -> Event {
 
 /// Feeds the next cycle to the digest, starting a segment wherever the timeline would;
 /// returns the digest's number of its segment.
-fn feed(d: &mut Digest, last: &mut Option<Cycle>, c: &Cycle) -> u32 {
-    d.cycle(c, last.as_ref().is_none_or(|p| !continues(p, c)));
-    *last = Some(*c);
+fn feed(d: &mut Digest, c: &Cycle) -> u32 {
+    d.cycle(c, d.last().is_none_or(|p| !continues(p, c)));
     d.segments().len().saturating_sub(1) as u32
 }
 

@@ -19,6 +19,10 @@ pub const EXACT: usize = 65_536;
 /// Percentiles and medians of a stream of non-negative values measured in `unit`s.
 pub struct Quantiles {
     exact: Vec<f64>,
+    /// Once folded: the counts of the values below [`SMALL`] units, by value (a count
+    /// is one add where the histogram's record takes a dozen steps), and the histogram
+    /// of the others.
+    small: Vec<u32>,
     hist: Option<Histogram<u32>>,
     cap: usize,
     /// The histogram's resolution: a value v is recorded as round(v / unit).
@@ -35,6 +39,7 @@ impl Quantiles {
     pub fn with_cap(unit: f64, offset: f64, cap: usize) -> Self {
         Quantiles {
             exact: vec![],
+            small: vec![],
             hist: None,
             cap,
             unit,
@@ -61,14 +66,15 @@ impl Quantiles {
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         match &mut self.hist {
-            Some(h) => record(h, self.unit, self.offset, v),
+            Some(h) => record(&mut self.small, h, self.unit, self.offset, v),
             None => {
                 self.exact.push(v);
                 if self.exact.len() > self.cap {
                     let mut h =
                         Histogram::<u32>::new_with_bounds(1, TOP, 5).expect("valid HDR bounds");
+                    self.small = vec![0; SMALL as usize];
                     for &x in &self.exact {
-                        record(&mut h, self.unit, self.offset, x);
+                        record(&mut self.small, &mut h, self.unit, self.offset, x);
                     }
                     self.exact = Vec::new();
                     self.hist = Some(h);
@@ -89,10 +95,16 @@ impl Quantiles {
             }
             Some(h) => {
                 let (mut out, mut seen, mut at) = (Vec::with_capacity(ranks.len()), 0u64, 0);
-                for it in h.iter_recorded() {
-                    seen += u64::from(it.count_at_value());
+                // the small values first: every histogram value is at least SMALL
+                let small = (self.small.iter().enumerate())
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(x, &n)| (x as u64, u64::from(n)));
+                let big = (h.iter_recorded())
+                    .map(|it| (it.value_iterated_to(), u64::from(it.count_at_value())));
+                for (x, n) in small.chain(big) {
+                    seen += n;
                     while at < ranks.len() && ranks[at] < seen {
-                        let v = it.value_iterated_to() as f64 * self.unit - self.offset;
+                        let v = x as f64 * self.unit - self.offset;
                         out.push(v.clamp(self.min, self.max));
                         at += 1;
                     }
@@ -154,14 +166,21 @@ impl Quantiles {
 /// a larger one is counted as this. Its 2^36 / 2^18 ranges of 2^17 u32 counts are 10 MiB.
 const TOP: u64 = (1 << 36) - 1;
 
-fn record(h: &mut Histogram<u32>, unit: f64, offset: f64, v: f64) {
-    if unit == 1.0 && offset == 0.0 && v >= 0.0 && v <= TOP as f64 {
-        // whole µs or MiB: no rounding to do
-        h.saturating_record(v as u64);
-        return;
+/// Values below this many units are counted by value (exactly, as the histogram, whose
+/// first 2^18 values are its own; 1 MiB of counts).
+const SMALL: u64 = 1 << 18;
+
+#[inline]
+fn record(small: &mut [u32], h: &mut Histogram<u32>, unit: f64, offset: f64, v: f64) {
+    let x = if unit == 1.0 && offset == 0.0 && v >= 0.0 && v <= TOP as f64 {
+        v as u64 // whole µs or MiB: no rounding to do
+    } else {
+        ((v + offset) / unit).round().max(0.0).min(TOP as f64) as u64
+    };
+    match small.get_mut(x as usize) {
+        Some(n) if x < SMALL => *n = n.saturating_add(1),
+        _ => h.saturating_record(x),
     }
-    let x = ((v + offset) / unit).round().max(0.0);
-    h.saturating_record(x.min(TOP as f64) as u64);
 }
 
 /// A fine bin of [`Floors`]: `n` consecutive points.

@@ -144,6 +144,9 @@ pub fn scan_reader(
     Ok(all)
 }
 
+/// Lines of a stream handed over at once (about 8 MiB of gc lines).
+const STREAM_BLOCK_LINES: u64 = 1 << 16;
+
 /// Scans a stream block by block, handing over each block's builder as it is done.
 fn reader_blocks(
     scanner: &Scanner,
@@ -173,7 +176,9 @@ fn reader_blocks(
                 b.skip_lines(1);
             }
         }
-        if b.lines() > 0 {
+        // a pipe reads 64 KiB at a time: blocks of many reads, so that a kept block is
+        // not a few hundred cycles in an allocation of its own
+        if b.lines() >= STREAM_BLOCK_LINES {
             each(std::mem::replace(&mut b, Builder::new(source)));
         }
     })?;

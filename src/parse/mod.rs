@@ -22,6 +22,7 @@ pub mod print;
 pub mod scan;
 pub mod scav;
 pub mod timeline;
+pub mod window;
 
 pub use load::{load, load_bytes, load_watched, stream_path};
 pub use timeline::{Builder, MAX_EXAMPLES, continues};

@@ -121,23 +121,13 @@ impl Builder {
     /// Removes the oldest cycles so that at most `keep` remain (and the events before the
     /// first one kept); returns the removed cycles. Counts of lines stay whole.
     pub fn trim_front(&mut self, keep: usize) -> Vec<Cycle> {
-        let removed = self.front(keep).0.to_vec();
+        let n = self.cycles.len().saturating_sub(keep);
+        let removed = self.cycles[..n].to_vec();
         self.drop_front(keep);
         removed
     }
 
-    /// In place, what [`trim_front`](Builder::trim_front) would remove: the oldest
-    /// cycles but the newest `keep`, and the events before the first one kept.
-    pub fn front(&mut self, keep: usize) -> (&mut [Cycle], &[Event]) {
-        let n = self.cycles.len().saturating_sub(keep);
-        // events are in line order
-        let k = self.cycles.get(n).map_or(0, |first| {
-            self.events.partition_point(|e| e.line <= first.line)
-        });
-        (&mut self.cycles[..n], &self.events[..k])
-    }
-
-    /// Removes the [`front`](Builder::front) (without copying it anywhere).
+    /// Removes what [`trim_front`](Builder::trim_front) returns, without copying it.
     pub fn drop_front(&mut self, keep: usize) {
         let n = self.cycles.len().saturating_sub(keep);
         let k = self.cycles.get(n).map_or(0, |first| {
@@ -296,6 +286,42 @@ impl Builder {
         let breaks = std::mem::take(&mut next.breaks);
         join_breaks(&mut self.breaks, &self.cycles, at, breaks, n);
         self.append_tail(next, first);
+    }
+
+    /// [`append`](Builder::append) for a caller that keeps the cycles apart
+    /// ([`Window`](super::window::Window)): everything of `next` but its cycles is
+    /// appended, and its cycles are returned, their lines numbered as this builder's.
+    pub fn append_apart(&mut self, mut next: Builder) -> Vec<Cycle> {
+        let off = self.lines;
+        let mut cycles = std::mem::take(&mut next.cycles);
+        let first = cycles.first().map(|c| c.line);
+        for c in &mut cycles {
+            c.line += off;
+        }
+        next.breaks.clear();
+        self.append_tail(next, first);
+        cycles
+    }
+
+    /// This builder with `cycles` (consecutive, numbered as its lines, none of its own
+    /// before) as its cycles: their segments cleared and breaks found anew.
+    pub fn with_cycles(mut self, mut cycles: Vec<Cycle>) -> Builder {
+        let mut breaks = vec![];
+        for i in 0..cycles.len() {
+            cycles[i].segment = 0;
+            if i > 0 && !continues(&cycles[i - 1], &cycles[i]) {
+                breaks.push(i);
+            }
+        }
+        self.breaks = breaks;
+        self.cycles = cycles;
+        self
+    }
+
+    /// Drops the events at or before `line` (those before a first cycle kept).
+    pub fn drop_events_through(&mut self, line: u64) {
+        let k = self.events.partition_point(|e| e.line <= line);
+        self.events.drain(..k);
     }
 
     /// Everything of [`append`](Builder::append) but the cycles; `first_cycle` is the
