@@ -108,7 +108,8 @@ impl Digest {
         self.segments.iter().map(|s| s.cycles).sum()
     }
 
-    /// The segments so far (the last one still open).
+    /// The segments so far (the last one still open: its `last` is written when it
+    /// closes; [`last`](Digest::last) is the cycle added last).
     pub fn segments(&self) -> &[SegmentEnds] {
         &self.segments
     }
