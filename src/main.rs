@@ -11,11 +11,6 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // Freed memory goes back to the system at once rather than 10 ms later: a long
-    // trace frees a block of cycles every few ms, and the delayed ones added 40-50 MiB
-    // to the peak. SAFETY: sets one of mimalloc's options (15 is `mi_option_purge_delay`
-    // in mimalloc 2, which the bindings do not name), before any thread starts.
-    unsafe { libmimalloc_sys::mi_option_set(15, 0) };
     let cli = Cli::parse();
     match cli.color {
         ColorWhen::Auto => {}
