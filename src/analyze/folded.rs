@@ -73,26 +73,14 @@ impl Bucket {
 
     /// One cycle as a bucket (`prev`: the cycle before it, for the allocation).
     pub fn of(prev: Option<&Cycle>, c: &Cycle) -> Bucket {
-        let g = &c.gc;
-        let t = g.t_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
-        let live = live_mib(c);
-        Bucket {
-            first_gc: g.cycle,
-            last_gc: g.cycle,
-            first_t_s: t,
-            last_t_s: t,
-            cycles: 1,
-            forced: u64::from(g.forced),
-            live_floor_mib: live,
-            live_peak_mib: live,
-            heap_peak_mib: g.heap_before_mib.max(g.heap_after_mib),
-            goal_peak_mib: g.goal_mib.unwrap_or(0),
-            stacks_peak_mib: g.stacks_mib.unwrap_or(0),
-            pause_max_ms: pause_us(c) as f64 / 1000.0,
-            pause_total_ms: pause_us(c) as f64 / 1000.0,
-            gc_cpu_ms: gc_cpu_us(c).unwrap_or(0) as f64 / 1000.0,
-            allocated_mib: u64::from(alloc_mib(prev, c).unwrap_or(0)),
-        }
+        let mut b = Bucket {
+            first_gc: c.gc.cycle,
+            first_t_s: c.gc.t_ms.map_or(0.0, |ms| ms as f64 / 1000.0),
+            live_floor_mib: u32::MAX,
+            ..Bucket::default()
+        };
+        b.absorb(prev, c);
+        b
     }
 }
 
