@@ -177,9 +177,10 @@ fn record(small: &mut [u32], h: &mut Histogram<u32>, unit: f64, offset: f64, v: 
     } else {
         ((v + offset) / unit).round().max(0.0).min(TOP as f64) as u64
     };
+    // `small` holds SMALL counts
     match small.get_mut(x as usize) {
-        Some(n) if x < SMALL => *n = n.saturating_add(1),
-        _ => h.saturating_record(x),
+        Some(n) => *n = n.saturating_add(1),
+        None => h.saturating_record(x),
     }
 }
 

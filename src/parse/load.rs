@@ -144,7 +144,7 @@ pub fn scan_reader(
     Ok(all)
 }
 
-/// Lines of a stream handed over at once (about 8 MiB of gc lines).
+/// Lines of a stream handed over at once (about 9 MiB of gc lines).
 const STREAM_BLOCK_LINES: u64 = 1 << 16;
 
 /// Scans a stream block by block, handing over each block's builder as it is done.

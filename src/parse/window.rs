@@ -16,15 +16,11 @@ use super::Builder;
 use crate::model::{Cycle, Event, EventKind};
 use std::collections::VecDeque;
 
-/// The cycles of one block.
-struct Chunk {
-    cycles: Vec<Cycle>,
-}
-
 /// The detailed window of one input.
 pub struct Window {
     rest: Builder,
-    chunks: VecDeque<Chunk>,
+    /// The cycles of each block.
+    chunks: VecDeque<Vec<Cycle>>,
     /// Cycles of the front chunk already dropped.
     skip: usize,
     /// Cycles held.
@@ -62,14 +58,9 @@ impl Window {
 
     /// Adds the next block of the input.
     pub fn push(&mut self, b: Builder) {
-        let mut cycles = self.rest.append_apart(b);
-        // a block of a stream grew its vector by doubling: the room it did not use
-        // would stay with it as long as it is kept (the allocator shrinks in place)
-        if cycles.capacity() > cycles.len() + cycles.len() / 16 {
-            cycles.shrink_to_fit();
-        }
+        let cycles = self.rest.append_apart(b);
         self.len += cycles.len();
-        self.chunks.push_back(Chunk { cycles });
+        self.chunks.push_back(cycles);
     }
 
     /// The next settled cycles not yet handed out (at the input's end, `at_end`, all
@@ -82,18 +73,18 @@ impl Window {
             Some(e) if !at_end && matches!(e.kind, EventKind::Scan { .. }) => e.line,
             _ => u64::MAX,
         };
-        while (self.chunks.get(self.at.0)).is_some_and(|c| self.at.1 >= c.cycles.len()) {
+        while (self.chunks.get(self.at.0)).is_some_and(|c| self.at.1 >= c.len()) {
             self.at = (self.at.0 + 1, 0);
         }
         let (k, from) = self.at;
         let end = self.chunks.get(k).map_or(from, |c| {
-            from + c.cycles[from..].partition_point(|c| c.line < limit)
+            from + c[from..].partition_point(|c| c.line < limit)
         });
         // events go out with the cycle after them, or at the end
         let next = match self.chunks.get(k) {
-            Some(c) if end < c.cycles.len() => Some(c.cycles[end].line),
+            Some(c) if end < c.len() => Some(c[end].line),
             _ => (self.chunks.iter().skip(k + 1))
-                .find_map(|c| c.cycles.first())
+                .find_map(|c| c.first())
                 .map(|c| c.line),
         };
         let events_to = match next {
@@ -101,7 +92,7 @@ impl Window {
             Some(line) => line.min(limit),
             None if at_end => u64::MAX,
             // the events after the last cycle wait for the next one
-            None => self.chunks[k].cycles[end - 1].line,
+            None => self.chunks[k][end - 1].line,
         };
         let a = events.partition_point(|e| e.line < self.events_from);
         let b = events.partition_point(|e| e.line < events_to);
@@ -112,7 +103,7 @@ impl Window {
         self.at.1 = end;
         self.handed += end - from;
         let cycles = match self.chunks.get_mut(k) {
-            Some(c) => &mut c.cycles[from..end],
+            Some(c) => &mut c[from..end],
             None => &mut [],
         };
         Some((cycles, &events[a..b]))
@@ -134,12 +125,12 @@ impl Window {
         self.handed -= n;
         // on to the first cycle kept, past blocks without one
         while let Some(front) = self.chunks.front()
-            && (n > 0 || front.cycles.len() == self.skip)
+            && (n > 0 || front.len() == self.skip)
         {
-            let left = front.cycles.len() - self.skip;
+            let left = front.len() - self.skip;
             let take = n.min(left);
             if take > 0 {
-                each(&front.cycles[self.skip..self.skip + take]);
+                each(&front[self.skip..self.skip + take]);
             }
             n -= take;
             if take == left {
@@ -153,7 +144,7 @@ impl Window {
                 self.skip += take;
             }
         }
-        if let Some(first) = self.chunks.front().and_then(|c| c.cycles.get(self.skip)) {
+        if let Some(first) = self.chunks.front().and_then(|c| c.get(self.skip)) {
             self.rest.drop_events_through(first.line);
         }
     }
@@ -163,14 +154,14 @@ impl Window {
     pub fn finish(mut self) -> Builder {
         let mut cycles = match self.chunks.pop_front() {
             Some(mut c) => {
-                c.cycles.drain(..self.skip);
-                c.cycles
+                c.drain(..self.skip);
+                c
             }
             None => vec![],
         };
         cycles.reserve_exact(self.len - cycles.len());
         while let Some(c) = self.chunks.pop_front() {
-            cycles.extend_from_slice(&c.cycles);
+            cycles.extend_from_slice(&c);
         }
         self.rest.with_cycles(cycles)
     }
