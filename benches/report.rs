@@ -19,6 +19,7 @@ use std::path::Path;
 
 #[path = "support/goroutines_synth.rs"]
 mod goroutines_synth;
+#[allow(dead_code)] // `widen` is the heap bench's
 #[path = "support/heap_widen.rs"]
 mod heap_widen;
 #[path = "support/synth.rs"]

@@ -271,23 +271,9 @@ fn output_file_and_unwritable_output() {
 
 #[test]
 fn broken_pipe_is_quiet_success() {
-    use std::io::Read;
-    use std::process::{Command as P, Stdio};
-    let mut child = P::new(common::bin())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["gc", LEAK, "-f", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
+    let mut child = common::spawn(&["gc", LEAK, "-f", "json"]);
+    drop(child.stdin.take());
+    common::close_stdout_after_a_little(&mut child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

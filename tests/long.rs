@@ -126,7 +126,7 @@ fn bounded(
     {
         let mut b = gclens::parse::Builder::new(0);
         b.feed(&s, &part.concat());
-        long.block(b);
+        let _ = long.block(b);
     }
     long.finish()
 }
@@ -316,4 +316,32 @@ fn a_chart_of_a_long_stream_is_drawn_in_bounded_memory() {
     assert!(long_mib < 260.0, "{long_mib} MiB");
     let img = image::open(&png).unwrap();
     assert_eq!((img.width(), img.height()), (1600, 1000));
+}
+
+/// Regression: `gc -f csv | head` read the whole of a long trace after `head` had
+/// closed the pipe. Once the export cannot be written the input is read no further: the
+/// generator's writes into gclens's stdin fail long before its 2M cycles (290 MB) are
+/// written, and gclens ends quietly, as on any closed pipe.
+#[test]
+fn a_closed_output_ends_the_reading() {
+    let template = std::fs::read(common::path(TEMPLATE)).unwrap();
+    for format in ["csv", "json"] {
+        let mut child = common::spawn(&["gc", "-", "--format", format]);
+        let mut stdin = child.stdin.take().unwrap();
+        let template = template.clone();
+        let writer = std::thread::spawn(move || {
+            let mut w = std::io::BufWriter::new(&mut stdin);
+            synth::write_synth(&template, 2_000_000, &mut w).and_then(|()| w.flush())
+        });
+        common::close_stdout_after_a_little(&mut child);
+        let written = writer.join().unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(written.is_err(), "{format}: the whole trace was read");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -132,7 +132,7 @@ fn bounded_pipeline(bytes: &[u8]) {
         {
             let mut b = Builder::new(0);
             b.feed(&s, &part.concat());
-            long.block(b);
+            let _ = long.block(b);
         }
         let r = long.finish();
         let folded = r.folded.as_ref().map_or(0, |f| f.cycles) as usize;

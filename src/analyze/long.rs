@@ -13,6 +13,7 @@ use super::{Folded, History, Report, findings};
 use crate::model::{Cycle, Event, Timeline};
 use crate::parse::window::Window;
 use crate::parse::{Builder, continues};
+use std::ops::ControlFlow;
 
 /// Cycles kept in full detail.
 pub const WINDOW: usize = 200_000;
@@ -30,6 +31,12 @@ pub trait Sink {
     /// timeline, is not set).
     fn event(&mut self, e: &Event, after_gc: Option<u32>) {
         let _ = (e, after_gc);
+    }
+
+    /// Whether it takes no more (its output was closed): the input is then read no
+    /// further.
+    fn stopped(&self) -> bool {
+        false
     }
 }
 
@@ -86,13 +93,14 @@ impl<'s> Long<'s> {
         self.timeline.sources.push(name.to_string());
     }
 
-    /// Adds the next block of the current input.
-    pub fn block(&mut self, b: Builder) {
+    /// Adds the next block of the current input; says to stop once the sink takes no
+    /// more.
+    pub fn block(&mut self, b: Builder) -> ControlFlow<()> {
         for e in b.event_slice() {
             self.digest.event(e);
         }
         let Some(mut w) = self.window.take() else {
-            return;
+            return ControlFlow::Continue(());
         };
         w.push(b);
         self.hand(&mut w, false);
@@ -100,6 +108,10 @@ impl<'s> Long<'s> {
         let (history, keep) = (&mut self.history, self.keep);
         w.fold(keep, |old| history.add(old, keep));
         self.window = Some(w);
+        match &self.sink {
+            Some(sink) if sink.stopped() => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
     }
 
     /// Counts the window's settled blocks (at the input's end, all of them).
@@ -221,7 +233,7 @@ mod tests {
             {
                 let mut b = Builder::new(0);
                 b.feed(&s, &part.concat());
-                long.block(b);
+                let _ = long.block(b);
             }
             let r = long.finish();
             let mut a = serde_json::to_value(&whole.summary).unwrap();
@@ -310,7 +322,7 @@ mod tests {
                 {
                     let mut b = Builder::new(k as u32);
                     b.feed(&s, &part.concat());
-                    long.block(b);
+                    let _ = long.block(b);
                 }
             }
             long.finish();

@@ -87,6 +87,12 @@ impl Sink for Streamed<'_, '_> {
             self.failed = doc.event(e, after_gc).err();
         }
     }
+
+    /// A failed export (`| head` closed the pipe) ends the reading: the command fails
+    /// whatever else it reads, and would otherwise scan the rest of a long trace.
+    fn stopped(&self) -> bool {
+        self.failed.is_some()
+    }
 }
 
 /// `--format csv` and `json`: each cycle written as it is counted (and the chart

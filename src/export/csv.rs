@@ -3,6 +3,7 @@
 //! cells where the Go version does not print a field. Times are exact (integer µs
 //! printed as ms); percentages are rounded to three decimals.
 
+use super::cells::Cells;
 use super::rows::{CycleFormat, Rows};
 use crate::analyze::Report;
 use crate::analyze::cycle::Figures;
@@ -51,84 +52,6 @@ pub fn header() -> Vec<String> {
         .map(|s| s.to_string()),
     );
     h
-}
-
-/// Rows are written straight into one buffer: every field but the source name is a
-/// number or a fixed word that never needs quoting, and the source names are quoted
-/// once by the csv crate.
-struct Row<'b> {
-    buf: &'b mut Vec<u8>,
-}
-
-impl Row<'_> {
-    fn end(&mut self) {
-        self.buf.push(b',');
-    }
-    fn end_row(&mut self) {
-        if let Some(last) = self.buf.last_mut() {
-            *last = b'\n';
-        }
-    }
-    fn empty(&mut self) {
-        self.end();
-    }
-    fn int(&mut self, v: impl itoa::Integer) {
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-        self.end();
-    }
-    fn raw(&mut self, s: &[u8]) {
-        self.buf.extend_from_slice(s);
-        self.end();
-    }
-    /// Percentages: rounded to 3 decimals, shortest form.
-    fn float(&mut self, v: f64) {
-        let v = (v * 1000.0).round() / 1000.0;
-        if v.is_finite() {
-            let mut b = ryu::Buffer::new();
-            let s = b.format_finite(v);
-            self.buf
-                .extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
-        }
-        self.end();
-    }
-    /// `v / 10^scale` exactly, without trailing zeros: µs → ms (`31` → `0.031`).
-    fn fixed(&mut self, v: u64, scale: u32) {
-        let div = 10u64.pow(scale);
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(v / div).as_bytes());
-        let frac = v % div;
-        if frac != 0 {
-            // the fraction's digits, zero-padded to `scale`, trailing zeros dropped
-            self.buf.push(b'.');
-            let mut d = div / 10;
-            let mut rest = frac;
-            while rest != 0 {
-                self.buf.push(b'0' + (rest / d) as u8);
-                rest %= d;
-                d /= 10;
-            }
-        }
-        self.end();
-    }
-    fn opt_fixed(&mut self, v: Option<u64>, scale: u32) {
-        match v {
-            Some(v) => self.fixed(v, scale),
-            None => self.empty(),
-        }
-    }
-    fn opt_int<T: itoa::Integer>(&mut self, v: Option<T>) {
-        match v {
-            Some(v) => self.int(v),
-            None => self.empty(),
-        }
-    }
-    fn opt_float(&mut self, v: Option<f64>) {
-        match v {
-            Some(v) => self.float(v),
-            None => self.empty(),
-        }
-    }
 }
 
 /// For one format: which clock and which cpu phase fills each named column.
@@ -197,49 +120,41 @@ impl Layout {
     }
 }
 
+/// The numeric cells of a row (every column but the source).
+const COLUMNS: usize = 8 + CLOCK.len() + RAW.len() + CPU.len() + 13;
+
 impl CycleFormat for Layout {
-    /// Appends the row of `c`, whose derived figures are `f`.
+    /// Appends the row of `c`, whose derived figures are `f`: the source name, quoted
+    /// once by the csv crate, then cells that are numbers or fixed words and never need
+    /// quoting.
     fn write(&mut self, buf: &mut Vec<u8>, c: &Cycle, f: &Figures) {
-        let row = &mut Row { buf };
-        let g = &c.gc;
-        row.raw(
+        buf.extend_from_slice(
             self.sources
                 .get(c.source as usize)
                 .map_or(&b"-"[..], Vec::as_slice),
         );
+        buf.push(b',');
+        let row = &mut Cells::<COLUMNS>::new();
+        let g = &c.gc;
         row.int(c.segment);
         row.int(c.line);
         row.int(g.cycle);
-        row.raw(g.format.key().as_bytes());
-        row.opt_fixed(g.t_ms, 3);
+        row.word(g.format.key().as_bytes());
+        row.opt_ms(g.t_ms);
         row.opt_int(g.cpu_pct);
-        row.raw(if g.forced { b"true" } else { b"false" });
-        row.raw(if g.leak_check { b"true" } else { b"false" });
+        row.word(if g.forced { b"true" } else { b"false" });
+        row.word(if g.leak_check { b"true" } else { b"false" });
         let (clock_map, cpu_map) = &self.maps[g.format as usize];
+        let phase = |vs: &[u32], k: Option<usize>| k.and_then(|k| vs.get(k)).map(|v| u64::from(*v));
         for k in clock_map {
-            row.opt_fixed(
-                k.and_then(|k| g.clock.as_slice().get(k))
-                    .map(|v| u64::from(*v)),
-                3,
-            );
+            row.opt_ms(phase(g.clock.as_slice(), *k));
         }
         let raw = g.format == GcFormat::Go14;
         for k in 0..RAW.len() {
-            row.opt_fixed(
-                g.clock
-                    .as_slice()
-                    .get(k)
-                    .filter(|_| raw)
-                    .map(|v| u64::from(*v)),
-                3,
-            );
+            row.opt_ms(phase(g.clock.as_slice(), Some(k).filter(|_| raw)));
         }
         for k in cpu_map {
-            row.opt_fixed(
-                k.and_then(|k| g.cpu.as_slice().get(k))
-                    .map(|v| u64::from(*v)),
-                3,
-            );
+            row.opt_ms(phase(g.cpu.as_slice(), *k));
         }
         row.int(g.heap_before_mib);
         row.int(g.heap_after_mib);
@@ -248,13 +163,15 @@ impl CycleFormat for Layout {
         row.opt_int(g.stacks_mib);
         row.opt_int(g.globals_mib);
         row.int(g.procs);
-        row.fixed(f.pause_us, 3);
-        row.opt_fixed(f.mark_us, 3);
-        row.opt_fixed(f.gc_cpu_us, 3);
-        row.opt_float(f.gc_cpu_window_pct);
+        row.ms(f.pause_us);
+        row.opt_ms(f.mark_us);
+        row.opt_ms(f.gc_cpu_us);
+        row.opt_pct(f.gc_cpu_window_pct);
         row.opt_int(f.alloc_mib);
-        row.opt_float(f.overshoot_pct);
-        row.end_row();
+        row.opt_pct(f.overshoot_pct);
+        let cells = row.as_bytes();
+        buf.extend_from_slice(&cells[..cells.len() - 1]);
+        buf.push(b'\n');
     }
 }
 
@@ -263,14 +180,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exact_milliseconds_and_quoted_sources() {
-        let mut v = vec![];
-        let mut r = Row { buf: &mut v };
-        for v in [0, 31, 1500, 87_000, 9_070, 5] {
-            r.fixed(v, 3);
-        }
-        r.end_row();
-        assert_eq!(v, b"0,0.031,1.5,87,9.07,0.005\n");
+    fn every_column_once_and_quoted_sources() {
+        assert_eq!(header().len(), 1 + COLUMNS);
         assert_eq!(quoted("a,b.log").unwrap(), b"\"a,b.log\"");
         assert_eq!(quoted("plain.log").unwrap(), b"plain.log");
     }

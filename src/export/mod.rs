@@ -6,6 +6,7 @@
 //! [`output::Format`]: crate::output::Format
 
 pub mod advice;
+mod cells;
 pub mod csv;
 pub mod escape;
 pub mod goroutines;

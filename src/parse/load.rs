@@ -7,9 +7,11 @@ use super::{Builder, Scanner};
 use crate::input::{self, BLOCK, Chunk, Input, Progress, split_lines};
 use crate::model::Timeline;
 use anyhow::Context;
+use std::cell::Cell;
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Reads `files` (`-` is stdin; none means stdin) into one timeline, in the order given.
 pub fn load(files: &[String]) -> anyhow::Result<Timeline> {
@@ -140,25 +142,34 @@ pub fn scan_reader(
     progress: Progress,
 ) -> io::Result<Builder> {
     let mut all = Builder::new(source);
-    reader_blocks(scanner, source, r, progress, &mut |b| all.append(b))?;
+    reader_blocks(scanner, source, r, progress, &mut |b| {
+        all.append(b);
+        ControlFlow::Continue(())
+    })?;
     Ok(all)
 }
 
 /// Lines of a stream handed over at once (about 9 MiB of gc lines).
 const STREAM_BLOCK_LINES: u64 = 1 << 16;
 
-/// Scans a stream block by block, handing over each block's builder as it is done.
+/// Scans a stream block by block, handing over each block's builder as it is done,
+/// until `each` says to stop (the stream is then read no further).
 fn reader_blocks(
     scanner: &Scanner,
     source: u32,
     r: &mut dyn Read,
     progress: Progress,
-    each: &mut dyn FnMut(Builder),
+    each: &mut dyn FnMut(Builder) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut b = Builder::new(source);
     // the lines of a block whose record may continue in the next block
     let mut carry: Vec<u8> = Vec::new();
-    input::for_each_block(r, progress, |c| {
+    let stop = Cell::new(false);
+    let mut r = Until { r, stop: &stop };
+    input::for_each_block(&mut r, progress, |c| {
+        if stop.get() {
+            return;
+        }
         match c {
             Chunk::Lines(lines) if carry.is_empty() => {
                 let used = b.feed_from(scanner, lines, false);
@@ -179,41 +190,65 @@ fn reader_blocks(
         // a pipe reads 64 KiB at a time: blocks of many reads, so that a kept block is
         // not a few hundred cycles in an allocation of its own
         if b.lines() >= STREAM_BLOCK_LINES {
-            each(std::mem::replace(&mut b, Builder::new(source)));
+            let full = std::mem::replace(&mut b, Builder::new(source));
+            stop.set(each(full).is_break());
         }
     })?;
-    b.feed(scanner, &carry);
-    each(b);
+    if !stop.get() {
+        b.feed(scanner, &carry);
+        let _ = each(b);
+    }
     Ok(())
+}
+
+/// A stream that ends once `stop` is set.
+struct Until<'a> {
+    r: &'a mut dyn Read,
+    stop: &'a Cell<bool>,
+}
+
+impl Read for Until<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.get() {
+            return Ok(0);
+        }
+        self.r.read(buf)
+    }
 }
 
 /// Reads one input (`-` is stdin) in blocks, in order, handing each block's builder to
 /// `each` and forgetting it: a long trace is read in memory bounded by a few blocks
 /// (issue 31). A mapped file's blocks are scanned on every core, and the pages of each
-/// are given back once it is handed over; a stream is read as it comes.
+/// are given back once it is handed over; a stream is read as it comes. Once `each`
+/// says to stop (its output was closed: `gc -f csv | head`), nothing more is scanned.
 pub fn stream_path(
     scanner: &Scanner,
     source: u32,
     path: &str,
     progress: Progress,
-    each: &mut dyn FnMut(Builder),
+    each: &mut dyn FnMut(Builder) -> ControlFlow<()>,
 ) -> anyhow::Result<()> {
     match input::open(path)? {
         Input::Whole(data) => {
             let bounds = settle(scanner, &data, split_lines(&data, BLOCK));
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let stop = AtomicBool::new(false);
             super::ordered::map_in_order(
                 &bounds,
                 threads,
                 2 * threads,
                 |&(a, e)| {
                     let mut b = Builder::new(source);
-                    b.reserve((e - a) / 128);
-                    b.feed(scanner, &data[a..e]);
+                    if !stop.load(Ordering::Relaxed) {
+                        b.reserve((e - a) / 128);
+                        b.feed(scanner, &data[a..e]);
+                    }
                     b
                 },
                 |k, b| {
-                    each(b);
+                    if !stop.load(Ordering::Relaxed) && each(b).is_break() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                     let (a, e) = bounds[k];
                     data.release(a..e);
                     progress(e as u64);

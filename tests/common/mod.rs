@@ -32,6 +32,28 @@ pub fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("gclens")
 }
 
+/// Starts `gclens ARGS…` in the repository root, its stdin, stdout and stderr piped.
+pub fn spawn(args: &[&str]) -> std::process::Child {
+    use std::process::Stdio;
+    std::process::Command::new(bin())
+        .current_dir(ROOT)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Reads the first bytes `child` writes, then closes its stdout, as `| head` does.
+pub fn close_stdout_after_a_little(child: &mut std::process::Child) {
+    use std::io::Read;
+    let mut first = [0u8; 16];
+    let out = child.stdout.as_mut().unwrap();
+    out.read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+}
+
 /// Runs `gclens ARGS…`: stdout (UTF-8) and the exit code.
 pub fn run(args: &[&str]) -> (String, i32) {
     let out = gclens().args(args).output().unwrap();
