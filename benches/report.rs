@@ -78,7 +78,12 @@ fn write_incident(dir: &Path, profile_mb: u64, trace_mb: u64) -> u64 {
 
 fn report(paths: &[String]) -> usize {
     let ev = gclens::parse::incident::gather(paths, 1 << 30).unwrap();
-    let r = build(ev, &ReportOptions::default());
+    let gc = (!ev.traces.is_empty()).then(|| {
+        gclens::analyze::long::Long::default()
+            .read(&ev.traces, &|_| Box::new(|_| {}))
+            .unwrap()
+    });
+    let r = build(ev, gc, &ReportOptions::default());
     r.verdict.findings.len()
 }
 

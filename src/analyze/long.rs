@@ -156,6 +156,23 @@ impl<'s> Long<'s> {
         }
     }
 
+    /// Reads `files` (`-` is stdin) in order, in one pass, and gives the report: how
+    /// `gc`, `advise`, `chart` and `report` read a trace of any length. `watch` is told
+    /// of each file as it starts (see [`crate::parse::load::Watch`]).
+    pub fn read(
+        mut self,
+        files: &[String],
+        watch: crate::parse::load::Watch,
+    ) -> anyhow::Result<Report> {
+        let scanner = crate::parse::Scanner::new();
+        for (k, path) in files.iter().enumerate() {
+            let tick = watch(path);
+            self.start(path);
+            crate::parse::stream_path(&scanner, k as u32, path, &*tick, &mut |b| self.block(b))?;
+        }
+        Ok(self.finish())
+    }
+
     /// The report: the whole trace's summary and findings over the detailed window.
     pub fn finish(mut self) -> Report {
         self.end_source();

@@ -136,18 +136,11 @@ fn load_long_with(
     sink: Option<&mut dyn crate::analyze::long::Sink>,
 ) -> anyhow::Result<crate::analyze::Report> {
     stdin_hint(files);
-    let scanner = crate::parse::Scanner::new();
-    let watch = watch(progress);
     let mut long = crate::analyze::long::Long::default();
     if let Some(sink) = sink {
         long = long.with_sink(sink);
     }
-    for (k, path) in crate::input::files_or_stdin(files).iter().enumerate() {
-        let tick = watch(path);
-        long.start(path);
-        crate::parse::stream_path(&scanner, k as u32, path, &*tick, &mut |b| long.block(b))?;
-    }
-    Ok(long.finish())
+    long.read(&crate::input::files_or_stdin(files), &watch(progress))
 }
 
 /// What tells a file's reading progress: a bar for big files on a terminal.

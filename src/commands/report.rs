@@ -4,9 +4,11 @@ use super::Status;
 use crate::analyze::report::{IncidentReport, Leaking, ReportOptions, build};
 use crate::cli::{Budget, ReportArgs, ReportGate, ReportOutput};
 use crate::export::report::{ReportJson, ReportMarkdown};
+use crate::model::Cycle;
 use crate::output::{Format, emit};
+use crate::render::chart::ChartStream;
 use crate::render::report::ReportText;
-use crate::render::report_html::ReportHtml;
+use crate::render::report_html::{ReportHtml, heap_chart};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<Status> {
     let budget_bytes = match &args.budget {
@@ -31,14 +33,42 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Status> {
             _ => None,
         },
     };
-    let report = build(ev, &o);
+    // the traces in one bounded pass, the page's heap chart gathered on the way
+    let mut chart = args
+        .html
+        .as_ref()
+        .map(|_| ChartStream::new(&heap_chart(None), 0));
+    let gc = if ev.traces.is_empty() {
+        None
+    } else {
+        let mut push = |c: &Cycle| {
+            if let Some(st) = chart.as_mut() {
+                st.push(c);
+            }
+        };
+        Some(super::load_long_with(&ev.traces, true, Some(&mut push))?)
+    };
+    let report = build(ev, gc, &o);
     let format: &dyn Format<IncidentReport> = match args.format {
         ReportOutput::Text => &ReportText { top: args.top },
         ReportOutput::Markdown => &ReportMarkdown { top: args.top },
         ReportOutput::Json => &ReportJson,
     };
     if let Some(path) = &args.html {
-        emit(Some(path), &ReportHtml, &report)?;
+        let heap_chart = match (chart, &report.gc) {
+            (Some(st), Some(gc)) => Some(
+                st.with_budget(report.time_left.as_ref().map(|t| t.budget_bytes))
+                    .finish(
+                        &gc.summary,
+                        gc.summary.main_segment_of_trace,
+                        &gc.timeline.sources,
+                        gc.timeline.cycles.len(),
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            ),
+            _ => None,
+        };
+        emit(Some(path), &ReportHtml { heap_chart }, &report)?;
     }
     emit(args.output.as_deref(), format, &report)?;
     let v = report.verdict.leaking;

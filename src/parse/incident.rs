@@ -7,7 +7,6 @@
 //! file in an incident must not hide the rest.
 
 use crate::input::{self, walk};
-use crate::model::Timeline;
 use crate::model::escape::EscapeSet;
 use crate::model::goroutines::Dump;
 use crate::model::heap::HeapSeries;
@@ -54,7 +53,9 @@ pub struct Skipped {
 pub struct Evidence {
     /// Every file used, with what it was read as, in the order walked.
     pub files: Vec<(String, Family)>,
-    pub trace: Option<Timeline>,
+    /// The gctraces, in the order walked: read afterwards, in one bounded pass over
+    /// them all (a month of trace is read in memory that does not grow with it).
+    pub traces: Vec<String>,
     /// The heap profiles, in the order walked (the report orders them by time).
     pub heap: HeapSeries,
     pub dumps: Vec<Dump>,
@@ -71,7 +72,7 @@ pub struct Evidence {
 const HEAD: u64 = 1 << 20;
 
 /// Reads every file under `paths` (directories walked in name order) within `limit`
-/// bytes each (a gctrace is mapped and scanned whole, whatever its size). A path that
+/// bytes each (a gctrace is only named: the caller reads it, whatever its size). A path that
 /// does not exist is an error; a file that cannot be used is set aside with its reason.
 pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
     let mut ev = Evidence::default();
@@ -88,7 +89,6 @@ pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
     // read, inflated and decoded on every core; used in walk order (heap profiles share
     // one table of stacks), one file more than there are cores held at once
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut traces = vec![];
     crate::parse::ordered::map_in_order(
         &found,
         threads,
@@ -98,7 +98,7 @@ pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
             let (f, family) = &found[i];
             let used = match prepared {
                 Prepared::Trace => {
-                    traces.push(f.clone());
+                    ev.traces.push(f.clone());
                     Ok(())
                 }
                 Prepared::Skip(why) => Err(why),
@@ -117,15 +117,12 @@ pub fn gather(paths: &[String], limit: u64) -> anyhow::Result<Evidence> {
             }
         },
     );
-    if !traces.is_empty() {
-        ev.trace = Some(crate::parse::load(&traces)?);
-    }
     Ok(ev)
 }
 
 /// A file as read by a worker, before it joins the evidence.
 enum Prepared {
-    /// gctraces are mapped and scanned together, on every core, afterwards.
+    /// gctraces are read together, afterwards (see [`Evidence::traces`]).
     Trace,
     Skip(String),
     /// A gzipped heap profile, inflated and decoded: only its interning is left.
@@ -304,7 +301,7 @@ impl Evidence {
                 Ok(())
             }
             Family::Manifest => self.read_manifest(f, data),
-            Family::Trace => unreachable!("traces are mapped and read together"),
+            Family::Trace => unreachable!("traces are read by the caller, together"),
         }
     }
 

@@ -8,18 +8,35 @@ use crate::analyze::report::{AdvicePart, IncidentReport, Role, SiteLine};
 use crate::model::escape::Step;
 use crate::model::heap::SampleType;
 use crate::output::Format;
-use crate::render::chart::{ChartOptions, Panel};
+use crate::render::chart::{ChartModel, ChartOptions, Panel};
 use crate::units::{fmt_bytes, num};
 use base64::Engine;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// The page.
-pub struct ReportHtml;
+/// The page; `heap_chart` is the trace's heap chart, gathered as the trace was read
+/// (a [`ChartStream`](crate::render::chart::ChartStream) made with [`heap_chart`]'s
+/// options, so that a trace of any length is drawn in bounded memory).
+pub struct ReportHtml {
+    pub heap_chart: Option<ChartModel>,
+}
+
+/// The options of the page's heap chart: the budget line drawn while the program leaks
+/// (`budget_bytes`: the report's `time_left`).
+pub fn heap_chart(budget_bytes: Option<u64>) -> ChartOptions {
+    ChartOptions {
+        width: 1000,
+        height: 420,
+        panels: vec![Panel::Heap],
+        budget_bytes,
+        svg: true,
+        ..ChartOptions::default()
+    }
+}
 
 impl Format<IncidentReport> for ReportHtml {
     fn write(&self, r: &IncidentReport, out: &mut dyn Write) -> anyhow::Result<()> {
-        out.write_all(page(r)?.as_bytes())?;
+        out.write_all(page(r, self.heap_chart.as_ref())?.as_bytes())?;
         Ok(())
     }
 }
@@ -81,7 +98,7 @@ pub fn sparkline(values: &[f64], second: Option<&[f64]>, w: u32, h: u32) -> Stri
     s
 }
 
-fn page(r: &IncidentReport) -> anyhow::Result<String> {
+fn page(r: &IncidentReport, chart: Option<&ChartModel>) -> anyhow::Result<String> {
     let mut s = String::new();
     let v = &r.verdict;
     let class = serde_json::to_value(v.leaking)?
@@ -98,7 +115,7 @@ fn page(r: &IncidentReport) -> anyhow::Result<String> {
         esc(&capital(v.leaking.label())),
         esc(&v.summary)
     );
-    growth(&mut s, r)?;
+    growth(&mut s, r, chart)?;
     heap(&mut s, r)?;
     goroutines(&mut s, r);
     why(&mut s, r);
@@ -143,25 +160,16 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn growth(s: &mut String, r: &IncidentReport) -> anyhow::Result<()> {
+fn growth(s: &mut String, r: &IncidentReport, chart: Option<&ChartModel>) -> anyhow::Result<()> {
     let g = &r.growth;
     let _ = writeln!(
         s,
         "<h2 id=\"growing\">1. Is memory growing? {}</h2>",
         esc(g.signal.label())
     );
-    if let Some(gc) = &r.gc
-        && gc.timeline.cycles.len() >= 2
-    {
-        let opts = ChartOptions {
-            width: 1000,
-            height: 420,
-            panels: vec![Panel::Heap],
-            budget_bytes: r.time_left.as_ref().map(|t| t.budget_bytes),
-            svg: true,
-            ..ChartOptions::default()
-        };
-        let svg = crate::render::chart::render(&gc.timeline, &gc.summary, &opts)?;
+    if let Some(m) = chart.filter(|_| r.gc.as_ref().is_some_and(|gc| gc.summary.cycles >= 2)) {
+        let opts = heap_chart(r.time_left.as_ref().map(|t| t.budget_bytes));
+        let svg = crate::render::chart::draw::svg(m, &opts)?;
         let svg = String::from_utf8_lossy(&svg);
         let svg = svg.find("<svg").map_or(&*svg, |k| &svg[k..]);
         let _ = writeln!(s, "<div class=\"chart\">{svg}</div>");

@@ -100,8 +100,9 @@ pub struct TimeLeft {
     pub gomemlimit_bytes: Option<u64>,
 }
 
-/// Builds the report from what was gathered.
-pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
+/// Builds the report from what was gathered and `gc`, the analysis of its gctraces
+/// (`ev.traces`, read in one bounded pass: [`super::long::Long`]).
+pub fn build(ev: Evidence, gc: Option<super::Report>, o: &ReportOptions) -> IncidentReport {
     let inputs = ev
         .files
         .iter()
@@ -111,7 +112,6 @@ pub fn build(ev: Evidence, o: &ReportOptions) -> IncidentReport {
         })
         .collect();
     let mut skipped = ev.skipped.clone();
-    let gc = ev.trace.map(super::Report::new);
     let summary = gc.as_ref().map(|r| &r.summary);
     let timeline = gc.as_ref().map(|r| &r.timeline);
     let (mut heap, mut dumps) = (ev.heap, ev.dumps);

@@ -150,6 +150,8 @@ pub(super) struct Banded {
     pub bands: Bands,
     pub sc: Scalars,
     pub run: u32,
+    /// Markers held before they are thinned again (see [`admit`]).
+    pub marker_cap: usize,
 }
 
 /// The chart, fed one cycle at a time (see the module doc).
@@ -199,6 +201,13 @@ impl ChartStream {
     /// The MemStats snapshots joined to the timeline (known once it is read).
     pub fn with_joined(mut self, joined: Vec<crate::analyze::memstats::Joined>) -> Self {
         self.opts.joined = joined;
+        self
+    }
+
+    /// The budget line (known once the trace is read: `report` draws it while the
+    /// program leaks).
+    pub fn with_budget(mut self, budget_bytes: Option<u64>) -> Self {
+        self.opts.budget_bytes = budget_bytes;
         self
     }
 
@@ -282,6 +291,7 @@ impl ChartStream {
             bands: Bands::new(lo, (hi - lo) / (max / 2) as f64, max),
             sc: Scalars::new(),
             run: 0,
+            marker_cap: 0,
         };
         for p in std::mem::take(&mut self.raw) {
             admit(&self.opts, &mut b, &p);
@@ -326,8 +336,12 @@ fn admit(opts: &ChartOptions, b: &mut Banded, p: &Pt) {
         b.run += 1;
     }
     b.bands.push(b.run, x, &p.ys);
-    if b.sc.markers.len() > 4 * columns(opts) + 64 {
+    if b.sc.markers.len() > b.marker_cap.max(4 * columns(opts) + 64) {
         b.sc.thin_markers(b.bands.width());
+        // a band's width apart may still be more than that (two kinds, one per band
+        // each): thinning on every cycle then cost O(markers) each (a trace forced
+        // often drew in 19 s, not 1): thin again once twice as many are held
+        b.marker_cap = 2 * b.sc.markers.len();
     }
 }
 
