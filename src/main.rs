@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Heap(args) => commands::heap::run(args),
         Command::Goroutines(args) => commands::goroutines::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Fleet(args) => commands::fleet::run(args),
         Command::Capture(args) => commands::capture::run(args),
         Command::Man { command, dir } => commands::man::run(command.as_deref(), dir.as_deref()),
         Command::Completions { shell } => {

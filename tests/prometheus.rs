@@ -5,44 +5,12 @@
 //! API) with what `gclens gc` reads from the same trace.
 
 mod common;
+use common::prom::{self, SKIPPED, free_port, get, prometheus};
 use common::{ROOT, bin};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn prometheus() -> Option<PathBuf> {
-    let p: PathBuf = std::env::var_os("GCLENS_PROMETHEUS")
-        .filter(|p| !p.is_empty())
-        .map_or_else(|| "prometheus".into(), Into::into);
-    Command::new(&p)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-        .then_some(p)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `GET path` over HTTP/1.0 (no chunked answers): status and body.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let (head, body) = raw.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    Some((status, body.to_string()))
-}
+use std::time::Duration;
 
 fn encode(q: &str) -> String {
     q.bytes()
@@ -88,21 +56,10 @@ fn gcload(dir: &Path) -> PathBuf {
 }
 
 /// Kills the server when the test ends, however it ends.
-struct Server(std::process::Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
     let Some(prom) = prometheus() else {
-        eprintln!(
-            "skipped: no prometheus binary (scripts/test installs Debian's package when run as \
-             root with apt; or set GCLENS_PROMETHEUS=/path/to/prometheus)"
-        );
+        eprintln!("{SKIPPED}");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -117,29 +74,7 @@ fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
         ),
     )
     .unwrap();
-    let log = std::fs::File::create(tmp.path().join("prometheus.log")).unwrap();
-    let _server = Server(
-        Command::new(prom)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                tmp.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{pport}"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let t0 = Instant::now();
-    while get(pport, "/-/ready").is_none_or(|(s, _)| s != 200) {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "prometheus did not start: {}",
-            std::fs::read_to_string(tmp.path().join("prometheus.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let _server = prom::start(&prom, tmp.path(), &config, pport);
 
     // a paced service for 10 s, scraped every second or two; the trace teed to a file
     let trace = tmp.path().join("trace.log");

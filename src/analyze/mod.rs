@@ -7,6 +7,7 @@ pub mod cycle;
 pub mod digest;
 pub mod escape;
 pub mod findings;
+pub mod fleet;
 pub mod folded;
 pub mod goroutines;
 pub mod heap;

@@ -61,7 +61,7 @@ pub fn duration_arg(s: &str) -> Result<std::time::Duration, String> {
 }
 
 /// `Name: value`, with a header name HTTP allows.
-fn header_arg(s: &str) -> Result<(String, String), String> {
+pub fn header_arg(s: &str) -> Result<(String, String), String> {
     let (name, value) = s
         .split_once(':')
         .ok_or_else(|| "expected 'Name: value', e.g. 'Authorization: Bearer TOKEN'".to_string())?;

@@ -4,11 +4,13 @@
 
 mod capture;
 mod escape;
+mod fleet;
 mod profiles;
 mod report;
 
 pub use capture::*;
 pub use escape::*;
+pub use fleet::*;
 pub use profiles::*;
 pub use report::*;
 
@@ -186,6 +188,22 @@ pub enum Command {
         --header 'Authorization: Bearer TOKEN' --cacert ca.pem --profiles allocs,mutex\n  \
         gclens report incident/ --budget 2Gi")]
     Capture(CaptureArgs),
+    /// The leak and settings verdict of every Go instance a Prometheus scrapes.
+    ///
+    /// Asks the Prometheus HTTP API (Thanos, Mimir and VictoriaMetrics answer the same)
+    /// for each instance's live heap (gclens_heap_live_bytes from `gclens run --metrics`,
+    /// else the heap goal over 1 + GOGC/100 from client_golang's Go collector, else the
+    /// heap in use), goroutines, GOGC and GOMEMLIMIT in force and its container's memory
+    /// limit; judges the live-heap trend by the rule of `gclens gc` and flags the
+    /// settings. Instances are asked a batch at a time. Exit status: 0 with a table (1
+    /// with --fail-on and that verdict), 1 when no Go instance matched, 2 for usage, I/O
+    /// or Prometheus errors.
+    #[command(after_help = "Examples:\n  \
+        gclens fleet --prometheus http://prometheus:9090\n  \
+        gclens fleet --prometheus http://prometheus:9090 --match '{namespace=\"shop\"}' --range 24h\n  \
+        gclens fleet --prometheus https://mimir.example/prometheus --header 'X-Scope-OrgID: team' \\\n      \
+        --format json --fail-on leak")]
+    Fleet(FleetArgs),
     /// Print a manual page (roff), or write them all into a directory.
     ///
     /// Generated from this command line's own help. `gclens man` is gclens(1), `gclens man

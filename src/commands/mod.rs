@@ -7,6 +7,7 @@ pub mod advise;
 pub mod capture;
 pub mod chart;
 pub mod escape;
+pub mod fleet;
 pub mod gc;
 pub mod goroutines;
 pub mod heap;
@@ -168,6 +169,20 @@ fn watch(progress: bool) -> impl Fn(&str) -> Box<dyn Fn(u64) + Sync> {
         let bar = ClearOnDrop(bar);
         Box::new(move |n| bar.0.set_position(n))
     }
+}
+
+/// A bar over `n` instances (or other things) on a terminal's stderr; hidden elsewhere
+/// and with `progress` off.
+fn instance_bar(n: u64, progress: bool) -> indicatif::ProgressBar {
+    if !progress || !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{wide_msg} {bar:20} {pos}/{len} instances")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 /// A progress bar that clears itself when its file is done.

@@ -9,6 +9,7 @@ pub mod advice;
 mod cells;
 pub mod csv;
 pub mod escape;
+pub mod fleet;
 pub mod goroutines;
 pub mod heap;
 pub mod json;

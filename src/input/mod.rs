@@ -10,6 +10,7 @@
 pub mod cgroup;
 pub mod http;
 pub mod mapped;
+pub mod prometheus;
 pub mod sched;
 pub mod walk;
 

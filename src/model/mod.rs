@@ -13,6 +13,7 @@
 
 pub mod capture;
 pub mod escape;
+pub mod fleet;
 pub mod gc;
 pub mod goroutines;
 pub mod heap;

@@ -19,6 +19,7 @@ pub mod num;
 pub mod ordered;
 pub mod pacer;
 pub mod print;
+pub mod prom_api;
 pub mod scan;
 pub mod scav;
 pub mod timeline;

@@ -4,6 +4,7 @@ pub mod advice;
 pub mod chart;
 pub mod escape;
 pub mod flamegraph;
+pub mod fleet;
 pub mod goroutines;
 pub mod heap;
 pub mod man;

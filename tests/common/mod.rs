@@ -3,6 +3,8 @@
 //! `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod prom;
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 
