@@ -334,7 +334,11 @@ fn fleet_names_exactly_the_planted_cases() {
     );
     let (md, _, _) = fleet_as(port, end, "markdown", &["--top", "3"]);
     assert!(md.contains("| instance | verdict | live heap |"), "{md}");
-    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 4, "{md}");
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| ")).count(),
+        4,
+        "{md}"
+    );
     assert!(md.contains("<details>") && md.contains("api-leak"), "{md}");
     let (csv, _, _) = fleet_as(port, end, "csv", &[]);
     assert_eq!(csv.lines().count(), 11);
@@ -392,4 +396,66 @@ fn prometheus_errors_are_one_clear_line() {
     let (_, code, stderr) = fleet(port, 1.7e9, &[]);
     assert_eq!(code, 1);
     assert!(stderr.contains("no Go instance matches {}"), "{stderr}");
+}
+
+/// `gclens fleet rules`: Prometheus takes the file (`promtool check rules`) and its
+/// alerts fire for exactly the planted cases of `fixtures/prometheus/fleet-rules.test.yml`
+/// (`promtool test rules`): a leak, goroutines that never end, no GOMEMLIMIT under a
+/// limit, GOMEMLIMIT above it and a live heap near it; a daily load cycle never.
+#[test]
+fn the_rules_pass_promtool_and_their_own_tests() {
+    let Some(prom) = prometheus() else {
+        eprintln!("{SKIPPED}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rules = d.join("gclens-rules.yml");
+    common::gclens()
+        .args(["fleet", "rules", "-o", rules.to_str().unwrap()])
+        .assert()
+        .success();
+    let test = d.join("fleet-rules.test.yml");
+    std::fs::copy(
+        common::path("fixtures/prometheus/fleet-rules.test.yml"),
+        &test,
+    )
+    .unwrap();
+    let promtool = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(promtool(&prom)).args(args).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "promtool {args:?}: {said}");
+    };
+    promtool(&["check".as_ref(), "rules".as_ref(), rules.as_os_str()]);
+    promtool(&["test".as_ref(), "rules".as_ref(), test.as_os_str()]);
+    // other options make rules Prometheus takes too
+    let other = d.join("shop.yml");
+    common::gclens()
+        .args([
+            "fleet",
+            "rules",
+            "--match",
+            "{namespace=\"shop\",job=~\"api|cart\"}",
+        ])
+        .args([
+            "--window",
+            "12h",
+            "--for",
+            "30m",
+            "-o",
+            other.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&other).unwrap();
+    assert!(
+        text.contains("go_goroutines{namespace=\"shop\",job=~\"api|cart\"}[1h]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deriv(gclens:go_live_heap_floor_bytes:1h[12h])"),
+        "{text}"
+    );
+    promtool(&["check".as_ref(), "rules".as_ref(), other.as_os_str()]);
 }

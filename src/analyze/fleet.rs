@@ -7,7 +7,7 @@
 //! are ranked worst first.
 
 use super::stats::theil_sen;
-use super::summary::{Leak, LeakVerdict, TrendOut, live_leak};
+use super::summary::{LIKELY_LEAK, Leak, LeakRule, LeakVerdict, TrendOut, live_leak};
 use crate::model::fleet::{Instance, Labels, LiveSource, is_unlimited};
 use serde::Serialize;
 
@@ -224,7 +224,13 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
     }
 }
 
-/// Goroutines growing by the live heap's rule: a steady slope (R² ≥ 0.8) that added at
+/// Goroutines growing: the live heap's rule, at least 20 goroutines more.
+pub const GOROUTINE_GROWTH: LeakRule = LeakRule {
+    growth_min: 20.0,
+    ..LIKELY_LEAK
+};
+
+/// Goroutines growing by [`GOROUTINE_GROWTH`]: a steady slope (R² ≥ 0.8) that added at
 /// least a quarter of the start and 20 goroutines.
 fn goroutine_trend(p: &[(f64, f64)]) -> Option<GoroutineTrend> {
     let t0 = p.first()?.0;
@@ -236,6 +242,6 @@ fn goroutine_trend(p: &[(f64, f64)]) -> Option<GoroutineTrend> {
         last: p.last()?.1,
         per_hour: t.slope,
         r2: t.r2,
-        growing: t.slope > 0.0 && t.r2 >= 0.8 && growth >= (0.25 * t.start.max(1.0)).max(20.0),
+        growing: GOROUTINE_GROWTH.holds(t.slope, t.r2, growth, t.start.max(1.0)),
     })
 }

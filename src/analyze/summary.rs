@@ -161,6 +161,34 @@ pub fn fmt_minutes(min: f64) -> String {
     }
 }
 
+/// When a growing floor is a verdict: a fit at least this good (R²), that grew at least
+/// this share of where it started and this many units (MiB for the heap). The same
+/// figures make `gclens fleet rules`' alerts, so Prometheus judges as gclens does.
+#[derive(Clone, Copy, Debug)]
+pub struct LeakRule {
+    pub r2: f64,
+    pub growth_share: f64,
+    pub growth_min: f64,
+}
+
+impl LeakRule {
+    pub fn holds(&self, slope: f64, r2: f64, growth: f64, start: f64) -> bool {
+        slope > 0.0 && r2 >= self.r2 && growth >= (self.growth_share * start).max(self.growth_min)
+    }
+}
+
+pub const LIKELY_LEAK: LeakRule = LeakRule {
+    r2: 0.8,
+    growth_share: 0.25,
+    growth_min: 4.0,
+};
+
+pub const POSSIBLE_GROWTH: LeakRule = LeakRule {
+    r2: 0.5,
+    growth_share: 0.1,
+    growth_min: 2.0,
+};
+
 pub(super) fn leak_verdict(trend: Option<&(Trend, f64, f64)>, cycles: usize) -> Leak {
     let Some((t, span, _)) = trend.filter(|_| cycles >= 10) else {
         return Leak {
@@ -181,9 +209,9 @@ pub(super) fn leak_verdict(trend: Option<&(Trend, f64, f64)>, cycles: usize) -> 
         t.start,
         t.end
     );
-    let (verdict, tail) = if t.slope > 0.0 && t.r2 >= 0.8 && growth >= (0.25 * base).max(4.0) {
+    let (verdict, tail) = if LIKELY_LEAK.holds(t.slope, t.r2, growth, base) {
         (LeakVerdict::LikelyLeak, "likely leak")
-    } else if t.slope > 0.0 && t.r2 >= 0.5 && growth >= (0.1 * base).max(2.0) {
+    } else if POSSIBLE_GROWTH.holds(t.slope, t.r2, growth, base) {
         (
             LeakVerdict::PossibleGrowth,
             "possible growth, watch a longer trace",

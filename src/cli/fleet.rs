@@ -44,11 +44,14 @@ fn budget_from_arg(s: &str) -> Result<BudgetFrom, String> {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 pub struct FleetArgs {
+    #[command(subcommand)]
+    pub action: Option<FleetAction>,
     /// The Prometheus (or Thanos, Mimir, VictoriaMetrics) to ask: its base URL, as in
     /// `http://prometheus:9090` (the HTTP API is under /api/v1).
-    #[arg(long, value_name = "URL")]
-    pub prometheus: String,
+    #[arg(long, value_name = "URL", required = true)]
+    pub prometheus: Option<String>,
     /// Which instances, as a PromQL label matcher: `{job=~"api.*"}`,
     /// `{namespace="shop"}`. Every Go instance by default.
     #[arg(long = "match", value_name = "SELECTOR", default_value = "{}")]
@@ -97,6 +100,39 @@ pub struct FleetArgs {
     /// Do not show the progress bar over instances.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FleetAction {
+    /// Prometheus recording and alerting rules that make the same checks continuously.
+    ///
+    /// Recorded: each instance's live heap (the best series it has), its floor per hour
+    /// and the floor's slope, R², start and growth over the window; the goroutines' the
+    /// same way. Alerts: GoLiveHeapLeak and GoLiveHeapGrowing (the thresholds of
+    /// `gclens gc`'s leak verdict), GoGoroutineLeak, GoNoMemoryLimit,
+    /// GoMemoryLimitAboveContainerLimit, GoLiveHeapNearMemoryLimit. Load the file with
+    /// `rule_files:`; check it with `promtool check rules`.
+    #[command(after_help = "Examples:\n  \
+        gclens fleet rules > gclens-rules.yml && promtool check rules gclens-rules.yml\n  \
+        gclens fleet rules --match '{namespace=\"shop\"}' --window 12h --for 30m -o shop.yml")]
+    Rules(FleetRulesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FleetRulesArgs {
+    /// Which instances, as a PromQL label matcher: `{job=~"api.*"}`. Every Go instance
+    /// by default.
+    #[arg(long = "match", value_name = "SELECTOR", default_value = "{}")]
+    pub selector: String,
+    /// The window each trend is fitted over: 24h, 12h, 7d.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration_arg)]
+    pub window: std::time::Duration,
+    /// How long a condition holds before its alert fires.
+    #[arg(long = "for", value_name = "DURATION", default_value = "1h", value_parser = super::duration_arg)]
+    pub for_: std::time::Duration,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 /// Unix seconds, or an RFC 3339 time.

@@ -5,8 +5,9 @@
 
 use super::Status;
 use crate::analyze::fleet::{FleetReport, judge};
-use crate::cli::{BudgetFrom, FleetArgs, FleetGate, FleetOutput};
+use crate::cli::{BudgetFrom, FleetAction, FleetArgs, FleetGate, FleetOutput, FleetRulesArgs};
 use crate::export::fleet::{FleetCsv, FleetJson};
+use crate::export::fleet_rules::RulesOptions;
 use crate::input::prometheus::Prometheus;
 use crate::model::fleet::{Instance, Labels, LiveSource, Series, key_of};
 use crate::output::{Format, emit};
@@ -32,7 +33,13 @@ impl Span {
 }
 
 pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
-    let prom = Prometheus::new(&args.prometheus, client(args)?, 1 << 30);
+    if let Some(FleetAction::Rules(r)) = &args.action {
+        return rules(r);
+    }
+    let Some(url) = args.prometheus.as_deref() else {
+        anyhow::bail!("--prometheus URL is required");
+    };
+    let prom = Prometheus::new(url, client(args)?, 1 << 30);
     let end = args.end.unwrap_or_else(now);
     let span = Span {
         start: end - args.range.as_secs_f64(),
@@ -45,7 +52,7 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
         crate::note!(
             "gclens: no Go instance matches {} in {} over the range (no go_goroutines or gclens_heap_live_bytes series)",
             args.selector,
-            args.prometheus
+            url
         );
         return Ok(Status::NothingFound);
     }
@@ -67,7 +74,7 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
     bar.finish_and_clear();
     let report = FleetReport::new(
         (
-            args.prometheus.clone(),
+            url.to_string(),
             args.selector.clone(),
             span.start,
             span.end,
@@ -93,6 +100,20 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
     } else {
         Status::Ok
     })
+}
+
+/// `gclens fleet rules`: the rules file.
+fn rules(r: &FleetRulesArgs) -> anyhow::Result<Status> {
+    let o = RulesOptions {
+        matchers: matchers(&r.selector)?,
+        window_s: r.window.as_secs().max(60),
+        for_s: r.for_.as_secs().max(1),
+    };
+    let text = crate::export::fleet_rules::rules(&o);
+    crate::output::write_to(r.output.as_deref(), |out| {
+        Ok(out.write_all(text.as_bytes())?)
+    })?;
+    Ok(Status::Ok)
 }
 
 fn now() -> f64 {

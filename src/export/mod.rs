@@ -10,6 +10,7 @@ mod cells;
 pub mod csv;
 pub mod escape;
 pub mod fleet;
+pub mod fleet_rules;
 pub mod goroutines;
 pub mod heap;
 pub mod json;
