@@ -9,175 +9,13 @@
 mod common;
 use common::prom::{self, SKIPPED, free_port, prometheus};
 use serde_json::Value;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-const MIB: f64 = 1048576.0;
-const DAY: f64 = 86400.0;
-/// Seconds between samples, as a scrape interval.
-const EVERY: f64 = 120.0;
-
-/// One instance's story: its labels and its figures at `t` seconds into the week.
-struct Planted {
-    name: &'static str,
-    /// Live heap (MiB).
-    live: fn(f64) -> f64,
-    goroutines: fn(f64) -> f64,
-    gomemlimit: f64,
-    container_limit: f64,
-    /// Only `gclens_heap_live_bytes` (a program under `gclens run --metrics`).
-    gclens_only: bool,
-    oom_kills: u32,
-}
-
-fn daily(t: f64, base: f64, amp: f64) -> f64 {
-    base + amp * (std::f64::consts::TAU * t / DAY).sin()
-}
-
-fn planted() -> Vec<Planted> {
-    let ok = |name| Planted {
-        name,
-        live: |t| daily(t, 180.0, 60.0),
-        goroutines: |t| daily(t, 300.0, 120.0),
-        gomemlimit: 900.0 * MIB,
-        container_limit: 1024.0 * MIB,
-        gclens_only: false,
-        oom_kills: 0,
-    };
-    let mut v: Vec<Planted> = ["web-0", "web-1", "web-2", "web-3", "search-0", "search-1"]
-        .into_iter()
-        .map(ok)
-        .collect();
-    v.push(Planted {
-        live: |t| 100.0 + 80.0 * t / DAY + daily(t, 0.0, 20.0),
-        ..ok("api-leak")
-    });
-    v.push(Planted {
-        live: |t| daily(t, 120.0, 30.0),
-        goroutines: |t| 200.0 + 400.0 * t / DAY,
-        ..ok("worker-goroutines")
-    });
-    v.push(Planted {
-        gomemlimit: 9_223_372_036_854_775_807.0,
-        container_limit: 2048.0 * MIB,
-        oom_kills: 2,
-        ..ok("cart-nolimit")
-    });
-    v.push(Planted {
-        live: |t| daily(t, 64.0, 16.0),
-        gclens_only: true,
-        ..ok("batch-traced")
-    });
-    v
-}
-
-/// The labels of the `k`th instance, as Kubernetes service discovery sets them.
-fn labels(k: usize, p: &Planted) -> String {
-    format!(
-        "job=\"{job}\",instance=\"10.1.0.{k}:8080\",namespace=\"shop\",pod=\"{pod}\",container=\"app\"",
-        job = p.name.split('-').next().unwrap(),
-        pod = p.name,
-    )
-}
-
-/// The week in OpenMetrics text, each family's samples together, ending at `end`.
-fn openmetrics(end: f64) -> String {
-    let ps = planted();
-    let start = end - 7.0 * DAY;
-    let times: Vec<f64> = (0..)
-        .map(|k| start + k as f64 * EVERY)
-        .take_while(|t| *t <= end)
-        .collect();
-    let mut s = String::new();
-    let mut family =
-        |name: &str, kind: &str, f: &dyn Fn(&Planted, f64) -> Option<f64>, extra: &str| {
-            let _ = writeln!(s, "# TYPE {name} {kind}");
-            let sample = if kind == "counter" {
-                format!("{name}_total")
-            } else {
-                name.to_string()
-            };
-            for (k, p) in ps.iter().enumerate() {
-                for &t in &times {
-                    if let Some(v) = f(p, t - start) {
-                        let _ = writeln!(s, "{sample}{{{}{extra}}} {v} {t}", labels(k, p));
-                    }
-                }
-            }
-        };
-    let go = |p: &Planted| !p.gclens_only;
-    // the GC's sawtooth: in use between the live heap and the goal
-    let saw = |p: &Planted, t: f64| (p.live)(t) * (1.0 + 0.9 * ((t / 600.0).fract()));
-    family(
-        "go_memstats_next_gc_bytes",
-        "gauge",
-        &|p, t| go(p).then(|| (p.live)(t) * 2.0 * MIB),
-        "",
-    );
-    family(
-        "go_memstats_heap_inuse_bytes",
-        "gauge",
-        &|p, t| go(p).then(|| saw(p, t) * MIB),
-        "",
-    );
-    family(
-        "go_gc_gogc_percent",
-        "gauge",
-        &|p, _| go(p).then_some(100.0),
-        "",
-    );
-    family(
-        "go_gc_gomemlimit_bytes",
-        "gauge",
-        &|p, _| go(p).then_some(p.gomemlimit),
-        "",
-    );
-    family(
-        "go_goroutines",
-        "gauge",
-        &|p, t| go(p).then(|| (p.goroutines)(t).round()),
-        "",
-    );
-    family(
-        "gclens_heap_live_bytes",
-        "gauge",
-        &|p, t| p.gclens_only.then(|| (p.live)(t) * MIB),
-        "",
-    );
-    family(
-        "container_spec_memory_limit_bytes",
-        "gauge",
-        &|p, _| Some(p.container_limit),
-        "",
-    );
-    family(
-        "container_memory_working_set_bytes",
-        "gauge",
-        &|p, t| Some(saw(p, t) * 1.3 * MIB),
-        "",
-    );
-    family(
-        "kube_pod_container_status_restarts",
-        "counter",
-        &|p, t| {
-            Some(
-                (t / (7.0 * DAY / (p.oom_kills as f64 + 1.0)))
-                    .floor()
-                    .min(p.oom_kills as f64),
-            )
-        },
-        "",
-    );
-    family(
-        "kube_pod_container_status_last_terminated_reason",
-        "gauge",
-        &|p, t| (p.oom_kills > 0 && t > 3.0 * DAY).then_some(1.0),
-        ",reason=\"OOMKilled\"",
-    );
-    s.push_str("# EOF\n");
-    s
-}
+#[path = "../benches/support/fleet_week.rs"]
+#[allow(dead_code)] // a fleet of any size is for scripts/bench-fleet
+mod fleet_week;
+use fleet_week::openmetrics;
 
 fn promtool(prom: &Path) -> std::path::PathBuf {
     prom.with_file_name("promtool")
@@ -309,6 +147,18 @@ fn fleet_names_exactly_the_planted_cases() {
     assert_eq!(leaking["live_source"], "goal_over_gogc");
     let slope_h = leaking["trend"]["slope_mib_per_min"].as_f64().unwrap() * 60.0;
     assert!((slope_h - 80.0 / 24.0).abs() < 0.5, "{slope_h} MiB/h");
+    // the GC's pauses and pace from go_gc_duration_seconds; its CPU only from gclens
+    let gc = &leaking["gc"];
+    assert_eq!(gc["pause_max_s"], 0.0005);
+    assert!(
+        (gc["pause_mean_s"].as_f64().unwrap() - 0.0002).abs() < 1e-9,
+        "{gc}"
+    );
+    assert!(
+        (gc["cycles_per_min"].as_f64().unwrap() - 6.0).abs() < 0.1,
+        "{gc}"
+    );
+    assert_eq!(gc["cpu_ratio"], Value::Null);
     // from ~650 MiB to its 900 MiB GOMEMLIMIT at 3.3 MiB/h: about three days
     let hours = leaking["hours_to_budget"].as_f64().unwrap();
     assert!((60.0..90.0).contains(&hours), "{hours} h");

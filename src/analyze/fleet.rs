@@ -8,7 +8,7 @@
 
 use super::stats::theil_sen;
 use super::summary::{LIKELY_LEAK, Leak, LeakRule, LeakVerdict, TrendOut, live_leak};
-use crate::model::fleet::{Instance, Labels, LiveSource, is_unlimited};
+use crate::model::fleet::{GcFigures, Instance, Labels, LiveSource, is_unlimited};
 use serde::Serialize;
 
 const MIB: f64 = 1048576.0;
@@ -47,6 +47,8 @@ pub struct Verdict {
     /// What memory is measured against: the container's limit, or `--budget-from SIZE`.
     pub budget_bytes: Option<f64>,
     pub working_set_peak_bytes: Option<f64>,
+    /// The GC's pauses, pace and CPU where exported.
+    pub gc: GcFigures,
     /// While the live heap grows: hours until it reaches GOMEMLIMIT (the GC thrashes
     /// there, then the container is killed), or without one until the heap's peak
     /// (live × (1 + GOGC/100)) reaches the budget.
@@ -219,6 +221,7 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
         container_limit_bytes: i.container_limit,
         budget_bytes: budget,
         working_set_peak_bytes: i.working_set_peak,
+        gc: i.gc.clone(),
         hours_to_budget,
         flags,
     }

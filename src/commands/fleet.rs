@@ -295,17 +295,44 @@ fn ask_batch(
             i.goroutines = series.points;
         }
     }
-    let lasts: [(&str, fn(&mut Instance) -> &mut Option<f64>); 3] = [
-        ("last_over_time(go_gc_gogc_percent", |i| &mut i.gogc),
-        ("last_over_time(go_gc_gomemlimit_bytes", |i| {
-            &mut i.gomemlimit
+    let lasts: [(String, fn(&mut Instance) -> &mut Option<f64>); 7] = [
+        (format!("last_over_time(go_gc_gogc_percent{s}[{w}])"), |i| {
+            &mut i.gogc
         }),
-        ("max_over_time(go_memstats_next_gc_bytes", |i| {
-            &mut i.goal_peak
+        (
+            format!("last_over_time(go_gc_gomemlimit_bytes{s}[{w}])"),
+            |i| &mut i.gomemlimit,
+        ),
+        (
+            format!("max_over_time(go_memstats_next_gc_bytes{s}[{w}])"),
+            |i| &mut i.goal_peak,
+        ),
+        (
+            format!(
+                "max_over_time(go_gc_duration_seconds{{quantile=\"1\",{}}}[{w}])",
+                &s[1..s.len() - 1]
+            ),
+            |i| &mut i.gc.pause_max_s,
+        ),
+        (
+            format!(
+                "increase(go_gc_duration_seconds_sum{s}[{w}]) / increase(go_gc_duration_seconds_count{s}[{w}])"
+            ),
+            |i| &mut i.gc.pause_mean_s,
+        ),
+        (
+            format!(
+                "increase(go_gc_duration_seconds_count{s}[{w}]) / {}",
+                (span.end - span.start) / 60.0
+            ),
+            |i| &mut i.gc.cycles_per_min,
+        ),
+        (format!("avg_over_time(gclens_gc_cpu_ratio{s}[{w}])"), |i| {
+            &mut i.gc.cpu_ratio
         }),
     ];
-    for (f, field) in lasts {
-        for (l, v) in instant(prom, &format!("{f}{s}[{w}])"), span)? {
+    for (q, field) in lasts {
+        for (l, v) in instant(prom, &q, span)? {
             if let Some(i) = out.get_mut(&key_of(&l)) {
                 *field(i) = Some(v);
             }

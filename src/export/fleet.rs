@@ -18,7 +18,7 @@ impl Format<FleetReport> for FleetJson {
 
 pub struct FleetCsv;
 
-const HEADER: [&str; 20] = [
+const HEADER: [&str; 24] = [
     "job",
     "instance",
     "namespace",
@@ -38,6 +38,10 @@ const HEADER: [&str; 20] = [
     "container_limit_bytes",
     "budget_bytes",
     "hours_to_budget",
+    "gc_pause_max_ms",
+    "gc_pause_mean_ms",
+    "gc_per_min",
+    "gc_cpu_pct",
     "flags",
 ];
 
@@ -72,6 +76,10 @@ impl Format<FleetReport> for FleetCsv {
                 n(v.container_limit_bytes),
                 n(v.budget_bytes),
                 n(v.hours_to_budget),
+                n(v.gc.pause_max_s.map(|s| s * 1000.0)),
+                n(v.gc.pause_mean_s.map(|s| s * 1000.0)),
+                n(v.gc.cycles_per_min),
+                n(v.gc.cpu_ratio.map(|r| r * 100.0)),
                 v.flags.iter().map(|f| f.code).collect::<Vec<_>>().join(" "),
             ])?;
         }

@@ -73,6 +73,19 @@ pub struct Instance {
     /// Restarts over the range whose last termination was an OOM kill
     /// (kube-state-metrics).
     pub oom_restarts: Option<f64>,
+    /// GC figures over the range where exported: its longest and mean stop-the-world
+    /// pause (`go_gc_duration_seconds`), cycles a minute, and the GC's share of CPU
+    /// (`gclens_gc_cpu_ratio`).
+    pub gc: GcFigures,
+}
+
+/// An instance's GC over the range (see [`Instance::gc`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GcFigures {
+    pub pause_max_s: Option<f64>,
+    pub pause_mean_s: Option<f64>,
+    pub cycles_per_min: Option<f64>,
+    pub cpu_ratio: Option<f64>,
 }
 
 /// A GOMEMLIMIT that is no limit: math.MaxInt64 and anything near it.
