@@ -309,3 +309,114 @@ fn the_rules_pass_promtool_and_their_own_tests() {
     );
     promtool(&["check".as_ref(), "rules".as_ref(), other.as_os_str()]);
 }
+
+/// Kills a program when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Live: a real Prometheus scraping real Go programs (`fixtures/programs/gometrics`, the
+/// Go collector's names read from the runtime) every second: one that keeps 4 MiB a
+/// second, one whose goroutines never end, one steady. Half a minute later `gclens
+/// fleet` over the last minute names the two.
+#[test]
+fn fleet_judges_go_programs_prometheus_scrapes() {
+    let Some(prom) = prometheus() else {
+        eprintln!("{SKIPPED}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let program = d.join("gometrics");
+    let st = common::go_command()
+        .args(["build", "-o"])
+        .arg(&program)
+        .arg(".")
+        .current_dir(common::path("fixtures/programs/gometrics"))
+        .env("GOCACHE", d.join("gocache"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let kinds = [
+        ("leaking", "-leak=4"),
+        ("stuck", "-goroutines=60"),
+        ("steady", "-leak=0"),
+    ];
+    let mut targets = vec![];
+    let mut running = vec![];
+    for (job, flag) in kinds {
+        let port = free_port();
+        targets.push(format!(
+            "{{targets: ['127.0.0.1:{port}'], labels: {{job: {job}}}}}"
+        ));
+        running.push(Running(
+            Command::new(&program)
+                .arg(format!("-addr=127.0.0.1:{port}"))
+                .arg(flag)
+                .spawn()
+                .unwrap(),
+        ));
+    }
+    let config = d.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global: {{scrape_interval: 1s, scrape_timeout: 1s}}\n\
+             scrape_configs:\n  - job_name: go\n    static_configs: [{}]\n",
+            targets.join(", ")
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let _server = prom::start(&prom, d, &config, port);
+    std::thread::sleep(std::time::Duration::from_secs(30));
+    let url = format!("http://127.0.0.1:{port}");
+    let out = common::ok(&[
+        "fleet",
+        "--prometheus",
+        &url,
+        "--range",
+        "1m",
+        "--step",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let by_job = |job: &str| {
+        v["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["labels"]["job"] == job)
+            .unwrap_or_else(|| panic!("no {job} in {v:#}"))
+            .clone()
+    };
+    assert_eq!(v["instances"], 3, "{v:#}");
+    let leaking = by_job("leaking");
+    assert_eq!(leaking["leak"]["verdict"], "likely_leak", "{leaking:#}");
+    assert_eq!(leaking["live_source"], "goal_over_gogc");
+    let slope_s = leaking["trend"]["slope_mib_per_min"].as_f64().unwrap() / 60.0;
+    assert!(
+        (2.0..6.0).contains(&slope_s),
+        "{slope_s} MiB/s kept, 4 asked"
+    );
+    assert_eq!(by_job("stuck")["goroutines"]["growing"], true);
+    let steady = by_job("steady");
+    assert_eq!(steady["leak"]["verdict"], "no_leak_signal", "{steady:#}");
+    assert_eq!(steady["goroutines"]["growing"], false);
+    // GOGC as the runtime reports it; no GOMEMLIMIT set, and no container to hold it to
+    assert_eq!(steady["gogc"], 100.0);
+    assert_eq!(steady["gomemlimit_bytes"], Value::Null);
+    assert!(steady["flags"].as_array().unwrap().is_empty());
+    assert!(
+        steady["gc"]["cycles_per_min"].as_f64().unwrap() > 1.0,
+        "{steady:#}"
+    );
+    drop(running);
+}
