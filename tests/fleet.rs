@@ -420,3 +420,66 @@ fn fleet_judges_go_programs_prometheus_scrapes() {
     );
     drop(running);
 }
+
+/// What a Prometheus (or what stands in front of it) answers when things go wrong, from
+/// a small server: each a clear line and exit 2, credentials never shown.
+#[test]
+fn every_prometheus_failure_is_one_clear_line() {
+    use common::fake::{Answer, http, serve};
+    let json = "application/json";
+    let cases: Vec<(Answer, &str)> = vec![
+        (
+            Answer::Bytes(http("401 Unauthorized", "text/plain", b"Unauthorized\n")),
+            "HTTP 401: not allowed: give credentials with --header",
+        ),
+        (
+            Answer::Bytes(http(
+                "503 Service Unavailable",
+                json,
+                br#"{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}"#,
+            )),
+            "HTTP 503: Prometheus gave up on the query (timeout or overload): try a shorter --range, a coarser --step or a smaller --batch: timeout: query timed out",
+        ),
+        (
+            Answer::Bytes(http(
+                "422 Unprocessable Entity",
+                json,
+                br#"{"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"}"#,
+            )),
+            "HTTP 422: Prometheus refused the query: execution: query processing would load too many samples",
+        ),
+        (
+            Answer::Bytes(http("200 OK", "text/html", b"<!DOCTYPE html><html>Sign in</html>")),
+            "the answer is not the Prometheus API's JSON",
+        ),
+        (
+            Answer::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{".to_vec()),
+            "did not answer in time",
+        ),
+    ];
+    for (answer, says) in cases {
+        let answer = std::sync::Mutex::new(Some(answer));
+        let addr = serve(move |_, _, _| {
+            answer.lock().unwrap().take().unwrap_or(Answer::Bytes(http(
+                "500 Internal Server Error",
+                "text/plain",
+                b"",
+            )))
+        });
+        let out = common::gclens()
+            .args(["fleet", "--prometheus", &format!("http://{addr}")])
+            .args([
+                "--timeout",
+                "1s",
+                "--header",
+                "Authorization: Bearer s3cret",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{says}: {stderr}");
+        assert!(stderr.contains(says), "want {says:?}, got {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+    }
+}

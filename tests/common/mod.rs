@@ -3,6 +3,7 @@
 //! `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod fake;
 pub mod prom;
 
 use assert_cmd::Command;
