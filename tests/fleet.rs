@@ -362,12 +362,20 @@ fn fleet_judges_go_programs_prometheus_scrapes() {
                 .unwrap(),
         ));
     }
+    // the fleet rules evaluated every second, for the fleet dashboard's panels
+    let rules = d.join("gclens-rules.yml");
+    common::gclens()
+        .args(["fleet", "rules", "-o", rules.to_str().unwrap()])
+        .assert()
+        .success();
     let config = d.join("prometheus.yml");
     std::fs::write(
         &config,
         format!(
-            "global: {{scrape_interval: 1s, scrape_timeout: 1s}}\n\
+            "global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}\n\
+             rule_files: ['{}']\n\
              scrape_configs:\n  - job_name: go\n    static_configs: [{}]\n",
+            rules.display(),
             targets.join(", ")
         ),
     )
@@ -418,6 +426,29 @@ fn fleet_judges_go_programs_prometheus_scrapes() {
         steady["gc"]["cycles_per_min"].as_f64().unwrap() > 1.0,
         "{steady:#}"
     );
+
+    // every query of the fleet dashboard parses and finds the recorded series (the
+    // alerts' table only once one is pending: none is in half a minute)
+    let dash: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::path("docs/grafana/gclens-fleet-dashboard.json")).unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for panel in dash["panels"].as_array().unwrap() {
+        for t in panel["targets"].as_array().unwrap() {
+            let expr = t["expr"].as_str().unwrap().replace("$job", ".*");
+            let path = format!("/api/v1/query?query={}", prom::encode(&expr));
+            let (status, body) = prom::get(port, &path).unwrap();
+            assert_eq!(status, 200, "{expr}: {body}");
+            let v: Value = serde_json::from_str(&body).unwrap();
+            let found = v["data"]["result"].as_array().unwrap().len();
+            if panel["title"] != "Alerts" {
+                assert!(found > 0, "{} ({expr}): no series", panel["title"]);
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 8);
     drop(running);
 }
 

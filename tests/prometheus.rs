@@ -5,23 +5,12 @@
 //! API) with what `gclens gc` reads from the same trace.
 
 mod common;
-use common::prom::{self, SKIPPED, free_port, get, prometheus};
+use common::prom::{self, SKIPPED, encode, free_port, get, prometheus};
 use common::{ROOT, bin};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn encode(q: &str) -> String {
-    q.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// An instant query (at `time`, Unix seconds, or now): the API's answer.
 fn query_at(port: u16, q: &str, time: Option<f64>) -> Value {

@@ -112,10 +112,21 @@ type Figure<'a> = dyn Fn(&Planted, f64) -> Option<f64> + 'a;
 /// family's samples together, into `out`.
 pub fn write_week(out: &mut dyn Write, ps: &[Planted], end: f64, every: f64) -> io::Result<()> {
     let start = end - 7.0 * DAY;
-    let times: Vec<f64> = (0..)
-        .map(|k| start + k as f64 * every)
-        .take_while(|t| *t <= end)
-        .collect();
+    let at = |every: f64| -> Vec<f64> {
+        (0..)
+            .map(|k| start + k as f64 * every)
+            .take_while(|t| *t <= end)
+            .collect()
+    };
+    // what `fleet` reads as a series every `every` seconds; what it reads only at the
+    // ends of the range (settings, limits, counters) every six hours
+    let (dense, sparse) = (at(every), at(21600.0_f64.max(every)));
+    let series = [
+        "go_memstats_next_gc_bytes",
+        "go_memstats_heap_inuse_bytes",
+        "go_goroutines",
+        "gclens_heap_live_bytes",
+    ];
     let go = |p: &Planted| !p.gclens_only;
     // the GC's sawtooth: in use between the live heap and the goal
     let saw = |p: &Planted, t: f64| (p.live)(t) * (1.0 + 0.9 * ((t / 600.0).fract()));
@@ -219,7 +230,12 @@ pub fn write_week(out: &mut dyn Write, ps: &[Planted], end: f64, every: f64) -> 
         };
         for (k, p) in ps.iter().enumerate() {
             let l = labels(k, p);
-            for &t in &times {
+            let times = if series.contains(&name) {
+                &dense
+            } else {
+                &sparse
+            };
+            for &t in times {
                 if let Some(v) = f(p, t - start) {
                     line.clear();
                     let _ = writeln!(line, "{sample}{{{l}{extra}}} {v} {t}");
