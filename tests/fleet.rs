@@ -124,6 +124,15 @@ fn fleet_names_exactly_the_planted_cases() {
     };
     assert_eq!(pods_where(&v, flag("no_gomemlimit")), ["cart-nolimit"]);
     assert_eq!(pods_where(&v, flag("oom_killed")), ["cart-nolimit"]);
+    // the leak's sawtooth peaks past its container's limit already
+    assert_eq!(pods_where(&v, flag("working_set_near_limit")), ["api-leak"]);
+    let cart = v["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["labels"]["pod"] == "cart-nolimit")
+        .unwrap();
+    assert_eq!(cart["advised_gomemlimit_bytes"], 1843.0 * 1048576.0);
     let quiet = |x: &Value| {
         x["leak"]["verdict"] == "no_leak_signal" && x["flags"].as_array().unwrap().is_empty()
     };

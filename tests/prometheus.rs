@@ -175,4 +175,25 @@ fn prometheus_scrapes_gclens_run_and_agrees_with_gclens_gc() {
         }
     }
     assert!(checked >= 15, "{checked} dashboard queries");
+
+    // `gclens fleet` finds the program by what `gclens run --metrics` exported: its live
+    // heap from the gctrace itself, steady
+    let o = Command::new(bin())
+        .args([
+            "fleet",
+            "--prometheus",
+            &format!("http://127.0.0.1:{pport}"),
+        ])
+        .args(["--range", "1m", "--step", "1s", "--end", &ended.to_string()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fleet: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(fleet["instances"], 1, "{fleet:#}");
+    let v = &fleet["verdicts"][0];
+    assert_eq!(v["labels"]["job"], "gclens", "{v:#}");
+    assert_eq!(v["live_source"], "gctrace_live", "{v:#}");
+    assert_ne!(v["leak"]["verdict"], "likely_leak", "{v:#}");
+    assert!(v["gc"]["cpu_ratio"].as_f64().is_some(), "{v:#}");
 }

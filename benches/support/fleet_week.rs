@@ -126,6 +126,8 @@ pub fn write_week(out: &mut dyn Write, ps: &[Planted], end: f64, every: f64) -> 
         "go_memstats_heap_inuse_bytes",
         "go_goroutines",
         "gclens_heap_live_bytes",
+        // its peak is what counts, and the peaks come between the hours
+        "container_memory_working_set_bytes",
     ];
     let go = |p: &Planted| !p.gclens_only;
     // the GC's sawtooth: in use between the live heap and the goal

@@ -15,6 +15,9 @@ const MIB: f64 = 1048576.0;
 
 pub const SCHEMA: &str = "gclens.fleet/v1";
 
+/// The share of the budget `gclens advise` keeps out of GOMEMLIMIT by default.
+const ADVICE_HEADROOM: f64 = 0.1;
+
 /// A setting or event worth a person's attention, with its code for machines.
 #[derive(Clone, Debug, Serialize)]
 pub struct Flag {
@@ -46,6 +49,10 @@ pub struct Verdict {
     pub container_limit_bytes: Option<f64>,
     /// What memory is measured against: the container's limit, or `--budget-from SIZE`.
     pub budget_bytes: Option<f64>,
+    /// What `gclens advise` sets against the budget before it measures a trace: the
+    /// budget less its 10 % headroom (GOGC is left as it is: choosing it needs the GC's
+    /// cost per cycle, which a trace gives and these metrics do not).
+    pub advised_gomemlimit_bytes: Option<f64>,
     pub working_set_peak_bytes: Option<f64>,
     /// The GC's pauses, pace and CPU where exported.
     pub gc: GcFigures,
@@ -177,7 +184,7 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
                 text: format!(
                     "runs in a {} container without GOMEMLIMIT: set GOMEMLIMIT={}MiB (90 %) so the GC works harder before the OOM killer acts",
                     gib(b),
-                    (b * 0.9 / MIB).floor()
+                    (b * (1.0 - ADVICE_HEADROOM) / MIB).floor()
                 ),
             }),
             Some(l) if l > b => flags.push(Flag {
@@ -204,6 +211,19 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
             ),
         });
     }
+    if let (Some(ws), Some(b)) = (i.working_set_peak, budget)
+        && ws >= 0.9 * b
+    {
+        flags.push(Flag {
+            code: "working_set_near_limit",
+            text: format!(
+                "the container's working set peaked at {} of its {} limit ({:.0} %): the next peak may be an OOM kill",
+                gib(ws),
+                gib(b),
+                ws / b * 100.0
+            ),
+        });
+    }
     if let Some(n) = i.oom_restarts.filter(|n| *n >= 1.0) {
         flags.push(Flag {
             code: "oom_killed",
@@ -220,6 +240,7 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
         gomemlimit_bytes: gomemlimit,
         container_limit_bytes: i.container_limit,
         budget_bytes: budget,
+        advised_gomemlimit_bytes: budget.map(|b| (b * (1.0 - ADVICE_HEADROOM) / MIB).floor() * MIB),
         working_set_peak_bytes: i.working_set_peak,
         gc: i.gc.clone(),
         hours_to_budget,
