@@ -496,6 +496,10 @@ fn every_prometheus_failure_is_one_clear_line() {
             Answer::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{".to_vec()),
             "did not answer in time",
         ),
+        (
+            Answer::Bytes(http("200 OK", json, &vec![b' '; 100_000])),
+            "/api/v1/series: the response is bigger than 65536 bytes (the input limit; --max-input SIZE raises it)",
+        ),
     ];
     for (answer, says) in cases {
         let answer = std::sync::Mutex::new(Some(answer));
@@ -514,6 +518,7 @@ fn every_prometheus_failure_is_one_clear_line() {
                 "--header",
                 "Authorization: Bearer s3cret",
             ])
+            .args(["--max-input", "64KiB"])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

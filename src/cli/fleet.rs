@@ -94,6 +94,10 @@ pub struct FleetArgs {
     /// The most one query may take.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = super::duration_arg)]
     pub timeout: std::time::Duration,
+    /// The most one answer may hold: a bigger one is an error naming the limit (a
+    /// smaller --batch or a coarser --step makes answers smaller).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = super::size_arg)]
+    pub max_input: u64,
     /// Instances asked about in one query (smaller: smaller answers, more queries).
     #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,

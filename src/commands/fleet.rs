@@ -39,7 +39,7 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
     let Some(url) = args.prometheus.as_deref() else {
         anyhow::bail!("--prometheus URL is required");
     };
-    let prom = Prometheus::new(url, client(args)?, 1 << 30);
+    let prom = Prometheus::new(url, client(args)?, args.max_input);
     let end = args.end.unwrap_or_else(now);
     let span = Span {
         start: end - args.range.as_secs_f64(),

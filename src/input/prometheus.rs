@@ -100,7 +100,12 @@ impl Prometheus {
     /// The body of a 200 answer to `GET path?params` (JSON the caller decodes).
     pub fn get(&self, path: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
         let url = self.url(path, params);
-        let mut reply = self.client.get(&url).map_err(ApiError::Fetch)?;
+        // a failure names the endpoint, not the whole query
+        let fetch = |mut e: FetchError| {
+            e.url = redact(&e.url);
+            ApiError::Fetch(e)
+        };
+        let mut reply = self.client.get(&url).map_err(fetch)?;
         if reply.status != 200 {
             let head = reply.head(4096);
             return Err(ApiError::Status {
@@ -112,7 +117,7 @@ impl Prometheus {
         let mut body = vec![];
         reply
             .save(&mut body, self.max_bytes, &AtomicBool::new(false))
-            .map_err(ApiError::Fetch)?;
+            .map_err(fetch)?;
         Ok(body)
     }
 }
