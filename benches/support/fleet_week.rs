@@ -69,7 +69,7 @@ fn kind(kind: usize, name: &str) -> Planted {
     }
 }
 
-/// The ten planted instances of `tests/fleet.rs`.
+/// The planted instances of `tests/fleet.rs`: the ten kinds, and twenty more healthy.
 pub fn planted() -> Vec<Planted> {
     [
         "web-0",
@@ -86,6 +86,8 @@ pub fn planted() -> Vec<Planted> {
     .iter()
     .enumerate()
     .map(|(k, n)| kind(k, n))
+    // and twenty more healthy ones with daily load cycles: a few dozen in all
+    .chain((0..20).map(|k| kind(0, &format!("shop-{k}"))))
     .collect()
 }
 
