@@ -168,7 +168,10 @@ pub fn judge(i: &Instance, budget: Option<f64>) -> Verdict {
     };
     let hours_to_budget = match (&trend, live_at_budget) {
         (Some(t), Some(at))
-            if leak.verdict != LeakVerdict::NoLeakSignal && t.slope_mib_per_min > 0.0 =>
+            if matches!(
+                leak.verdict,
+                LeakVerdict::LikelyLeak | LeakVerdict::PossibleGrowth
+            ) && t.slope_mib_per_min > 0.0 =>
         {
             Some(((at - t.end_mib) / t.slope_mib_per_min / 60.0).max(0.0))
         }
@@ -268,4 +271,40 @@ fn goroutine_trend(p: &[(f64, f64)]) -> Option<GoroutineTrend> {
         r2: t.r2,
         growing: GOROUTINE_GROWTH.holds(t.slope, t.r2, growth, t.start.max(1.0)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(points: usize, gomemlimit: Option<f64>) -> Instance {
+        let live = (0..points)
+            .map(|k| (k as f64 * 60.0, (100.0 + k as f64) * MIB))
+            .collect();
+        Instance {
+            live: Some((LiveSource::GoalOverGogc, live)),
+            gomemlimit,
+            container_limit: Some(1024.0 * MIB),
+            ..Instance::default()
+        }
+    }
+
+    #[test]
+    fn settings_are_flagged_only_when_known_and_time_only_for_growth() {
+        // a steady climb of 1 MiB a minute from 100 MiB toward a 900 MiB GOMEMLIMIT
+        let v = judge(&instance(120, Some(900.0 * MIB)), None);
+        assert_eq!(v.leak.verdict, LeakVerdict::LikelyLeak);
+        let h = v.hours_to_budget.unwrap();
+        assert!((h - (900.0 - 219.0) / 60.0).abs() < 0.2, "{h}");
+        assert!(v.flags.is_empty(), "{:?}", v.flags);
+        // GOMEMLIMIT reported unset is flagged; not reported is not
+        let unset = judge(&instance(120, Some(9.223372036854776e18)), None);
+        assert_eq!(unset.flags[0].code, "no_gomemlimit");
+        assert_eq!(unset.gomemlimit_bytes, None);
+        assert!(judge(&instance(120, None), None).flags.is_empty());
+        // too few points: no verdict, and no time to the limit either
+        let few = judge(&instance(5, Some(900.0 * MIB)), None);
+        assert_eq!(few.leak.verdict, LeakVerdict::InsufficientData);
+        assert_eq!(few.hours_to_budget, None);
+    }
 }
