@@ -105,11 +105,8 @@ impl Verdict {
 #[derive(Clone, Debug, Serialize)]
 pub struct FleetReport {
     pub schema: &'static str,
-    pub prometheus: String,
-    pub selector: String,
-    pub start_unix_s: f64,
-    pub end_unix_s: f64,
-    pub step_s: f64,
+    #[serde(flatten)]
+    pub asked: Asked,
     pub instances: usize,
     pub leaking: usize,
     pub possibly_growing: usize,
@@ -119,18 +116,24 @@ pub struct FleetReport {
     pub verdicts: Vec<Verdict>,
 }
 
+/// What was asked: of which Prometheus, for which instances, over which range.
+#[derive(Clone, Debug, Serialize)]
+pub struct Asked {
+    pub prometheus: String,
+    pub selector: String,
+    pub start_unix_s: f64,
+    pub end_unix_s: f64,
+    pub step_s: f64,
+}
+
 impl FleetReport {
     /// Ranks the verdicts and counts them.
-    pub fn new(head: (String, String, f64, f64, f64), mut verdicts: Vec<Verdict>) -> Self {
+    pub fn new(asked: Asked, mut verdicts: Vec<Verdict>) -> Self {
         verdicts.sort_by_key(|v| (v.rank(), v.name()));
         let count = |f: &dyn Fn(&Verdict) -> bool| verdicts.iter().filter(|v| f(v)).count();
         FleetReport {
             schema: SCHEMA,
-            prometheus: head.0,
-            selector: head.1,
-            start_unix_s: head.2,
-            end_unix_s: head.3,
-            step_s: head.4,
+            asked,
             instances: verdicts.len(),
             leaking: count(&|v| v.leak.verdict == LeakVerdict::LikelyLeak),
             possibly_growing: count(&|v| v.leak.verdict == LeakVerdict::PossibleGrowth),

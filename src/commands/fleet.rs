@@ -4,7 +4,7 @@
 //! judges each, and writes the table. Memory holds one batch's series and the verdicts.
 
 use super::Status;
-use crate::analyze::fleet::{FleetReport, judge};
+use crate::analyze::fleet::{Asked, FleetReport, judge};
 use crate::cli::{BudgetFrom, FleetAction, FleetArgs, FleetGate, FleetOutput, FleetRulesArgs};
 use crate::export::fleet::{FleetCsv, FleetJson};
 use crate::export::fleet_rules::RulesOptions;
@@ -39,7 +39,8 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
     let Some(url) = args.prometheus.as_deref() else {
         anyhow::bail!("--prometheus URL is required");
     };
-    let prom = Prometheus::new(url, client(args)?, args.max_input);
+    let client = super::http_client(args.headers.clone(), args.cacert.as_deref(), args.timeout)?;
+    let prom = Prometheus::new(url, client, args.max_input);
     let end = args.end.unwrap_or_else(now);
     let span = Span {
         start: end - args.range.as_secs_f64(),
@@ -64,24 +65,21 @@ pub fn run(args: &FleetArgs) -> anyhow::Result<Status> {
     let bar = super::instance_bar(keys.len() as u64, !args.no_progress);
     let mut verdicts = Vec::with_capacity(keys.len());
     for batch in keys.chunks(args.batch as usize) {
-        for i in ask_batch(&prom, &inner, batch, &span)? {
-            let mut i = i;
+        for mut i in ask_batch(&prom, &inner, batch, &span)? {
             containers.fill(&mut i);
             verdicts.push(judge(&i, budget));
         }
         bar.inc(batch.len() as u64);
     }
     bar.finish_and_clear();
-    let report = FleetReport::new(
-        (
-            url.to_string(),
-            args.selector.clone(),
-            span.start,
-            span.end,
-            span.step,
-        ),
-        verdicts,
-    );
+    let asked = Asked {
+        prometheus: url.to_string(),
+        selector: args.selector.clone(),
+        start_unix_s: span.start,
+        end_unix_s: span.end,
+        step_s: span.step,
+    };
+    let report = FleetReport::new(asked, verdicts);
     let format: &dyn Format<FleetReport> = match args.format {
         FleetOutput::Text => &FleetText { top: args.top },
         FleetOutput::Markdown => &FleetMarkdown { top: args.top },
@@ -120,22 +118,6 @@ fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64().floor())
-}
-
-fn client(args: &FleetArgs) -> anyhow::Result<crate::input::http::Client> {
-    let cacert = match &args.cacert {
-        Some(p) => Some(
-            std::fs::read(p)
-                .map_err(|e| anyhow::anyhow!("cannot read --cacert {}: {e}", p.display()))?,
-        ),
-        None => None,
-    };
-    crate::input::http::Client::new(crate::input::http::Options {
-        headers: args.headers.clone(),
-        cacert,
-        timeout: args.timeout,
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The label matchers inside `--match`'s braces.

@@ -418,14 +418,7 @@ fn capture_client(
     s: &crate::cli::CaptureSchedule,
     target: &crate::live::capture::Target,
 ) -> anyhow::Result<crate::input::http::Client> {
-    use anyhow::Context;
     use base64::Engine;
-    let cacert = match &s.cacert {
-        Some(p) => Some(
-            std::fs::read(p).with_context(|| format!("cannot read --cacert {}", p.display()))?,
-        ),
-        None => None,
-    };
     let mut headers = s.headers.clone();
     if let Some(cred) = &target.basic_auth
         && !headers
@@ -435,12 +428,29 @@ fn capture_client(
         let b64 = base64::engine::general_purpose::STANDARD.encode(cred);
         headers.push(("Authorization".into(), format!("Basic {b64}")));
     }
+    http_client(headers, s.cacert.as_deref(), s.timeout)
+}
+
+/// An HTTP client sending `headers`, trusting the certificates in `cacert` (`--cacert`)
+/// instead of the system's, each request within `timeout`.
+fn http_client(
+    headers: Vec<(String, String)>,
+    cacert: Option<&std::path::Path>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<crate::input::http::Client> {
+    use anyhow::Context;
+    let pem = match cacert {
+        Some(p) => Some(
+            std::fs::read(p).with_context(|| format!("cannot read --cacert {}", p.display()))?,
+        ),
+        None => None,
+    };
     let opts = crate::input::http::Options {
         headers,
-        cacert,
-        timeout: s.timeout,
+        cacert: pem,
+        timeout,
     };
-    crate::input::http::Client::new(opts).map_err(|e| match &s.cacert {
+    crate::input::http::Client::new(opts).map_err(|e| match cacert {
         Some(p) => anyhow::anyhow!("--cacert {}: {e}", p.display()),
         None => anyhow::anyhow!("{e}"),
     })

@@ -97,7 +97,8 @@ fn head(r: &FleetReport) -> String {
     )
 }
 
-fn flags(r: &FleetReport, top: usize, s: &mut String, bullet: &str) {
+/// Why each listed instance that leaks or is flagged is: its evidence and flags.
+fn flags(r: &FleetReport, top: usize, s: &mut String) {
     for v in r.verdicts.iter().take(top) {
         let leak = matches!(
             v.leak.verdict,
@@ -106,7 +107,7 @@ fn flags(r: &FleetReport, top: usize, s: &mut String, bullet: &str) {
         if !leak && v.flags.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "{bullet}{}", v.name());
+        let _ = writeln!(s, "{}", v.name());
         if leak {
             let src = v.live_source.map_or("", |l| l.label());
             let _ = writeln!(s, "    {} ({src})", v.leak.evidence);
@@ -152,7 +153,7 @@ impl Format<FleetReport> for FleetText {
             );
         }
         s.push('\n');
-        flags(r, self.top, &mut s, "");
+        flags(r, self.top, &mut s);
         out.write_all(s.as_bytes())?;
         Ok(())
     }
@@ -169,7 +170,7 @@ impl Format<FleetReport> for FleetMarkdown {
             let _ = writeln!(s, "| {} |", c.join(" | "));
         }
         s.push_str("\n<details><summary>Why</summary>\n\n```\n");
-        flags(r, self.top, &mut s, "");
+        flags(r, self.top, &mut s);
         s.push_str("```\n</details>\n");
         out.write_all(s.as_bytes())?;
         Ok(())
