@@ -1,6 +1,6 @@
 //! `gclens advise` from the outside: the recommendation and its arithmetic, JSON schema,
 //! warnings on real fixtures, budget syntax and errors. The proof on reruns of real
-//! programs is scripts/validate-advice (CI runs it; figures in the README).
+//! programs is scripts/validate-advice (CI runs it; figures in docs/validation.md).
 
 mod common;
 use common::gclens;

@@ -7,6 +7,7 @@
 //! 127.0.0.1. `gclens fleet` must name exactly the planted cases.
 
 mod common;
+use common::docs;
 use common::prom::{self, SKIPPED, free_port, prometheus};
 use serde_json::Value;
 use std::path::Path;
@@ -205,6 +206,26 @@ fn fleet_names_exactly_the_planted_cases() {
     // a batch of one asks once per instance and finds the same
     let (one, _, _) = fleet(port, end, &["--batch", "1"]);
     assert_eq!(one["verdicts"], v["verdicts"]);
+
+    // the book's examples (docs/commands/fleet.md, tests/docs.rs leaves them here) against
+    // this Prometheus, their "now" the planted week's end
+    let replace = [(
+        "http://127.0.0.1:9090".to_string(),
+        format!("http://127.0.0.1:{port} --end {end}"),
+    )];
+    let wd = docs::workdir();
+    let mut shown = 0;
+    for f in docs::markdown_files() {
+        for b in docs::blocks(&f).0.iter().filter(|b| b.info == "console") {
+            for e in docs::examples(b) {
+                if e.command.contains("--prometheus http://127.0.0.1:9090") {
+                    shown += 1;
+                    docs::check(&e, wd.path(), &replace).unwrap_or_else(|why| panic!("{why}"));
+                }
+            }
+        }
+    }
+    assert!(shown >= 1, "no fleet example found in the documents");
 }
 
 #[test]

@@ -20,6 +20,10 @@ pub enum EscapeSub {
     /// only moved are not reported as changes. BASE and HEAD are files (text or
     /// `go build -json`) or logopt directories. Exit status: 0, or 1 with --fail-on-new
     /// when the head adds heap allocations; 2 usage or I/O error.
+    #[command(help_template = lead!(
+        "gclens escape diff base.txt head.txt --fail-on-new",
+        "docs/commands/escape.md"
+    ))]
     #[command(after_help = "Example:\n  \
         git stash; go build -gcflags=-m ./... 2> base.txt; git stash pop\n  \
         go build -gcflags=-m ./... 2> head.txt\n  \

@@ -116,6 +116,7 @@ pub enum FleetAction {
     /// `gclens gc`'s leak verdict), GoGoroutineLeak, GoNoMemoryLimit,
     /// GoMemoryLimitAboveContainerLimit, GoLiveHeapNearMemoryLimit. Load the file with
     /// `rule_files:`; check it with `promtool check rules`.
+    #[command(help_template = lead!("gclens fleet rules -o gclens-rules.yml", "docs/commands/fleet.md"))]
     #[command(after_help = "Examples:\n  \
         gclens fleet rules > gclens-rules.yml && promtool check rules gclens-rules.yml\n  \
         gclens fleet rules --match '{namespace=\"shop\"}' --window 12h --for 30m -o shop.yml")]

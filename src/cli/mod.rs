@@ -1,6 +1,22 @@
 //! The command line (clap derive). The doc comments here are the help text; one format
 //! enum per subcommand lists only what it can write. `escape.rs` and `profiles.rs` hold
-//! the arguments of `escape` and of `heap`/`goroutines`.
+//! the arguments of `escape` and of `heap`/`goroutines`. Every command's help leads with
+//! one example and the page of the book that tells the rest ([`lead!`]).
+
+/// The help layout of a command: what it is, one example, its page in the book
+/// (`docs/`), then clap's usage and options (clap's default template otherwise).
+macro_rules! lead {
+    ($example:literal, $page:literal) => {
+        concat!(
+            "{about-with-newline}\nExample: ",
+            $example,
+            "\nMore: ",
+            $page,
+            " (in the gclens repository; `gclens man` for the manual pages)\n\n",
+            "{usage-heading} {usage}\n\n{all-args}{after-help}"
+        )
+    };
+}
 
 mod capture;
 mod escape;
@@ -16,13 +32,22 @@ pub use report::*;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Turns the Go runtime's memory diagnostics into answers.
+/// Turns the Go runtime's and compiler's memory diagnostics into answers.
 ///
-/// Reads GODEBUG=gctrace=1 output of any Go release (with scavtrace, gcpacertrace and
-/// gctrace=2 lines, behind log prefixes, mixed with the program's own output) and
-/// reports GC KPIs, the live-heap trend and what they mean.
+/// Is the service leaking, where, why on the heap, what should GOGC and GOMEMLIMIT be?
+/// Reads GODEBUG=gctrace=1 output of any Go release, runtime.MemStats dumps, heap
+/// profiles, goroutine dumps and -gcflags=-m escape analysis; `gclens report` joins them
+/// into one verdict.
 #[derive(Debug, Parser)]
-#[command(name = "gclens", version, propagate_version = true)]
+#[command(
+    name = "gclens",
+    version,
+    propagate_version = true,
+    help_template = lead!(
+        "gclens report fixtures/incident/go1.27/plain --budget 512Mi",
+        "docs/README.md"
+    )
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -47,6 +72,7 @@ pub enum Command {
     /// Capture a trace with `GODEBUG=gctrace=1 ./app 2> trace.log` (add scavtrace=1,
     /// gcpacertrace=1 for more events). Exit status: 0 with results, 1 when the input
     /// held no gc line, 2 for usage or I/O errors.
+    #[command(help_template = lead!("gclens gc fixtures/gctrace/go1.21/leak.log", "docs/commands/gc.md"))]
     #[command(after_help = "Examples:\n  \
         gclens gc trace.log\n  \
         GODEBUG=gctrace=1 ./app 2>&1 >/dev/null | gclens gc\n  \
@@ -58,6 +84,7 @@ pub enum Command {
     /// One image with panels sharing the time axis (seconds since start; restarts of the
     /// process are marked). Exit status: 0 written, 1 fewer than 2 gc cycles, 2 usage or
     /// I/O error.
+    #[command(help_template = lead!("gclens chart fixtures/gctrace/go1.21/leak.log -o heap.png --budget 128Mi", "docs/commands/chart.md"))]
     #[command(after_help = "Examples:\n  \
         gclens chart trace.log -o heap.png\n  \
         gclens chart trace.log -o heap.svg --budget 512Mi --limit 460MiB\n  \
@@ -69,6 +96,7 @@ pub enum Command {
     /// `/debug/vars` JSON (one or many documents), `fmt.Printf("%+v", m)` and hand-written
     /// prints (`Heap Alloc: 48 MiB`, `Alloc = 12 MiB`), detected automatically; a file may
     /// hold many snapshots. Exit status: 0 with snapshots, 1 without, 2 usage or I/O error.
+    #[command(help_template = lead!("gclens memstats fixtures/memstats/go1.27/snapshots.vars.jsonl", "docs/commands/memstats.md"))]
     #[command(after_help = "Examples:\n  \
         while sleep 10; do curl -s localhost:6060/debug/vars; done > vars.json; gclens memstats vars.json\n  \
         gclens memstats heap-debug1.txt --format json\n  \
@@ -80,6 +108,7 @@ pub enum Command {
     /// every setting with the GC guide's model, and picks GOMEMLIMIT = budget − headroom and
     /// the GOGC with the least GC CPU whose steady peak stays under 90% of that limit.
     /// Prints its arithmetic, a what-if table, warnings and env/Kubernetes/Go snippets.
+    #[command(help_template = lead!("gclens advise fixtures/gctrace/go1.27/steady.log --budget 512Mi", "docs/commands/advise.md"))]
     #[command(after_help = "Examples:\n  \
         gclens advise trace.log --budget 512Mi\n  \
         gclens advise trace.log --budget auto --memstats vars.json --format json\n  \
@@ -92,6 +121,7 @@ pub enum Command {
     /// SIGINT/SIGTERM, the `gclens gc` report goes to stderr and the requested files are
     /// written; a second Ctrl-C exits at once. Exit status: 0 with cycles, 1 without, 2
     /// usage or I/O error.
+    #[command(help_template = lead!("GODEBUG=gctrace=1 ./app 2>&1 | gclens watch -o heap.png", "docs/commands/watch.md"))]
     #[command(after_help = "Examples:\n  \
         GODEBUG=gctrace=1 ./app 2>&1 | gclens watch\n  \
         GODEBUG=gctrace=1 ./app 2>&1 | gclens watch -o heap.png --json gc.json | tee app.log\n  \
@@ -104,6 +134,7 @@ pub enum Command {
     /// have, replacing only an existing gctrace value. Signals sent to gclens are passed to
     /// the program; gclens waits for it and exits with its exit code (128 + signal when
     /// it was killed by one).
+    #[command(help_template = lead!("gclens run --budget 512Mi -o heap.png -- ./app", "docs/commands/run.md"))]
     #[command(after_help = "Examples:\n  \
         gclens run -- ./server -addr :8080\n  \
         gclens run --scavtrace --budget 512Mi -o heap.png -- go test -run TestLoad ./...")]
@@ -117,6 +148,7 @@ pub enum Command {
     /// rdjsonl, codequality, markdown) show heap findings inside the repository; text
     /// and json show every kind. Exit status: 0 with diagnostics, 1 without, 2 usage or
     /// I/O error. `gclens escape diff BASE HEAD` compares two builds.
+    #[command(help_template = lead!("go build -gcflags=-m=2 ./... 2> escape.txt; gclens escape escape.txt", "docs/commands/escape.md"))]
     #[command(after_help = "Examples:\n  \
         go build -gcflags=-m=2 ./... 2> escape.txt; gclens escape escape.txt\n  \
         go build -gcflags=-m ./... 2>&1 | gclens escape --format sarif -o escape.sarif\n  \
@@ -137,6 +169,7 @@ pub enum Command {
     /// its growth and a verdict (growing, jumped, steady, shrinking, transient), and the
     /// series a leak verdict naming the growing sites. Exit status: 0 with a report, 1
     /// when the profiles hold no sample, 2 for usage or I/O errors and unreadable profiles.
+    #[command(help_template = lead!("gclens heap heap-1.pb.gz heap-2.pb.gz heap-3.pb.gz", "docs/commands/heap.md"))]
     #[command(after_help = "Examples:\n  \
         for i in 1 2 3 4 5; do curl -so heap$i.pb.gz localhost:6060/debug/pprof/heap; sleep 60; done\n  \
         gclens heap heap1.pb.gz heap2.pb.gz heap3.pb.gz heap4.pb.gz heap5.pb.gz\n  \
@@ -151,6 +184,7 @@ pub enum Command {
     /// state and creator are one group; each gets its count in every dump, its longest
     /// wait, growth, a verdict (growing, steady, shrinking) and what its state means.
     /// Exit status: 0 with a report, 2 for usage or I/O errors and files with no dump.
+    #[command(help_template = lead!("gclens goroutines goroutine-1.txt goroutine-2.txt goroutine-3.txt", "docs/commands/goroutines.md"))]
     #[command(after_help = "Examples:\n  \
         for i in 1 2 3; do curl -so g$i.txt 'localhost:6060/debug/pprof/goroutine?debug=2'; sleep 60; done\n  \
         gclens goroutines g1.txt g2.txt g3.txt\n  \
@@ -166,6 +200,7 @@ pub enum Command {
     /// in their names); files of another program or the same snapshot twice are set
     /// aside and listed. Exit status: 0 with a report (1 with --fail-on and that
     /// verdict), 1 when no file held evidence, 2 for usage or I/O errors.
+    #[command(help_template = lead!("gclens report fixtures/incident/go1.27/plain --budget 512Mi", "docs/commands/report.md"))]
     #[command(after_help = "Examples:\n  \
         gclens report incident/\n  \
         gclens report incident/ --budget 2Gi --format markdown > report.md\n  \
@@ -182,6 +217,7 @@ pub enum Command {
     /// or SIGTERM removes the file being fetched and leaves the manifest valid. Exit
     /// status: 0 when everything asked was kept, 2 when the capture could not start or
     /// had gaps, 130/143 after Ctrl-C/SIGTERM.
+    #[command(help_template = lead!("gclens capture 127.0.0.1:6060 -o incident/ --every 30s --for 10m", "docs/commands/capture.md"))]
     #[command(after_help = "Examples:\n  \
         gclens capture 127.0.0.1:6060 -o incident/ --every 30s --for 10m\n  \
         gclens capture https://svc.example/admin/debug/pprof/ -o incident/ --count 6 \\\n      \
@@ -198,6 +234,7 @@ pub enum Command {
     /// settings. Instances are asked a batch at a time. Exit status: 0 with a table (1
     /// with --fail-on and that verdict), 1 when no Go instance matched, 2 for usage, I/O
     /// or Prometheus errors.
+    #[command(help_template = lead!("gclens fleet --prometheus http://prometheus:9090 --match '{namespace=\"shop\"}'", "docs/commands/fleet.md"))]
     #[command(after_help = "Examples:\n  \
         gclens fleet --prometheus http://prometheus:9090\n  \
         gclens fleet --prometheus http://prometheus:9090 --match '{namespace=\"shop\"}' --range 24h\n  \
@@ -208,6 +245,7 @@ pub enum Command {
     ///
     /// Generated from this command line's own help. `gclens man` is gclens(1), `gclens man
     /// gc` is gclens-gc(1); `--dir` writes every page (gclens.1, gclens-gc.1, …).
+    #[command(help_template = lead!("gclens man --dir /usr/local/share/man/man1", "docs/install.md"))]
     #[command(after_help = "Examples:\n  \
         gclens man | man -l -\n  \
         gclens man advise | man -l -\n  \
@@ -220,6 +258,7 @@ pub enum Command {
         dir: Option<String>,
     },
     /// Print a shell completion script.
+    #[command(help_template = lead!("gclens completions bash > /etc/bash_completion.d/gclens", "docs/install.md"))]
     #[command(after_help = "Example:\n  gclens completions bash > /etc/bash_completion.d/gclens")]
     Completions {
         /// The shell to complete for.

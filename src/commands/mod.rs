@@ -28,7 +28,7 @@ use crate::render::chart::{Chart, ChartOptions, Panel, is_svg};
 use crate::render::text::GcText;
 use std::io::{self, IsTerminal};
 
-/// Process exit status, as the README documents it.
+/// Process exit status, as the README and docs/install.md document it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Ok,

@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn cycle_is_small() {
-        // The README promises fewer than 200 bytes per cycle (and states the exact size).
+        // docs/performance.md promises fewer than 200 bytes per cycle (and states the exact size).
         let n = std::mem::size_of::<Cycle>();
         eprintln!(
             "Cycle {n} bytes, Event {} bytes",

@@ -3,6 +3,7 @@
 //! `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod docs;
 pub mod fake;
 pub mod prom;
 

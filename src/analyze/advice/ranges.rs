@@ -9,7 +9,7 @@
 //! A trace's resamples know its own noise, not the next run's nor the model's: ranges from
 //! them alone held the rerun's GC/s in 3 of 7 validation rows and its GC CPU in 1. So the
 //! ranges of the rate figures also carry the model's error as measured on real reruns
-//! (`scripts/validate-advice`, README): on an idle machine GC/s and MiB per cycle came
+//! (`scripts/validate-advice`, docs/validation.md): on an idle machine GC/s and MiB per cycle came
 //! within 6% of the rerun and GC CPU within 25% in 9 of 10 rows; each side of a range is
 //! the bootstrap's and that error added in quadrature (independent errors). GC CPU's error
 //! grows with the distance from the trace's GOGC (see [`MODEL_ERR_CPU_PER_LN_GOGC`]). The
