@@ -27,7 +27,7 @@ pub fn pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     while let Some(c) = todo.pop() {
         todo.extend(c.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
         let synopsis = synopsis(&c);
-        let man = clap_mangen::Man::new(c);
+        let man = clap_mangen::Man::new(lead(c));
         let mut roff = Vec::new();
         man.render(&mut roff)?;
         let page = tidy(&String::from_utf8_lossy(&roff), &title, &synopsis);
@@ -35,6 +35,30 @@ pub fn pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     }
     out[1..].sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// The command with the example and the book's page that lead its help
+/// (`Example: …`, `More: docs/…`) at the end of its description, where a manual page
+/// has room for them.
+fn lead(c: clap::Command) -> clap::Command {
+    let help = c.clone().render_long_help().to_string();
+    let line = |p: &str| {
+        help.lines()
+            .find_map(|l| l.strip_prefix(p))
+            .map(str::to_string)
+    };
+    let (Some(example), Some(more)) = (line("Example: "), line("More: ")) else {
+        return c;
+    };
+    let page = more.split(" (").next().unwrap_or(&more);
+    let about = c
+        .get_long_about()
+        .or(c.get_about())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    c.long_about(format!(
+        "{about}\n\nExample: {example}\n\nMore: {page} in the gclens repository."
+    ))
 }
 
 /// The SYNOPSIS line in roff: every option with its value (`[-f|--format FORMAT]`),
