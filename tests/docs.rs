@@ -1,8 +1,8 @@
 //! The README and the book under docs/ say only what is true (issue 33): every console
 //! example runs on the bundled fixtures and prints what its page shows, every `gclens`
 //! line in a shell or CI block is a command gclens accepts, every relative link and
-//! anchor resolves, the README stays a landing page, and every command's help leads with
-//! an example and names its page. The runner is `tests/common/docs.rs`; the fleet's
+//! anchor resolves, every option has its row on its command's page, the README stays a
+//! landing page, and every command's help leads with an example and names its page. The runner is `tests/common/docs.rs`; the fleet's
 //! example needs a Prometheus and is checked in `tests/fleet.rs`.
 
 mod common;
@@ -244,4 +244,61 @@ fn every_command_s_help_leads_with_an_example_and_names_its_page() {
             );
         }
     }
+}
+
+#[test]
+fn every_option_of_a_command_is_on_its_page() {
+    let mut missing = Vec::new();
+    for sc in Cli::command().get_subcommands() {
+        let page = common::path(&format!("docs/commands/{}.md", sc.get_name()));
+        if matches!(sc.get_name(), "man" | "completions" | "help") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&page).unwrap_or_else(|_| {
+            panic!("gclens {} has no page {}", sc.get_name(), docs::rel(&page))
+        });
+        let mut cmds = vec![sc.clone()];
+        cmds.extend(
+            sc.get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .cloned(),
+        );
+        for c in &cmds {
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                let named = match a.get_long() {
+                    Some(l) if matches!(l, "help" | "version" | "color") => continue,
+                    Some(l) => format!("--{l}"),
+                    None if a.is_positional() => a
+                        .get_value_names()
+                        .map(|v| v[0].to_string())
+                        .unwrap_or_default(),
+                    None => continue,
+                };
+                // a row of the Options table: `--flag …`, `-f, --flag …`, or a positional's
+                // `<NAME>` or `[NAME]`
+                let row = |n: &str| {
+                    [
+                        format!("`{n}"),
+                        format!(", {n}"),
+                        format!("`<{n}>"),
+                        format!("`[{n}]"),
+                    ]
+                    .iter()
+                    .any(|r| text.contains(r.as_str()))
+                };
+                if !row(&named) {
+                    missing.push(format!(
+                        "{}: {named} of gclens {}",
+                        docs::rel(&page),
+                        c.get_name()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "options missing from their pages (add a row to its Options table, as `gclens COMMAND -h` says it):\n{}",
+        missing.join("\n")
+    );
 }
