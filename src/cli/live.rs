@@ -99,7 +99,8 @@ pub struct RunArgs {
     pub pprof: Option<String>,
     #[command(flatten, next_help_heading = "Capture (with --capture)")]
     pub capture_schedule: CaptureSchedule,
-    #[command(flatten)]
+    // a heading of their own: clap would list them under the one above
+    #[command(flatten, next_help_heading = "Report, files and metrics")]
     pub live: LiveArgs,
     /// The program and its arguments, after `--`.
     #[arg(
