@@ -90,22 +90,7 @@ fn every_gclens_line_is_a_command_gclens_accepts() {
                 .into_iter()
                 .map(|e| (e.line, format!("$ {}", e.command)))
                 .collect(),
-            "sh" | "bash" | "shell" | "yaml" | "yml" | "dockerfile" => {
-                // a line ending in `\` goes on
-                let mut v: Vec<(usize, String)> = Vec::new();
-                let mut cont = false;
-                for (i, l) in b.lines.iter().enumerate() {
-                    if cont {
-                        let last = v.last_mut().unwrap();
-                        last.1.push('\n');
-                        last.1.push_str(l);
-                    } else {
-                        v.push((b.line + i, l.clone()));
-                    }
-                    cont = l.ends_with('\\');
-                }
-                v
-            }
+            "sh" | "bash" | "shell" | "yaml" | "yml" | "dockerfile" => docs::shell_lines(&b),
             _ => {
                 if let Some(i) = b.lines.iter().position(|l| l.starts_with("$ gclens")) {
                     failed.push(format!(

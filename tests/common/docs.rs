@@ -122,6 +122,24 @@ pub fn blocks(file: &Path) -> (Vec<Block>, Vec<String>) {
     (blocks, prose)
 }
 
+/// The lines of a shell or CI block, a line ending in `\` joined with the next: (line
+/// number, text).
+pub fn shell_lines(b: &Block) -> Vec<(usize, String)> {
+    let mut v: Vec<(usize, String)> = Vec::new();
+    let mut continued = false;
+    for (i, l) in b.lines.iter().enumerate() {
+        match v.last_mut() {
+            Some(last) if continued => {
+                last.1.push('\n');
+                last.1.push_str(l);
+            }
+            _ => v.push((b.line + i, l.clone())),
+        }
+        continued = l.ends_with('\\');
+    }
+    v
+}
+
 /// The `$ ` commands of a console block (a line ending in `\` goes on), each with the
 /// lines shown under it.
 pub fn examples(b: &Block) -> Vec<Example> {
