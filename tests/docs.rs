@@ -7,7 +7,7 @@
 
 mod common;
 use clap::{CommandFactory, Parser};
-use common::docs::{self, Block, Example};
+use common::docs::{self, Block};
 use common::fake::{self, Answer};
 use gclens::cli::Cli;
 use std::path::Path;
@@ -50,26 +50,23 @@ fn incident_service() -> String {
     })
 }
 
-/// The fleet's examples run against a planted Prometheus in tests/fleet.rs.
-fn needs_prometheus(e: &Example) -> bool {
-    e.command.contains("--prometheus http://127.0.0.1:9090")
-}
-
 #[test]
 fn every_console_example_prints_what_its_page_shows() {
     let dir = docs::workdir();
     let (mut ran, mut failed) = (0, Vec::new());
-    for b in all_blocks().iter().filter(|b| b.info == "console") {
-        for e in docs::examples(b).iter().filter(|e| !needs_prometheus(e)) {
-            ran += 1;
-            // each capture gets the service from its first snapshot
-            let mut replace = Vec::new();
-            if e.command.contains("127.0.0.1:6060") {
-                replace.push(("127.0.0.1:6060".to_string(), incident_service()));
-            }
-            if let Err(why) = docs::check(e, dir.path(), &replace) {
-                failed.push(why);
-            }
+    // the fleet's examples need a Prometheus: tests/fleet.rs runs them against its own
+    for e in docs::console_examples()
+        .iter()
+        .filter(|e| !docs::needs_prometheus(e))
+    {
+        ran += 1;
+        // each capture gets the service from its first snapshot
+        let mut replace = Vec::new();
+        if e.command.contains("127.0.0.1:6060") {
+            replace.push(("127.0.0.1:6060".to_string(), incident_service()));
+        }
+        if let Err(why) = docs::check(e, dir.path(), &replace) {
+            failed.push(why);
         }
     }
     assert!(ran >= 20, "only {ran} console examples found");

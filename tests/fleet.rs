@@ -210,20 +210,17 @@ fn fleet_names_exactly_the_planted_cases() {
     // the book's examples (docs/commands/fleet.md, tests/docs.rs leaves them here) against
     // this Prometheus, their "now" the planted week's end
     let replace = [(
-        "http://127.0.0.1:9090".to_string(),
+        docs::PROMETHEUS.to_string(),
         format!("http://127.0.0.1:{port} --end {end}"),
     )];
     let wd = docs::workdir();
     let mut shown = 0;
-    for f in docs::markdown_files() {
-        for b in docs::blocks(&f).0.iter().filter(|b| b.info == "console") {
-            for e in docs::examples(b) {
-                if e.command.contains("--prometheus http://127.0.0.1:9090") {
-                    shown += 1;
-                    docs::check(&e, wd.path(), &replace).unwrap_or_else(|why| panic!("{why}"));
-                }
-            }
-        }
+    for e in docs::console_examples()
+        .iter()
+        .filter(|e| docs::needs_prometheus(e))
+    {
+        shown += 1;
+        docs::check(e, wd.path(), &replace).unwrap_or_else(|why| panic!("{why}"));
     }
     assert!(shown >= 1, "no fleet example found in the documents");
 }

@@ -182,6 +182,24 @@ pub fn workdir() -> tempfile::TempDir {
     tmp
 }
 
+/// The Prometheus the fleet's examples name; tests/fleet.rs runs them against its own.
+pub const PROMETHEUS: &str = "http://127.0.0.1:9090";
+
+/// Every `$ ` example of every document's console blocks, in file order.
+pub fn console_examples() -> Vec<Example> {
+    markdown_files()
+        .iter()
+        .flat_map(|f| blocks(f).0)
+        .filter(|b| b.info == "console")
+        .flat_map(|b| examples(&b))
+        .collect()
+}
+
+/// Whether an example asks a Prometheus (`--prometheus` [`PROMETHEUS`]).
+pub fn needs_prometheus(e: &Example) -> bool {
+    e.command.contains(&format!("--prometheus {PROMETHEUS}"))
+}
+
 /// Runs an example in `dir` (a [`workdir`]; with `replace` applied to its command: a
 /// test server's address for the one a page shows) and compares what it prints with what
 /// the page shows.
